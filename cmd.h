@@ -1,0 +1,76 @@
+/*
+ * cmd.h: the subcommands. Like tmux, each is one file cmd-<name>.c exporting
+ * a const struct cmd_entry; topo.c lists them in cmd_table and dispatches.
+ * Options common to several commands are parsed in one place (cmd.c).
+ */
+#ifndef TOPO_CMD_H
+#define TOPO_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct topology;
+struct plan;
+
+/* Which options a command accepts (cmd_entry.options). */
+#define CMD_OPT_FILE	0x001	/* -f FILE */
+#define CMD_OPT_FORMAT	0x002	/* --format */
+#define CMD_OPT_LAYER	0x004	/* --layer */
+#define CMD_OPT_ONLY	0x008	/* --only GLOB (repeatable) */
+#define CMD_OPT_SET	0x010	/* --set VAR=VALUE (repeatable) */
+#define CMD_OPT_JOBS	0x020	/* --jobs N */
+#define CMD_OPT_TIMEOUT	0x040	/* --timeout MS */
+#define CMD_OPT_STRICT	0x080	/* --strict */
+#define CMD_OPT_OUTPUT	0x100	/* -o OUT */
+#define CMD_OPT_INTERVAL 0x200	/* --interval SECONDS */
+#define CMD_OPT_LIVE	0x400	/* --live [RESULTS.json] */
+#define CMD_OPT_CHANGED	0x800	/* --changed FILE|- */
+
+struct cmd_args {
+	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
+	const char	*format;	/* "text" */
+	int		 layers;	/* LAYER_STATIC | LAYER_LIVE; 0 = both */
+	char		**only;
+	size_t		 nonly;
+	char		**sets;
+	size_t		 nsets;
+	int		 jobs;		/* default 128 */
+	int		 timeout_ms;	/* default 5000 */
+	int		 strict;
+	const char	*output;	/* -o; NULL = stdout */
+	int		 interval;	/* seconds, default 10 */
+	int		 live;
+	const char	*results;	/* --live FILE or --results FILE */
+	const char	*changed;
+	char		**rest;		/* positional arguments left */
+	int		 nrest;
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;		/* "[-f FILE] [--interval SECONDS]" */
+	const char	*help;		/* one line */
+	int		 options;	/* CMD_OPT_* */
+	/* Returns the exit code: 0 ok, 1 drift, 2 usage or invalid topology. */
+	int		(*exec)(const struct cmd_entry *, struct cmd_args *);
+};
+
+/* Parses argv (after the command name). Returns 0, or 2 after printing usage. */
+int	cmd_parse(const struct cmd_entry *, int argc, char **argv, struct cmd_args *);
+void	cmd_args_free(struct cmd_args *);
+void	cmd_usage(const struct cmd_entry *, FILE *);
+/*
+ * Loads, validates and plans args->file with args' variables, filters and
+ * timeout. On any problem prints them all (file:line:column: message) to
+ * stderr and returns 2; else 0 with *topology and *plan set.
+ */
+int	cmd_load(const struct cmd_args *, struct topology **, struct plan **);
+
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_validate_entry;
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_dash_entry;
+extern const struct cmd_entry cmd_doc_entry;
+extern const struct cmd_entry cmd_stale_entry;
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * report.h: renderers, like ncdu's dir_output: a table of begin / result /
+ * end operations. They only read results. reports/<format>.c each export
+ * one const struct report_ops listed in report_table.
+ */
+#ifndef TOPO_REPORT_H
+#define TOPO_REPORT_H
+
+#include <stdio.h>
+
+#include "../topology/check.h"
+#include "../topology/topology.h"
+
+struct report {
+	FILE			*out;
+	const struct topology	*topology;
+	const char		*topology_path;
+	int			 color;		/* escape codes allowed */
+	int			 strict;
+	long			 started_at;	/* epoch seconds */
+	double			 duration_ms;
+	const char		*layers;	/* "static", "live" or "all" */
+	size_t			 counts[STATUS_COUNT];
+	size_t			 total;
+	int			 exit_code;	/* what topo check will exit with */
+	void			*state;		/* the renderer's own */
+};
+
+struct report_ops {
+	const char	*name;		/* "text", "json", "markdown", "junit" */
+	void	(*begin)(struct report *);
+	void	(*result)(struct report *, const struct check *);
+	/* Writes what is left; 0, or -1 on a write error. */
+	int	(*end)(struct report *);
+};
+
+extern const struct report_ops *const report_table[];
+const struct report_ops	*report_find(const char *name);
+
+extern const struct report_ops report_text;
+extern const struct report_ops report_json;
+extern const struct report_ops report_markdown;
+extern const struct report_ops report_junit;
+
+/*
+ * Renders every check (in the given order) with ops into out. The caller
+ * has filled counts, total and exit_code.
+ */
+int	report_write(const struct report_ops *, struct report *,
+	    struct check *const *checks, size_t count);
+
+/* JSON schema version of `topo check --format json`. */
+#define REPORT_JSON_VERSION 1
+
+#endif

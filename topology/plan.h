@@ -1,0 +1,45 @@
+/*
+ * plan.h: the planner turns a validated topology into checks with stable ids.
+ * Each probe's plan operation calls plan_add for every check its section
+ * declares and plan_expect for every fact the check expects.
+ */
+#ifndef TOPO_PLAN_H
+#define TOPO_PLAN_H
+
+#include "check.h"
+#include "node.h"
+#include "topology.h"
+
+struct plan {
+	struct topology	 *topology;
+	struct check	**checks;
+	size_t		  count;
+	int		  default_timeout_ms;
+	struct problems	 *problems;	/* where planning faults go */
+};
+
+/*
+ * Builds the plan: every probe in the registry plans its section. Problems
+ * (duplicate id, bad combination of keys, invalid regex) go to problems.
+ */
+struct plan	*plan_build(struct topology *, int default_timeout_ms, struct problems *);
+void		 plan_free(struct plan *);
+
+/* For probes' plan operations. where gives the check its file:line:column;
+ * timeout_ms is taken from where's `timeout_ms:` key when present. */
+struct check	*plan_add(struct plan *, const struct probe_ops *, enum layer,
+		    const struct node *where, const char *idfmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+/* Adds an expected fact; for MATCH_REGEX compiles it (a problem at where if invalid). */
+void		 plan_expect(struct plan *, struct check *, const struct node *where,
+		    const char *field, enum match, const char *value);
+void		 plan_summary(struct check *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Filters: marks as skipped every check whose id does not match one of the
+ * globs (none = all) or whose layer is not in layers (0 = all).
+ */
+void		 plan_filter(struct plan *, char *const *globs, size_t nglobs, int layers);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * topology.h: a loaded topology file and the problems found loading it.
+ * topology_load reads YAML (libyaml), expands variables, validates it against
+ * the schema, and collects every problem with file:line:column.
+ */
+#ifndef TOPO_TOPOLOGY_H
+#define TOPO_TOPOLOGY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "node.h"
+
+struct problem {
+	char	*file;
+	int	 line;		/* 0 when there is no position */
+	int	 column;
+	char	*message;
+};
+
+struct problems {
+	struct problem	*items;
+	size_t		 count;
+};
+
+void	problems_add(struct problems *, const char *file, int line, int column,
+	    const char *, ...) __attribute__((format(printf, 5, 6)));
+void	problems_add_at(struct problems *, const struct node *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	problems_sort(struct problems *);	/* by file, line, column */
+void	problems_print(const struct problems *, FILE *);
+void	problems_free(struct problems *);
+
+struct var {
+	char	*name;
+	char	*value;
+	int	 secret;
+};
+
+struct topology {
+	char		*path;		/* as given */
+	char		*system;	/* system: */
+	char		*description;
+	int		 version;
+	struct node	*root;		/* the expanded tree */
+
+	struct var	*vars;		/* final values, after env and --set */
+	size_t		 nvars;
+	/* Values of secret variables, longest first: redaction replaces them. */
+	char		**secrets;
+	size_t		 nsecrets;
+};
+
+/*
+ * Loads and validates path. sets are "NAME=VALUE" strings from --set.
+ * Returns the topology, or NULL; problems get every fault found (a topology
+ * can be returned with problems when only some checks are bad: callers treat
+ * problems->count > 0 as invalid).
+ */
+struct topology	*topology_load(const char *path, char *const *sets, size_t nsets,
+		    struct problems *);
+void		 topology_free(struct topology *);
+const char	*topology_var(const struct topology *, const char *name);
+/*
+ * Path of an external program: $TOPO_<NAME> (upper case), then
+ * `programs: {NAME: path}` in the file, then name itself (looked up in PATH).
+ */
+const char	*topology_program(const struct topology *, const char *name);
+/* A copy of text with every secret value replaced by "***". Caller frees. */
+char		*topology_redact(const struct topology *, const char *text);
+
+/* Limits on what a topology file may be, enforced by the loader. */
+#define TOPOLOGY_MAX_BYTES	(16 * 1024 * 1024)
+#define TOPOLOGY_MAX_DEPTH	64
+#define TOPOLOGY_MAX_NODES	1000000
+
+#endif

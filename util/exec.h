@@ -1,0 +1,40 @@
+/*
+ * exec.h: run a program from an argv array, never through a shell, with a
+ * timeout and a cap on what is read from its stdout and stderr. Several can
+ * run at once (exec_run_many), all read without blocking.
+ */
+#ifndef TOPO_EXEC_H
+#define TOPO_EXEC_H
+
+#include "buf.h"
+
+struct exec_job {
+	/* in */
+	char *const	*argv;		/* argv[0] looked up in PATH if no '/' */
+	int		 timeout_ms;
+	size_t		 out_cap;	/* cap for stdout and for stderr */
+	/* out */
+	int		 started;	/* 0: could not spawn, see spawn_errno */
+	int		 spawn_errno;
+	int		 exited;	/* exited normally: exit_code is valid */
+	int		 exit_code;
+	int		 signaled;	/* killed by signal (not ours) */
+	int		 signo;
+	int		 timed_out;	/* we killed it at the timeout */
+	struct buf	 out;
+	struct buf	 err;
+	double		 duration_ms;
+};
+
+/* Runs one job to the end (or its timeout). Returns 0 if it was started. */
+int	exec_run(struct exec_job *);
+/* Runs n jobs, at most max_parallel at once (0 = all). */
+void	exec_run_many(struct exec_job *, size_t n, int max_parallel);
+void	exec_job_free(struct exec_job *);
+/* One-line description: "exit 1", "killed by signal 9", "timed out after 2000 ms",
+ * "cannot run kubectl: No such file or directory". Caller frees. */
+char	*exec_describe(const struct exec_job *);
+/* The argv joined with spaces, each argument quoted when needed. Caller frees. */
+char	*exec_argv_string(char *const *argv);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * regex.h: PCRE2 with limits. Every pattern that comes from a topology or
+ * matches outside text goes through here, so catastrophic backtracking ends
+ * with an error instead of a hang.
+ */
+#ifndef TOPO_REGEX_H
+#define TOPO_REGEX_H
+
+#include <stddef.h>
+
+struct regex;
+
+/* NULL with *cause ("missing ) at offset 3") when the pattern is invalid. */
+struct regex	*regex_compile(const char *pattern, char **cause);
+void		 regex_free(struct regex *);
+const char	*regex_pattern(const struct regex *);
+/*
+ * 1 on a match, 0 on none, -1 when the match limit was hit (with *cause).
+ * If capture is not NULL and the pattern has a group, *capture is set to the
+ * first group's text (else the whole match); caller frees. If offset is not
+ * NULL it gets the byte offset of the match.
+ */
+int		 regex_match(const struct regex *, const char *subject, size_t len,
+		    char **capture, size_t *offset, char **cause);
+
+#endif
