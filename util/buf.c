@@ -1,0 +1,147 @@
+/*
+ * buf.c: growable buffers with a hard cap (see buf.h).
+ */
+#include "buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void
+buf_init(struct buf *b, size_t cap)
+{
+	memset(b, 0, sizeof *b);
+	b->cap = cap;
+}
+
+static void
+buf_grow(struct buf *b, size_t need)
+{
+	size_t	size;
+
+	if (need + 1 <= b->size)
+		return;
+	size = b->size == 0 ? 256 : b->size;
+	while (size < need + 1)
+		size *= 2;
+	b->data = xrealloc(b->data, size);
+	b->size = size;
+}
+
+int
+buf_append(struct buf *b, const void *data, size_t len)
+{
+	int	rc = 0;
+
+	if (b->cap != 0 && b->len + len > b->cap) {
+		len = b->cap > b->len ? b->cap - b->len : 0;
+		b->toobig = 1;
+		rc = -1;
+	}
+	buf_grow(b, b->len + len);
+	if (len > 0)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return rc;
+}
+
+int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	char	*s;
+	int	 rc;
+
+	s = xvasprintf(fmt, ap);
+	rc = buf_puts(b, s);
+	free(s);
+	return rc;
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *
+buf_str(const struct buf *b)
+{
+	return b->data == NULL ? "" : b->data;
+}
+
+char *
+buf_steal(struct buf *b)
+{
+	char	*s = b->data == NULL ? xstrdup("") : b->data;
+	size_t	 cap = b->cap;
+
+	buf_init(b, cap);
+	return s;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->toobig = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b, b->cap);
+}
+
+int
+buf_read_file(struct buf *b, const char *path, char **cause)
+{
+	char	chunk[65536];
+	ssize_t	n;
+	int	fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		*cause = xasprintf("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = xasprintf("cannot read %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(b, chunk, (size_t)n) == -1) {
+			*cause = xasprintf("%s is larger than %zu bytes", path,
+			    b->cap);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * regex.c: PCRE2 behind a small interface, with match and depth limits so a
+ * pathological pattern ("(a+)+$") ends in an error, never a hang.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "regex.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define REGEX_MATCH_LIMIT	1000000
+#define REGEX_DEPTH_LIMIT	10000
+
+struct regex {
+	pcre2_code	*code;
+	char		*pattern;
+};
+
+struct regex *
+regex_compile(const char *pattern, char **cause)
+{
+	struct regex	*re;
+	pcre2_code	*code;
+	PCRE2_UCHAR	 message[256];
+	PCRE2_SIZE	 offset;
+	int		 error;
+
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    0, &error, &offset, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(error, message, sizeof message);
+		*cause = xasprintf("invalid regex at offset %zu: %s",
+		    (size_t)offset, (char *)message);
+		return NULL;
+	}
+	re = xcalloc(1, sizeof *re);
+	re->code = code;
+	re->pattern = xstrdup(pattern);
+	return re;
+}
+
+void
+regex_free(struct regex *re)
+{
+	if (re == NULL)
+		return;
+	pcre2_code_free(re->code);
+	free(re->pattern);
+	free(re);
+}
+
+const char *
+regex_pattern(const struct regex *re)
+{
+	return re->pattern;
+}
+
+int
+regex_match(const struct regex *re, const char *subject, size_t len,
+    char **capture, size_t *offset, char **cause)
+{
+	pcre2_match_data	*md;
+	pcre2_match_context	*mc;
+	PCRE2_SIZE		*ov;
+	PCRE2_UCHAR		 message[256];
+	int			 rc, group, result;
+
+	md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	mc = pcre2_match_context_create(NULL);
+	if (md == NULL || mc == NULL)
+		util_fatal("out of memory (regex)");
+	pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
+
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
+	if (rc == PCRE2_ERROR_NOMATCH) {
+		result = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		pcre2_get_error_message(rc, message, sizeof message);
+		if (cause != NULL)
+			*cause = xasprintf("regex /%s/ failed: %s", re->pattern,
+			    (char *)message);
+		result = -1;
+		goto out;
+	}
+	ov = pcre2_get_ovector_pointer(md);
+	group = (rc > 1 && ov[2] != PCRE2_UNSET) ? 1 : 0;
+	if (capture != NULL)
+		*capture = xstrndup(subject + ov[2 * group],
+		    ov[2 * group + 1] - ov[2 * group]);
+	if (offset != NULL)
+		*offset = ov[0];
+	result = 1;
+out:
+	pcre2_match_context_free(mc);
+	pcre2_match_data_free(md);
+	return result;
+}
