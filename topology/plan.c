@@ -1,0 +1,171 @@
+/*
+ * plan.c: model -> checks. Every probe plans its own section (probe_ops
+ * .plan); this file gives them plan_add / plan_expect, then finds duplicate
+ * ids and applies the --only / --layer filters.
+ */
+#include "plan.h"
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../probes/probe.h"
+#include "../util/regex.h"
+#include "../util/util.h"
+
+struct check *
+plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
+    const struct node *where, const char *fmt, ...)
+{
+	struct check	*c = xcalloc(1, sizeof *c);
+	va_list		 ap;
+	long long	 timeout;
+
+	va_start(ap, fmt);
+	c->id = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->probe = probe;
+	c->layer = layer;
+	if (where != NULL) {
+		c->file = xstrdup(where->file != NULL ? where->file : "");
+		c->line = where->line;
+		c->column = where->column;
+	} else
+		c->file = xstrdup("");
+	timeout = node_int(where, "timeout_ms", 0);
+	c->timeout_ms = timeout > 0 ? (int)timeout : p->default_timeout_ms;
+
+	p->checks = xreallocarray(p->checks, p->count + 1, sizeof *p->checks);
+	p->checks[p->count++] = c;
+	return c;
+}
+
+void
+plan_expect(struct plan *p, struct check *c, const struct node *where,
+    const char *field, enum match match, const char *value)
+{
+	struct expect	*e;
+	char		*cause = NULL;
+
+	c->expects = xreallocarray(c->expects, c->nexpects + 1,
+	    sizeof *c->expects);
+	e = &c->expects[c->nexpects++];
+	memset(e, 0, sizeof *e);
+	e->field = xstrdup(field);
+	e->match = match;
+	e->value = xstrdup(value != NULL ? value : "");
+	if (match == MATCH_REGEX) {
+		e->regex = regex_compile(e->value, &cause);
+		if (e->regex == NULL) {
+			if (where != NULL)
+				problems_add_at(p->problems, where, "%s", cause);
+			else
+				problems_add(p->problems, c->file, c->line,
+				    c->column, "%s", cause);
+			free(cause);
+		}
+	}
+}
+
+void
+plan_summary(struct check *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(c->summary);
+	va_start(ap, fmt);
+	c->summary = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int
+plan_compare_ids(const void *a, const void *b)
+{
+	const struct check *const	*x = a, *const *y = b;
+	int				 rc;
+
+	rc = strcmp((*x)->id, (*y)->id);
+	if (rc != 0)
+		return rc;
+	if ((*x)->line != (*y)->line)
+		return (*x)->line < (*y)->line ? -1 : 1;
+	return (*x)->column - (*y)->column;
+}
+
+/* Two checks with one id would make reports and `topo stale` ambiguous. */
+static void
+plan_find_duplicates(struct plan *p)
+{
+	struct check	**sorted;
+	size_t		  i;
+
+	if (p->count < 2)
+		return;
+	sorted = xreallocarray(NULL, p->count, sizeof *sorted);
+	memcpy(sorted, p->checks, p->count * sizeof *sorted);
+	qsort(sorted, p->count, sizeof *sorted, plan_compare_ids);
+	for (i = 1; i < p->count; i++) {
+		if (strcmp(sorted[i]->id, sorted[i - 1]->id) != 0)
+			continue;
+		problems_add(p->problems, sorted[i]->file, sorted[i]->line,
+		    sorted[i]->column, "duplicate check id '%s' (first at %d:%d)",
+		    sorted[i]->id, sorted[i - 1]->line, sorted[i - 1]->column);
+	}
+	free(sorted);
+}
+
+struct plan *
+plan_build(struct topology *t, int default_timeout_ms, struct problems *problems)
+{
+	struct plan		*p = xcalloc(1, sizeof *p);
+	const struct probe_ops	*const *probe;
+	const struct node	*section;
+
+	p->topology = t;
+	p->problems = problems;
+	p->default_timeout_ms = default_timeout_ms;
+	for (probe = probe_table; *probe != NULL; probe++) {
+		section = node_get(t->root, (*probe)->name);
+		if (section == NULL || (*probe)->plan == NULL)
+			continue;
+		if (section->type == NODE_SCALAR && section->is_null)
+			continue;
+		(*probe)->plan(p, section);
+	}
+	plan_find_duplicates(p);
+	return p;
+}
+
+void
+plan_free(struct plan *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->count; i++)
+		check_free(p->checks[i]);
+	free(p->checks);
+	free(p);
+}
+
+/* For ids '*' crosses '/': "k8s/*" selects every Kubernetes check. */
+void
+plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
+{
+	struct check	*c;
+	size_t		 i, j;
+	int		 keep;
+
+	for (i = 0; i < p->count; i++) {
+		c = p->checks[i];
+		keep = layers == 0 || (layers & (int)c->layer) != 0;
+		if (keep && nglobs > 0) {
+			keep = 0;
+			for (j = 0; j < nglobs && !keep; j++)
+				keep = fnmatch(globs[j], c->id, 0) == 0;
+		}
+		c->skipped = !keep;
+	}
+}
