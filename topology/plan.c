@@ -150,7 +150,7 @@ plan_free(struct plan *p)
 	free(p);
 }
 
-/* For ids '*' crosses '/': "k8s/*" selects every Kubernetes check. */
+/* For ids a star crosses slashes: k8s/STAR selects every Kubernetes check. */
 void
 plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
 {
