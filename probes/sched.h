@@ -29,7 +29,8 @@ void		 sched_cancel(struct sched *);
 /* Serialises access to the plan's checks and results. */
 void		 sched_lock(struct sched *);
 void		 sched_unlock(struct sched *);
-/* The checks of the last run including extras (under lock). */
+/* The checks of the last run including extras. The array and the extras
+ * in it are valid only while the lock is held: copy what you keep. */
 struct check	**sched_checks(struct sched *, size_t *count);
 double		 sched_last_duration_ms(struct sched *);
 long		 sched_last_started(struct sched *);	/* epoch seconds */

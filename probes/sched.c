@@ -1,0 +1,405 @@
+/*
+ * sched.c: runs a plan (see sched.h). The checks of one run are grouped in
+ * batches by probe; each batch runs in its own thread, and the probe keeps
+ * all its checks in flight at once. At most `jobs` batches run together, so
+ * --jobs 1 is a strictly sequential run (the baseline to compare against).
+ *
+ * Everything a reader sees (results, the list of checks with extras) is
+ * changed only under the scheduler's lock; probes write observations of
+ * their own checks without it and publish them through batch_done().
+ */
+#include "sched.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../topology/diff.h"
+#include "../util/util.h"
+
+struct sched {
+	struct plan		*plan;
+	struct sched_options	 options;
+	pthread_mutex_t		 lock;
+
+	struct check		**extras;	/* found, not declared (this run) */
+	size_t			  nextras;
+	struct check		**view;		/* plan checks, then extras */
+	size_t			  nview;
+
+	pthread_t		  thread;	/* sched_start's */
+	int			  started;	/* thread must be joined */
+	int			  busy;
+	volatile int		  cancelled;
+	char			**ids;
+	size_t			  nids;
+
+	long			  last_started;
+	double			  last_duration_ms;
+};
+
+struct sched_work {
+	struct sched	*sched;
+	struct batch	*batches;
+	size_t		 nbatches;
+	size_t		 next;		/* next batch to take, under lock */
+};
+
+struct sched *
+sched_create(struct plan *plan, const struct sched_options *options)
+{
+	struct sched	*s = xcalloc(1, sizeof *s);
+
+	s->plan = plan;
+	s->options = *options;
+	if (s->options.jobs < 1)
+		s->options.jobs = 1;
+	pthread_mutex_init(&s->lock, NULL);
+	s->view = xreallocarray(NULL, plan->count + 1, sizeof *s->view);
+	memcpy(s->view, plan->checks, plan->count * sizeof *s->view);
+	s->nview = plan->count;
+	return s;
+}
+
+void
+sched_lock(struct sched *s)
+{
+	pthread_mutex_lock(&s->lock);
+}
+
+void
+sched_unlock(struct sched *s)
+{
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Under lock: the reader's list is the plan's checks, then the extras. */
+static void
+sched_rebuild_view(struct sched *s)
+{
+	size_t	n = s->plan->count + s->nextras;
+
+	s->view = xreallocarray(s->view, n + 1, sizeof *s->view);
+	memcpy(s->view, s->plan->checks, s->plan->count * sizeof *s->view);
+	memcpy(s->view + s->plan->count, s->extras,
+	    s->nextras * sizeof *s->view);
+	s->nview = n;
+}
+
+struct check **
+sched_checks(struct sched *s, size_t *count)
+{
+	*count = s->nview;
+	return s->view;
+}
+
+static void
+sched_publish(struct sched *s, struct check *c)
+{
+	diff_check(s->plan->topology, c);
+	if (c->result.status != STATUS_PENDING &&
+	    c->result.status != STATUS_RUNNING)
+		c->result.finished_at = (long)time(NULL);
+	if (s->options.notify != NULL)
+		s->options.notify(s->options.arg, c);
+}
+
+void
+batch_done(struct batch *b, struct check *c)
+{
+	struct sched	*s = b->sched;
+
+	if (c->observation.state == OBSERVATION_NONE)
+		observation_error(&c->observation, "the probe reported nothing");
+	sched_lock(s);
+	c->observation.duration_ms = util_now_ms() - c->observation.started_ms;
+	sched_publish(s, c);
+	sched_unlock(s);
+}
+
+void
+batch_extra(struct batch *b, const struct check *near, const char *id,
+    const char *observed, const char *evidence)
+{
+	struct sched	*s = b->sched;
+	struct check	*c = xcalloc(1, sizeof *c);
+	size_t		 i;
+
+	c->id = xstrdup(id);
+	c->probe = near->probe;
+	c->layer = near->layer;
+	c->file = xstrdup(near->file != NULL ? near->file : "");
+	c->line = near->line;
+	c->column = near->column;
+	c->extra = 1;
+	observation_fact(&c->observation, "found", observed);
+	if (evidence != NULL)
+		observation_evidence(&c->observation, "%s", evidence);
+
+	sched_lock(s);
+	/* The same undeclared thing can be seen through two checks. */
+	for (i = 0; i < s->nextras; i++) {
+		if (strcmp(s->extras[i]->id, id) == 0) {
+			sched_unlock(s);
+			check_free(c);
+			return;
+		}
+	}
+	s->extras = xreallocarray(s->extras, s->nextras + 1,
+	    sizeof *s->extras);
+	s->extras[s->nextras++] = c;
+	sched_rebuild_view(s);
+	sched_publish(s, c);
+	sched_unlock(s);
+}
+
+int
+batch_cancelled(const struct batch *b)
+{
+	return b->sched->cancelled;
+}
+
+static void *
+sched_worker(void *arg)
+{
+	struct sched_work	*w = arg;
+	struct sched		*s = w->sched;
+	struct batch		*b;
+	struct check		*c;
+	size_t			 i;
+	double			 now;
+
+	for (;;) {
+		sched_lock(s);
+		if (w->next == w->nbatches || s->cancelled) {
+			sched_unlock(s);
+			return NULL;
+		}
+		b = &w->batches[w->next++];
+		now = util_now_ms();
+		for (i = 0; i < b->count; i++) {
+			b->checks[i]->observation.started_ms = now;
+			sched_publish(s, b->checks[i]);
+		}
+		sched_unlock(s);
+
+		b->checks[0]->probe->run(b);
+
+		/* A probe that forgot a check must not leave it running. */
+		for (i = 0; i < b->count; i++) {
+			c = b->checks[i];
+			if (c->result.status == STATUS_RUNNING && !s->cancelled)
+				batch_done(b, c);
+		}
+	}
+}
+
+static int
+sched_wanted(struct check *c, char *const *ids, size_t nids)
+{
+	size_t	i;
+
+	if (ids == NULL)
+		return 1;
+	for (i = 0; i < nids; i++) {
+		if (strcmp(ids[i], c->id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+sched_free_extras(struct sched *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nextras; i++)
+		check_free(s->extras[i]);
+	free(s->extras);
+	s->extras = NULL;
+	s->nextras = 0;
+}
+
+void
+sched_run(struct sched *s, char *const *ids, size_t nids)
+{
+	struct plan		*p = s->plan;
+	struct sched_work	 w;
+	struct check		**todo;
+	pthread_t		*threads;
+	size_t			 i, j, ntodo = 0, nthreads;
+	double			 start = util_now_ms();
+
+	memset(&w, 0, sizeof w);
+	w.sched = s;
+	todo = xreallocarray(NULL, p->count + 1, sizeof *todo);
+
+	sched_lock(s);
+	s->last_started = (long)time(NULL);
+	if (ids == NULL) {
+		sched_free_extras(s);
+		sched_rebuild_view(s);
+	}
+	for (i = 0; i < p->count; i++) {
+		struct check	*c = p->checks[i];
+
+		if (c->skipped) {
+			observation_clear(&c->observation);
+			sched_publish(s, c);
+			continue;
+		}
+		if (!sched_wanted(c, ids, nids))
+			continue;
+		observation_clear(&c->observation);
+		sched_publish(s, c);
+		todo[ntodo++] = c;
+	}
+	sched_unlock(s);
+
+	/* One batch per probe, in registry order (so runs are reproducible). */
+	w.batches = xcalloc(ntodo + 1, sizeof *w.batches);
+	for (i = 0; probe_table[i] != NULL; i++) {
+		struct batch	*b = &w.batches[w.nbatches];
+
+		for (j = 0; j < ntodo; j++) {
+			if (todo[j]->probe != probe_table[i])
+				continue;
+			if (b->checks == NULL)
+				b->checks = xreallocarray(NULL, ntodo,
+				    sizeof *b->checks);
+			b->checks[b->count++] = todo[j];
+		}
+		if (b->count == 0)
+			continue;
+		b->topology = p->topology;
+		b->sched = s;
+		b->jobs = s->options.jobs;
+		w.nbatches++;
+	}
+
+	nthreads = w.nbatches < (size_t)s->options.jobs ? w.nbatches :
+	    (size_t)s->options.jobs;
+	threads = xcalloc(nthreads + 1, sizeof *threads);
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&threads[i], NULL, sched_worker, &w) != 0)
+			util_fatal("cannot start a probe thread");
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+
+	sched_lock(s);
+	s->last_duration_ms = util_now_ms() - start;
+	sched_unlock(s);
+
+	for (i = 0; i < w.nbatches; i++)
+		free(w.batches[i].checks);
+	free(w.batches);
+	free(threads);
+	free(todo);
+}
+
+static void *
+sched_background(void *arg)
+{
+	struct sched	*s = arg;
+
+	sched_run(s, s->ids, s->nids);
+	sched_lock(s);
+	s->busy = 0;
+	sched_unlock(s);
+	if (s->options.notify != NULL)
+		s->options.notify(s->options.arg, NULL);
+	return NULL;
+}
+
+static void
+sched_free_ids(struct sched *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nids; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	s->ids = NULL;
+	s->nids = 0;
+}
+
+int
+sched_start(struct sched *s, char *const *ids, size_t nids)
+{
+	size_t	i;
+
+	if (sched_busy(s))
+		return -1;
+	if (s->started) {
+		pthread_join(s->thread, NULL);
+		s->started = 0;
+	}
+	sched_free_ids(s);
+	if (ids != NULL) {
+		s->ids = xcalloc(nids + 1, sizeof *s->ids);
+		for (i = 0; i < nids; i++)
+			s->ids[i] = xstrdup(ids[i]);
+		s->nids = nids;
+	}
+	s->cancelled = 0;
+	s->busy = 1;
+	if (pthread_create(&s->thread, NULL, sched_background, s) != 0) {
+		s->busy = 0;
+		return -1;
+	}
+	s->started = 1;
+	return 0;
+}
+
+int
+sched_busy(struct sched *s)
+{
+	int	busy;
+
+	sched_lock(s);
+	busy = s->busy;
+	sched_unlock(s);
+	return busy;
+}
+
+void
+sched_wait(struct sched *s)
+{
+	if (s->started) {
+		pthread_join(s->thread, NULL);
+		s->started = 0;
+	}
+}
+
+void
+sched_cancel(struct sched *s)
+{
+	s->cancelled = 1;
+}
+
+double
+sched_last_duration_ms(struct sched *s)
+{
+	return s->last_duration_ms;
+}
+
+long
+sched_last_started(struct sched *s)
+{
+	return s->last_started;
+}
+
+void
+sched_free(struct sched *s)
+{
+	if (s == NULL)
+		return;
+	sched_wait(s);
+	sched_free_extras(s);
+	sched_free_ids(s);
+	free(s->view);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
