@@ -44,10 +44,26 @@ extern const struct report_ops report_junit;
 
 /*
  * Renders every check (in the given order) with ops into out. The caller
- * has filled counts, total and exit_code.
+ * has filled exit_code; report_write fills counts and total from checks
+ * itself (report_count) so that every summary matches what is listed.
+ * Returns 0, or -1 on a write error.
  */
 int	report_write(const struct report_ops *, struct report *,
 	    struct check *const *checks, size_t count);
+
+/* Helpers the renderers share (reports/report.c). */
+
+/* Sets report->counts and report->total from checks. */
+void	report_count(struct report *, struct check *const *checks, size_t count);
+/* Listing order, problems first: drift, error, unknown, pending, running, ok, skipped. */
+int	report_status_rank(enum status);
+/* Sorts checks in place by report_status_rank, keeping their order within a status. */
+void	report_sort(const struct check **checks, size_t count);
+/*
+ * A copy of s ("" when s is NULL) that is valid UTF-8: each invalid
+ * sequence (stray, overlong, surrogate, truncated) becomes U+FFFD. Caller frees.
+ */
+char	*report_utf8(const char *s);
 
 /* JSON schema version of `topo check --format json`. */
 #define REPORT_JSON_VERSION 1

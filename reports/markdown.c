@@ -1,0 +1,204 @@
+/*
+ * markdown.c: the Markdown renderer, sized for a CI step summary
+ * ($GITHUB_STEP_SUMMARY and the like): a heading with the system name, a
+ * table of counts, then a table of the problems (or "No drift."). Every
+ * value is escaped for a GitHub-flavoured table cell: pipes, newlines,
+ * HTML and emphasis characters cannot break the table or inject markup.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/util.h"
+
+/* Code points per cell: a list of 200 names must not swamp the summary. */
+#define MARKDOWN_CELL_MAX	300
+
+struct markdown_state {
+	const struct check	**problems;
+	size_t			  count;
+	size_t			  alloc;
+};
+
+/*
+ * s (NULL reads as "") escaped for a table cell, cut at MARKDOWN_CELL_MAX
+ * code points with an ellipsis.
+ */
+static char *
+markdown_cell(const char *s)
+{
+	struct buf		 b;
+	char			*valid;
+	const unsigned char	*p;
+	size_t			 points = 0;
+
+	valid = report_utf8(s);
+	buf_init(&b, 0);
+	for (p = (const unsigned char *)valid; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80 && points++ == MARKDOWN_CELL_MAX) {
+			buf_puts(&b, "\xe2\x80\xa6");
+			break;
+		}
+		switch (*p) {
+		case '|':
+		case '\\':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '~':
+			buf_printf(&b, "\\%c", *p);
+			break;
+		case '<':
+			buf_puts(&b, "&lt;");
+			break;
+		case '>':
+			buf_puts(&b, "&gt;");
+			break;
+		case '&':
+			buf_puts(&b, "&amp;");
+			break;
+		case '\n':
+			buf_puts(&b, "<br>");
+			break;
+		case '\r':
+			break;
+		case '\t':
+			buf_puts(&b, " ");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_puts(&b, "\xef\xbf\xbd");
+			else
+				buf_append(&b, p, 1);
+			break;
+		}
+	}
+	free(valid);
+	return buf_steal(&b);
+}
+
+static void
+markdown_begin(struct report *report)
+{
+	static const enum status shown[] = {
+		STATUS_OK, STATUS_DRIFT, STATUS_ERROR, STATUS_UNKNOWN, STATUS_SKIPPED
+	};
+	const struct topology	*t = report->topology;
+	const char		*path;
+	char			*system, *where, *verdict;
+	long			 cs;
+	size_t			 i;
+
+	report->state = xcalloc(1, sizeof (struct markdown_state));
+
+	system = markdown_cell(t != NULL && t->system != NULL ? t->system : "");
+	fprintf(report->out, "## topo%s%s\n\n", *system != '\0' ? ": " : "", system);
+	free(system);
+
+	if (report->counts[STATUS_DRIFT] > 0)
+		verdict = xstrdup("**Drift found**");
+	else if (report->exit_code != 0)
+		verdict = xstrdup("**Failed**");
+	else
+		verdict = xstrdup("**No drift**");
+	path = report->topology_path;
+	if (path == NULL && t != NULL)
+		path = t->path;
+	where = markdown_cell(path);
+	cs = report->duration_ms > 0 ? lround(report->duration_ms / 10.0) : 0;
+	fprintf(report->out, "%s \xe2\x80\x94 exit %d \xc2\xb7 %zu checks \xc2\xb7 "
+	    "%ld.%02ld s \xc2\xb7 layers: %s", verdict, report->exit_code,
+	    report->total, cs / 100, cs % 100,
+	    report->layers != NULL ? report->layers : "all");
+	if (*where != '\0')
+		fprintf(report->out, " \xc2\xb7 %s", where);
+	fputs("\n\n", report->out);
+	free(where);
+	free(verdict);
+
+	fputs("| status | count |\n|---|---:|\n", report->out);
+	for (i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+		fprintf(report->out, "| %s | %zu |\n", status_name(shown[i]),
+		    report->counts[shown[i]]);
+	}
+	fprintf(report->out, "| **total** | %zu |\n\n", report->total);
+}
+
+static void
+markdown_result(struct report *report, const struct check *check)
+{
+	struct markdown_state	*ms = report->state;
+	enum status		 s = check->result.status;
+
+	if (s != STATUS_DRIFT && s != STATUS_ERROR && s != STATUS_UNKNOWN)
+		return;
+	if (ms->count == ms->alloc) {
+		ms->alloc = ms->alloc == 0 ? 32 : ms->alloc * 2;
+		ms->problems = xreallocarray(ms->problems, ms->alloc,
+		    sizeof *ms->problems);
+	}
+	ms->problems[ms->count++] = check;
+}
+
+static void
+markdown_row(struct report *report, const struct check *check)
+{
+	const struct result	*r = &check->result;
+	char			*cells[4];
+	size_t			 i;
+
+	cells[0] = markdown_cell(check->id);
+	cells[1] = markdown_cell(r->expected);
+	cells[2] = markdown_cell(r->observed);
+	cells[3] = markdown_cell(r->message);
+	if (r->drift != DRIFT_NONE)
+		fprintf(report->out, "| %s (%s) |", status_name(r->status),
+		    drift_name(r->drift));
+	else
+		fprintf(report->out, "| %s |", status_name(r->status));
+	for (i = 0; i < 4; i++) {
+		fprintf(report->out, " %s |", cells[i]);
+		free(cells[i]);
+	}
+	fputc('\n', report->out);
+}
+
+static int
+markdown_end(struct report *report)
+{
+	struct markdown_state	*ms = report->state;
+	size_t			 i, drifts = 0;
+
+	for (i = 0; i < ms->count; i++) {
+		if (ms->problems[i]->result.status == STATUS_DRIFT)
+			drifts++;
+	}
+	if (drifts == 0)
+		fputs("No drift.\n", report->out);
+	if (ms->count > 0) {
+		if (drifts == 0)
+			fputc('\n', report->out);
+		report_sort(ms->problems, ms->count);
+		fputs("### Problems\n\n"
+		    "| status | id | expected | observed | message |\n"
+		    "|---|---|---|---|---|\n", report->out);
+		for (i = 0; i < ms->count; i++)
+			markdown_row(report, ms->problems[i]);
+	}
+	free(ms->problems);
+	free(ms);
+	report->state = NULL;
+	return ferror(report->out) ? -1 : 0;
+}
+
+const struct report_ops report_markdown = {
+	.name = "markdown",
+	.begin = markdown_begin,
+	.result = markdown_result,
+	.end = markdown_end,
+};

@@ -1,0 +1,172 @@
+/*
+ * report.c: the table of renderers, report_write, and the helpers every
+ * renderer shares (counting, problems-first order, UTF-8 repair).
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/util.h"
+
+const struct report_ops *const report_table[] = {
+	&report_text,
+	&report_json,
+	&report_markdown,
+	&report_junit,
+	NULL
+};
+
+const struct report_ops *
+report_find(const char *name)
+{
+	size_t	i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; report_table[i] != NULL; i++) {
+		if (strcmp(report_table[i]->name, name) == 0)
+			return report_table[i];
+	}
+	return NULL;
+}
+
+void
+report_count(struct report *report, struct check *const *checks, size_t count)
+{
+	size_t	i;
+
+	memset(report->counts, 0, sizeof report->counts);
+	for (i = 0; i < count; i++) {
+		if ((unsigned)checks[i]->result.status < STATUS_COUNT)
+			report->counts[checks[i]->result.status]++;
+	}
+	report->total = count;
+}
+
+int
+report_write(const struct report_ops *ops, struct report *report,
+    struct check *const *checks, size_t count)
+{
+	size_t	i;
+	int	rc;
+
+	report_count(report, checks, count);
+	ops->begin(report);
+	for (i = 0; i < count; i++)
+		ops->result(report, checks[i]);
+	rc = ops->end(report);
+	if (fflush(report->out) != 0 || ferror(report->out))
+		rc = -1;
+	return rc;
+}
+
+int
+report_status_rank(enum status status)
+{
+	switch (status) {
+	case STATUS_DRIFT:
+		return 0;
+	case STATUS_ERROR:
+		return 1;
+	case STATUS_UNKNOWN:
+		return 2;
+	case STATUS_PENDING:
+		return 3;
+	case STATUS_RUNNING:
+		return 4;
+	case STATUS_OK:
+		return 5;
+	case STATUS_SKIPPED:
+		return 6;
+	}
+	return 7;
+}
+
+void
+report_sort(const struct check **checks, size_t count)
+{
+	const struct check	*c;
+	size_t			 i, j;
+	int			 rank;
+
+	/* Insertion sort: stable, and reports hold hundreds of checks, not millions. */
+	for (i = 1; i < count; i++) {
+		c = checks[i];
+		rank = report_status_rank(c->result.status);
+		for (j = i; j > 0 &&
+		    report_status_rank(checks[j - 1]->result.status) > rank; j--)
+			checks[j] = checks[j - 1];
+		checks[j] = c;
+	}
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid;
+ * *bad gets how many bytes the invalid prefix spans (its "maximal subpart",
+ * which Unicode recommends replacing with one U+FFFD).
+ */
+static size_t
+report_utf8_sequence(const unsigned char *s, size_t *bad)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		need, i;
+
+	*bad = 1;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* past U+10FFFF */
+	} else
+		return 0;
+	for (i = 1; i <= need; i++) {
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+char *
+report_utf8(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b;
+	size_t			 n, bad, start;
+
+	if (s == NULL)
+		return xstrdup("");
+	buf_init(&b, 0);
+	start = 0;
+	n = 0;
+	while (p[n] != '\0') {
+		size_t len = report_utf8_sequence(p + n, &bad);
+
+		if (len > 0) {
+			n += len;
+			continue;
+		}
+		buf_append(&b, p + start, n - start);
+		buf_puts(&b, "\xef\xbf\xbd");
+		n += bad;
+		start = n;
+	}
+	buf_append(&b, p + start, n - start);
+	return buf_steal(&b);
+}
