@@ -1,0 +1,258 @@
+/*
+ * cmd.c: what the subcommands share: option parsing (each command accepts a
+ * subset, cmd_entry.options) and loading + validating + planning a topology.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topology/check.h"
+#include "topology/plan.h"
+#include "topology/topology.h"
+#include "util/util.h"
+
+enum {
+	OPT_FORMAT = 256, OPT_LAYER, OPT_ONLY, OPT_SET, OPT_JOBS, OPT_TIMEOUT,
+	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_HELP,
+};
+
+static const struct {
+	struct option	option;
+	int		flag;		/* CMD_OPT_* that enables it */
+	const char	*help;
+} cmd_options[] = {
+	{ { "file", required_argument, NULL, 'f' }, CMD_OPT_FILE,
+	  "-f, --file FILE        topology file (default $TOPO_FILE, ./topology.yaml)" },
+	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_OPT_FORMAT,
+	  "    --format FORMAT    text, json, markdown or junit (default text)" },
+	{ { "layer", required_argument, NULL, OPT_LAYER }, CMD_OPT_LAYER,
+	  "    --layer LAYER      static (the repository) or live (the running system)" },
+	{ { "only", required_argument, NULL, OPT_ONLY }, CMD_OPT_ONLY,
+	  "    --only GLOB        only checks whose id matches (repeatable)" },
+	{ { "set", required_argument, NULL, OPT_SET }, CMD_OPT_SET,
+	  "    --set VAR=VALUE    set a variable (repeatable; beats vars: and the environment)" },
+	{ { "jobs", required_argument, NULL, OPT_JOBS }, CMD_OPT_JOBS,
+	  "    --jobs N           at most N checks in flight per probe (default 128)" },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, CMD_OPT_TIMEOUT,
+	  "    --timeout MS       default per-check timeout (default 5000)" },
+	{ { "strict", no_argument, NULL, OPT_STRICT }, CMD_OPT_STRICT,
+	  "    --strict           error and unknown also make the exit code 1" },
+	{ { "output", required_argument, NULL, 'o' }, CMD_OPT_OUTPUT,
+	  "-o, --output OUT       write to OUT (atomically) instead of stdout" },
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, CMD_OPT_INTERVAL,
+	  "    --interval SECONDS refresh interval (default 10)" },
+	{ { "live", no_argument, NULL, OPT_LIVE }, CMD_OPT_LIVE,
+	  "    --live             run the checks and show each row's verdict" },
+	{ { "results", required_argument, NULL, OPT_RESULTS }, CMD_OPT_LIVE,
+	  "    --results FILE     take verdicts from `topo check --format json` output" },
+	{ { "changed", required_argument, NULL, OPT_CHANGED }, CMD_OPT_CHANGED,
+	  "    --changed FILE|-   paths a change touched (git diff --name-only)" },
+};
+#define CMD_NOPTIONS (sizeof cmd_options / sizeof cmd_options[0])
+
+void
+cmd_usage(const struct cmd_entry *e, FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: topo %s %s\n%s\n", e->name, e->usage, e->help);
+	for (i = 0; i < CMD_NOPTIONS; i++) {
+		if (e->options & cmd_options[i].flag)
+			fprintf(f, "  %s\n", cmd_options[i].help);
+	}
+	fprintf(f, "  -h, --help             this help\n");
+}
+
+static int
+cmd_number(const char *name, const char *s, int min, int max, int *out)
+{
+	char	*end;
+	long	 v;
+
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "topo: %s must be a number from %d to %d, not '%s'\n",
+		    name, min, max, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static void
+cmd_push(char ***list, size_t *n, const char *s)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[(*n)++] = xstrdup(s);
+}
+
+int
+cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
+{
+	struct option	 longopts[CMD_NOPTIONS + 2];
+	char		 shortopts[16] = "+h";
+	size_t		 i, n = 0;
+	int		 ch;
+
+	memset(a, 0, sizeof *a);
+	a->format = "text";
+	a->jobs = 128;
+	a->interval = 10;
+	for (i = 0; i < CMD_NOPTIONS; i++) {
+		if (e->options & cmd_options[i].flag)
+			longopts[n++] = cmd_options[i].option;
+	}
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	if (e->options & CMD_OPT_FILE)
+		strcat(shortopts, "f:");
+	if (e->options & CMD_OPT_OUTPUT)
+		strcat(shortopts, "o:");
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			a->file = optarg;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case OPT_FORMAT:
+			a->format = optarg;
+			break;
+		case OPT_LAYER:
+			if (strcmp(optarg, "static") == 0)
+				a->layers = LAYER_STATIC;
+			else if (strcmp(optarg, "live") == 0)
+				a->layers = LAYER_LIVE;
+			else if (strcmp(optarg, "all") == 0)
+				a->layers = 0;
+			else {
+				fprintf(stderr, "topo: --layer is static, live or all, not '%s'\n",
+				    optarg);
+				goto usage;
+			}
+			break;
+		case OPT_ONLY:
+			cmd_push(&a->only, &a->nonly, optarg);
+			break;
+		case OPT_SET:
+			if (strchr(optarg, '=') == NULL || *optarg == '=') {
+				fprintf(stderr, "topo: --set takes VAR=VALUE, not '%s'\n",
+				    optarg);
+				goto usage;
+			}
+			cmd_push(&a->sets, &a->nsets, optarg);
+			break;
+		case OPT_JOBS:
+			if (cmd_number("--jobs", optarg, 1, 100000, &a->jobs) != 0)
+				goto usage;
+			break;
+		case OPT_TIMEOUT:
+			if (cmd_number("--timeout", optarg, 1, 3600000,
+			    &a->timeout_ms) != 0)
+				goto usage;
+			break;
+		case OPT_STRICT:
+			a->strict = 1;
+			break;
+		case OPT_INTERVAL:
+			if (cmd_number("--interval", optarg, 1, 86400,
+			    &a->interval) != 0)
+				goto usage;
+			break;
+		case OPT_LIVE:
+			a->live = 1;
+			break;
+		case OPT_RESULTS:
+			a->results = optarg;
+			break;
+		case OPT_CHANGED:
+			a->changed = optarg;
+			break;
+		case 'h':
+			cmd_usage(e, stdout);
+			cmd_args_free(a);
+			exit(0);
+		default:
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "topo %s: unknown or incomplete option -%c\n",
+				    e->name, optopt);
+			else
+				fprintf(stderr, "topo %s: unknown or incomplete option %s\n",
+				    e->name, argv[optind - 1]);
+			goto usage;
+		}
+	}
+	a->rest = argv + optind;
+	a->nrest = argc - optind;
+	if (a->file == NULL && (e->options & CMD_OPT_FILE)) {
+		a->file = getenv("TOPO_FILE");
+		if (a->file == NULL || *a->file == '\0')
+			a->file = "topology.yaml";
+	}
+	return 0;
+usage:
+	cmd_usage(e, stderr);
+	cmd_args_free(a);
+	return 2;
+}
+
+void
+cmd_args_free(struct cmd_args *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nonly; i++)
+		free(a->only[i]);
+	free(a->only);
+	for (i = 0; i < a->nsets; i++)
+		free(a->sets[i]);
+	free(a->sets);
+	a->only = a->sets = NULL;
+	a->nonly = a->nsets = 0;
+}
+
+int
+cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
+{
+	struct problems	 problems;
+	struct topology	*t;
+	struct plan	*p = NULL;
+	long long	 timeout;
+
+	memset(&problems, 0, sizeof problems);
+	*tp = NULL;
+	*pp = NULL;
+	t = topology_load(a->file, a->sets, a->nsets, &problems);
+	if (t != NULL && problems.count == 0) {
+		timeout = a->timeout_ms;
+		if (timeout == 0)
+			timeout = node_int(node_get(t->root, "defaults"),
+			    "timeout_ms", 5000);
+		if (timeout < 1 || timeout > INT_MAX)
+			timeout = 5000;
+		p = plan_build(t, (int)timeout, &problems);
+	}
+	if (t == NULL || problems.count > 0) {
+		problems_sort(&problems);
+		problems_print(&problems, stderr);
+		fprintf(stderr, "topo: %s: %zu problem%s, nothing checked\n",
+		    a->file, problems.count, problems.count == 1 ? "" : "s");
+		problems_free(&problems);
+		plan_free(p);
+		topology_free(t);
+		return 2;
+	}
+	problems_free(&problems);
+	plan_filter(p, a->only, a->nonly, a->layers);
+	*tp = t;
+	*pp = p;
+	return 0;
+}

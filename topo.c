@@ -1,0 +1,96 @@
+/*
+ * topo.c: main(). Finds the subcommand in cmd_table (like tmux, by name or
+ * unique prefix) and runs it.
+ */
+#include <curl/curl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#pragma weak cmd_dash_entry
+#pragma weak cmd_doc_entry
+#pragma weak cmd_stale_entry
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_check_entry,
+	&cmd_validate_entry,
+	&cmd_dash_entry,
+	&cmd_doc_entry,
+	&cmd_stale_entry,
+	&cmd_version_entry,
+};
+#define CMD_COUNT (sizeof cmd_table / sizeof cmd_table[0])
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: topo COMMAND [OPTIONS]\n\n"
+	    "topo checks a declared topology against the repository and the\n"
+	    "running system, and shows the drift.\n\ncommands:\n");
+	for (i = 0; i < CMD_COUNT; i++) {
+		if (cmd_table[i] != NULL)
+			fprintf(f, "  %-9s %s\n", cmd_table[i]->name,
+			    cmd_table[i]->help);
+	}
+	fprintf(f, "\n`topo COMMAND --help` for a command's options; man topo.\n");
+}
+
+static const struct cmd_entry *
+find(const char *name)
+{
+	const struct cmd_entry	*found = NULL;
+	size_t			 i, len = strlen(name);
+
+	for (i = 0; i < CMD_COUNT; i++) {
+		if (cmd_table[i] == NULL)
+			continue;
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+		if (strncmp(cmd_table[i]->name, name, len) == 0) {
+			if (found != NULL)
+				return NULL;	/* ambiguous prefix */
+			found = cmd_table[i];
+		}
+	}
+	return found;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry	*e;
+	struct cmd_args		 args;
+	int			 rc;
+
+	setlocale(LC_CTYPE, "");
+	/* A peer closing a pipe is an error to report, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		argv[1] = (char *)"version";
+	if ((e = find(argv[1])) == NULL) {
+		fprintf(stderr, "topo: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	if (cmd_parse(e, argc - 1, argv + 1, &args) != 0)
+		return 2;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "topo: cannot initialise libcurl\n");
+		return 2;
+	}
+	rc = e->exec(e, &args);
+	cmd_args_free(&args);
+	curl_global_cleanup();
+	return rc;
+}
