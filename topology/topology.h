@@ -69,6 +69,18 @@ const char	*topology_program(const struct topology *, const char *name);
 /* A copy of text with every secret value replaced by "***". Caller frees. */
 char		*topology_redact(const struct topology *, const char *text);
 
+/*
+ * The loader's stages, exported for the unit tests and fuzz targets.
+ * yaml_parse (topology/yaml.c) builds the tree of text (len bytes), its nodes
+ * pointing at file; NULL when it cannot be read. vars_expand (topology/vars.c)
+ * expands ${VAR}, $$ and ~ in every scalar of t->root and fills t->vars and
+ * t->secrets; sets are "NAME=VALUE" from --set.
+ */
+struct node	*yaml_parse(const char *file, const char *text, size_t len,
+		    struct problems *);
+void		 vars_expand(struct topology *, char *const *sets, size_t nsets,
+		    struct problems *);
+
 /* Limits on what a topology file may be, enforced by the loader. */
 #define TOPOLOGY_MAX_BYTES	(16 * 1024 * 1024)
 #define TOPOLOGY_MAX_DEPTH	64
