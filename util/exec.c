@@ -460,6 +460,13 @@ exec_step(struct exec_state *st, double now)
 void
 exec_run_many(struct exec_job *jobs, size_t n, int max_parallel)
 {
+	exec_run_many_notify(jobs, n, max_parallel, NULL, NULL);
+}
+
+void
+exec_run_many_notify(struct exec_job *jobs, size_t n, int max_parallel,
+    void (*done)(struct exec_job *, void *), void *arg)
+{
 	struct exec_state	*states = NULL;
 	struct pollfd		*pfds = NULL;
 	size_t			*owner = NULL;
@@ -483,9 +490,11 @@ exec_run_many(struct exec_job *jobs, size_t n, int max_parallel)
 	while (finished < n) {
 		while (running < limit && next < n) {
 			exec_start(&states[next]);
-			if (states[next].phase == EXEC_FINISHED)
+			if (states[next].phase == EXEC_FINISHED) {
 				finished++;
-			else
+				if (done != NULL)
+					done(states[next].job, arg);
+			} else
 				running++;
 			next++;
 		}
@@ -501,6 +510,8 @@ exec_run_many(struct exec_job *jobs, size_t n, int max_parallel)
 			if (st->phase == EXEC_FINISHED) {
 				running--;
 				finished++;
+				if (done != NULL)
+					done(st->job, arg);
 				continue;
 			}
 			if (timeout == -1 || t < timeout)

@@ -11,8 +11,8 @@
 struct exec_job {
 	/* in */
 	char *const	*argv;		/* argv[0] looked up in PATH if no '/' */
-	int		 timeout_ms;
-	size_t		 out_cap;	/* cap for stdout and for stderr */
+	int		 timeout_ms;	/* <= 0: 30 s */
+	size_t		 out_cap;	/* cap for stdout and for stderr; 0: 1 MiB */
 	/* out */
 	int		 started;	/* 0: could not spawn, see spawn_errno */
 	int		 spawn_errno;
@@ -30,6 +30,10 @@ struct exec_job {
 int	exec_run(struct exec_job *);
 /* Runs n jobs, at most max_parallel at once (0 = all). */
 void	exec_run_many(struct exec_job *, size_t n, int max_parallel);
+/* The same, calling done(job, arg) for each job as soon as it has ended
+ * (from the calling thread, in the order they end). */
+void	exec_run_many_notify(struct exec_job *, size_t n, int max_parallel,
+	    void (*done)(struct exec_job *, void *arg), void *arg);
 void	exec_job_free(struct exec_job *);
 /* One-line description: "exit 1", "killed by signal 9", "timed out after 2000 ms",
  * "cannot run kubectl: No such file or directory". Caller frees. */

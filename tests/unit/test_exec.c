@@ -537,6 +537,57 @@ test_max_parallel(void **state)
 	assert_no_children();
 }
 
+struct notify_log {
+	struct exec_job	*base;
+	size_t		 order[8];
+	double		 at[8];
+	size_t		 count;
+	double		 t0;
+};
+
+static void
+notify_record(struct exec_job *job, void *arg)
+{
+	struct notify_log	*log = arg;
+
+	assert_true(log->count < 8);
+	log->order[log->count] = (size_t)(job - log->base);
+	log->at[log->count++] = util_now_ms() - log->t0;
+}
+
+/* Each job is reported as soon as it ends, not when the slowest does. */
+static void
+test_notify_order(void **state)
+{
+	struct exec_job		 jobs[4];
+	struct notify_log	 log;
+	size_t			 i;
+
+	(void)state;
+	memset(jobs, 0, sizeof jobs);
+	memset(&log, 0, sizeof log);
+	jobs[0].argv = (char *[]){ "sleep", "0.6", NULL };
+	jobs[1].argv = (char *[]){ "true", NULL };
+	jobs[2].argv = (char *[]){ "sleep", "0.3", NULL };
+	jobs[3].argv = (char *[]){ "topo-no-such-program", NULL };
+	for (i = 0; i < 4; i++)
+		jobs[i].timeout_ms = 5000;
+	log.base = jobs;
+	log.t0 = util_now_ms();
+	exec_run_many_notify(jobs, 4, 0, notify_record, &log);
+	assert_int_equal(log.count, 4);
+	assert_int_equal(log.order[0], 3);	/* failed to start: at once */
+	assert_int_equal(log.order[1], 1);
+	assert_int_equal(log.order[2], 2);
+	assert_int_equal(log.order[3], 0);
+	assert_true(log.at[1] < 250);
+	assert_true(log.at[2] >= 290 && log.at[2] < 590);
+	assert_true(log.at[3] >= 590);
+	for (i = 0; i < 4; i++)
+		exec_job_free(&jobs[i]);
+	assert_no_children();
+}
+
 static void
 test_argv_string(void **state)
 {
@@ -578,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_own_process_group),
 		cmocka_unit_test(test_many_parallel),
 		cmocka_unit_test(test_max_parallel),
+		cmocka_unit_test(test_notify_order),
 		cmocka_unit_test(test_argv_string),
 	};
 
