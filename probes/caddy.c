@@ -1,0 +1,569 @@
+/*
+ * caddy.c: the `caddy:` section. Each declared route (site, path, upstream)
+ * is checked against the Caddyfile of the repository (static, the hand
+ * parser in caddyfile.c) and against the running Caddy (live, one GET of
+ * ADMIN/config/ per run, walked by the same module), so drift shows in both
+ * directions: a declared route not found is missing, found with another
+ * upstream is changed, and a route Caddy has that the topology does not
+ * declare is extra (unless `extra: false`).
+ *
+ * Two checks carry the sources themselves: caddy/caddyfile (the file
+ * exists and parses) and caddy/admin (the admin API answers). They are also
+ * what undeclared routes are reported through.
+ *
+ * Ids: caddy/<site><path> (live), caddy/<site><path>/caddyfile (static),
+ * with site normalised ("localhost:8443", "example.com:443", ":7000").
+ */
+#include "probe.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/buf.h"
+#include "../util/util.h"
+#include "caddyfile.h"
+#include "textfile.h"
+
+/* Most bytes of /config/ read: a large multi-site config is well under it. */
+#define CADDY_MAX_CONFIG	(8 * 1024 * 1024)
+
+enum caddy_role {
+	CADDY_ROUTE,		/* one declared route */
+	CADDY_FILE,		/* caddy/caddyfile */
+	CADDY_ADMIN,		/* caddy/admin */
+};
+
+struct caddy_key {
+	char	*site;		/* normalised */
+	char	*path;		/* "" for none */
+};
+
+/* Every check carries the whole section it needs: checks are run (and
+ * filtered) one by one, but extras are judged against every declared route. */
+struct caddy_config {
+	enum caddy_role	 role;
+	char		*site;		/* CADDY_ROUTE */
+	char		*path;
+	char		*upstream;	/* normalised, space-separated */
+	char		*caddyfile;	/* resolved path, or NULL */
+	char		*admin;		/* base URL, or NULL */
+	int		 extra;
+	struct caddy_key *declared;
+	size_t		 ndeclared;
+};
+
+static const struct schema caddy_route_schema[] = {
+	{ .key = "site", .type = SCHEMA_STRING, .required = 1,
+	  .help = "site address: host:port, :port, or scheme://host[:port]" },
+	{ .key = "path", .type = SCHEMA_STRING,
+	  .help = "path matcher of the route (/webhooks/*); none for the fallback" },
+	{ .key = "to", .type = SCHEMA_STRING, .required = 1,
+	  .help = "the reverse_proxy upstream(s), space-separated: localhost:8288" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "per-check timeout" },
+	{ .key = NULL },
+};
+
+static const struct schema caddy_routes_entry[] = {
+	{ .key = "route", .type = SCHEMA_MAP, .children = caddy_route_schema,
+	  .help = "{site, path, to}" },
+	{ .key = NULL },
+};
+
+static const struct schema caddy_section_schema[] = {
+	{ .key = "caddyfile", .type = SCHEMA_STRING,
+	  .help = "the Caddyfile of the repository (static checks)" },
+	{ .key = "admin", .type = SCHEMA_STRING,
+	  .help = "Caddy's admin API, http://localhost:2019 (live checks)" },
+	{ .key = "extra", .type = SCHEMA_BOOL, .def = "true",
+	  .help = "report routes Caddy has that the topology does not declare" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "timeout of the admin API request" },
+	{ .key = "routes", .type = SCHEMA_LIST, .children = caddy_routes_entry,
+	  .help = "reverse-proxy routes: {site, path, to}" },
+	{ .key = NULL },
+};
+
+static const struct schema caddy_schema = {
+	.key = "caddy", .type = SCHEMA_MAP, .children = caddy_section_schema,
+	.help = "Caddy reverse-proxy routes: the Caddyfile and the admin API",
+};
+
+static void
+caddy_free_config(void *p)
+{
+	struct caddy_config	*cc = p;
+	size_t			 i;
+
+	if (cc == NULL)
+		return;
+	free(cc->site);
+	free(cc->path);
+	free(cc->upstream);
+	free(cc->caddyfile);
+	free(cc->admin);
+	for (i = 0; i < cc->ndeclared; i++) {
+		free(cc->declared[i].site);
+		free(cc->declared[i].path);
+	}
+	free(cc->declared);
+	free(cc);
+}
+
+/* "localhost:2019" (as in Caddy's own `admin` option) gets http:// in front. */
+static char *
+caddy_admin_url(const char *admin)
+{
+	char	*url;
+	size_t	 len;
+
+	if (strstr(admin, "://") != NULL)
+		url = xstrdup(admin);
+	else
+		url = xasprintf("http://%s", admin);
+	len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	return url;
+}
+
+/* Space-separated upstreams, each normalised. */
+static char *
+caddy_upstreams(const char *to)
+{
+	struct buf	 b;
+	char		*copy, *word, *save = NULL, *norm;
+
+	buf_init(&b, 0);
+	copy = xstrdup(to);
+	for (word = strtok_r(copy, " \t,", &save); word != NULL;
+	    word = strtok_r(NULL, " \t,", &save)) {
+		norm = caddyfile_upstream(word);
+		buf_printf(&b, "%s%s", b.len > 0 ? " " : "", norm);
+		free(norm);
+	}
+	free(copy);
+	return buf_steal(&b);
+}
+
+static struct caddy_config *
+caddy_config_new(enum caddy_role role, const char *caddyfile, const char *admin,
+    int extra, const struct caddy_key *declared, size_t ndeclared)
+{
+	struct caddy_config	*cc = xcalloc(1, sizeof *cc);
+	size_t			 i;
+
+	cc->role = role;
+	cc->caddyfile = caddyfile != NULL ? xstrdup(caddyfile) : NULL;
+	cc->admin = admin != NULL ? xstrdup(admin) : NULL;
+	cc->extra = extra;
+	cc->declared = xcalloc(ndeclared + 1, sizeof *cc->declared);
+	for (i = 0; i < ndeclared; i++) {
+		cc->declared[i].site = xstrdup(declared[i].site);
+		cc->declared[i].path = xstrdup(declared[i].path);
+	}
+	cc->ndeclared = ndeclared;
+	return cc;
+}
+
+static void
+caddy_plan(struct plan *p, const struct node *section)
+{
+	const struct node	*routes, *item, *file_node;
+	struct caddy_key	*declared = NULL;
+	struct caddy_config	*cc;
+	struct check		*c;
+	const char		*admin_raw, *site, *path, *to;
+	char			*caddyfile = NULL, *admin = NULL;
+	size_t			 i, k, ndeclared = 0;
+	int			 extra, layer;
+
+	if (section->type != NODE_MAP)
+		return;		/* the schema has said why */
+	file_node = node_get(section, "caddyfile");
+	if (file_node != NULL && file_node->type == NODE_SCALAR &&
+	    !file_node->is_null)
+		caddyfile = textfile_resolve(p->topology != NULL ?
+		    p->topology->path : NULL, file_node->value);
+	admin_raw = node_str(section, "admin", NULL);
+	if (admin_raw != NULL && admin_raw[0] != '\0')
+		admin = caddy_admin_url(admin_raw);
+	extra = node_bool(section, "extra", 1);
+	if (caddyfile == NULL && admin == NULL) {
+		problems_add_at(p->problems, section,
+		    "caddy: needs caddyfile: (static), admin: (live) or both");
+		goto out;
+	}
+
+	routes = node_get(section, "routes");
+	for (i = 0; routes != NULL && routes->type == NODE_SEQ &&
+	    i < routes->count; i++) {
+		item = routes->items[i];
+		site = node_str(item, "site", NULL);
+		if (item->type != NODE_MAP || site == NULL || site[0] == '\0' ||
+		    node_str(item, "to", NULL) == NULL) {
+			problems_add_at(p->problems, item,
+			    "caddy: a route needs site: and to:");
+			continue;
+		}
+		declared = xreallocarray(declared, ndeclared + 1, sizeof *declared);
+		declared[ndeclared].site = caddyfile_site(site);
+		declared[ndeclared].path = xstrdup(node_str(item, "path", ""));
+		ndeclared++;
+	}
+
+	if (caddyfile != NULL) {
+		c = plan_add(p, &probe_caddy, LAYER_STATIC, section, "caddy/caddyfile");
+		c->config = caddy_config_new(CADDY_FILE, caddyfile, NULL, extra,
+		    declared, ndeclared);
+		plan_expect(p, c, file_node, "exists", MATCH_EQUALS, "yes");
+		plan_summary(c, "%s exists and parses", caddyfile);
+	}
+	if (admin != NULL) {
+		c = plan_add(p, &probe_caddy, LAYER_LIVE, section, "caddy/admin");
+		c->config = caddy_config_new(CADDY_ADMIN, NULL, admin, extra,
+		    declared, ndeclared);
+		plan_summary(c, "Caddy's admin API answers at %s/config/", admin);
+	}
+
+	/* The declared list and the route nodes are in the same order. */
+	for (i = 0, k = 0; routes != NULL && routes->type == NODE_SEQ &&
+	    i < routes->count; i++) {
+		item = routes->items[i];
+		site = node_str(item, "site", NULL);
+		to = node_str(item, "to", NULL);
+		if (item->type != NODE_MAP || site == NULL || site[0] == '\0' ||
+		    to == NULL)
+			continue;
+		path = declared[k].path;
+		site = declared[k].site;
+		for (layer = LAYER_STATIC; layer <= LAYER_LIVE; layer++) {
+			if (layer == LAYER_STATIC && caddyfile == NULL)
+				continue;
+			if (layer == LAYER_LIVE && admin == NULL)
+				continue;
+			c = plan_add(p, &probe_caddy, layer, item,
+			    layer == LAYER_STATIC ? "caddy/%s%s/caddyfile" :
+			    "caddy/%s%s", site, path);
+			cc = caddy_config_new(CADDY_ROUTE,
+			    layer == LAYER_STATIC ? caddyfile : NULL,
+			    layer == LAYER_LIVE ? admin : NULL, extra, declared,
+			    ndeclared);
+			cc->site = xstrdup(site);
+			cc->path = xstrdup(path);
+			cc->upstream = caddy_upstreams(to);
+			c->config = cc;
+			plan_expect(p, c, item, "exists", MATCH_EQUALS, "yes");
+			plan_expect(p, c, node_get(item, "to"), "upstream",
+			    MATCH_EQUALS, cc->upstream);
+			plan_summary(c, "%s%s%s proxies to %s (%s)", site,
+			    path[0] != '\0' ? " " : "", path, cc->upstream,
+			    layer == LAYER_STATIC ? "Caddyfile" : "admin API");
+		}
+		k++;
+	}
+out:
+	for (i = 0; i < ndeclared; i++) {
+		free(declared[i].site);
+		free(declared[i].path);
+	}
+	free(declared);
+	free(caddyfile);
+	free(admin);
+}
+
+/* ---- observing ---- */
+
+static int
+caddy_declared(const struct caddy_config *cc, const struct caddy_route *r)
+{
+	size_t	i;
+
+	for (i = 0; i < cc->ndeclared; i++) {
+		if (strcmp(cc->declared[i].site, r->site) == 0 &&
+		    strcmp(cc->declared[i].path, r->path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Routes of one source (the file, or the admin API), or the reason it failed. */
+struct caddy_source {
+	int			 loaded;	/* routes are valid */
+	int			 absent;	/* the Caddyfile does not exist */
+	char			*reason;
+	char			*origin;	/* "Caddyfile path", "GET url" */
+	struct caddy_routes	 routes;
+};
+
+static void
+caddy_source_free(struct caddy_source *s)
+{
+	free(s->reason);
+	free(s->origin);
+	caddyfile_routes_free(&s->routes);
+}
+
+static void
+caddy_load_file(struct caddy_source *s, const char *path)
+{
+	char	*cause = NULL;
+
+	s->origin = xstrdup(path);
+	if (access(path, F_OK) != 0) {
+		s->absent = 1;
+		s->reason = xasprintf("%s: no such file", path);
+		return;
+	}
+	if (caddyfile_load(path, &s->routes, &cause) != 0) {
+		s->reason = cause;
+		return;
+	}
+	s->loaded = 1;
+}
+
+struct caddy_fetch {
+	struct buf		 body;
+	const struct batch	*batch;
+};
+
+static size_t
+caddy_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct caddy_fetch	*f = arg;
+
+	/* Past the cap, a short count makes curl stop with a write error. */
+	if (buf_append(&f->body, data, size * n) != 0)
+		return 0;
+	return size * n;
+}
+
+static int
+caddy_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct caddy_fetch	*f = arg;
+
+	return batch_cancelled(f->batch) ? 1 : 0;
+}
+
+/* One GET of ADMIN/config/ with one easy handle: the only request of a run. */
+static void
+caddy_load_admin(struct caddy_source *s, const struct batch *b,
+    const char *admin, long timeout_ms)
+{
+	struct caddy_fetch	 f;
+	CURL			*curl;
+	CURLcode		 rc;
+	long			 status = 0;
+	char			 errbuf[CURL_ERROR_SIZE] = "";
+	char			*cause = NULL;
+	cJSON			*json = NULL;
+
+	s->origin = xasprintf("GET %s/config/", admin);
+	memset(&f, 0, sizeof f);
+	buf_init(&f.body, CADDY_MAX_CONFIG);
+	f.batch = b;
+	if ((curl = curl_easy_init()) == NULL) {
+		s->reason = xstrdup("cannot start a libcurl handle");
+		goto out;
+	}
+	{
+		char *url = xasprintf("%s/config/", admin);
+
+		curl_easy_setopt(curl, CURLOPT_URL, url);
+		rc = CURLE_OK;
+		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, caddy_write);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &f);
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, caddy_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &f);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(curl, CURLOPT_USERAGENT, "topo");
+		rc = curl_easy_perform(curl);
+		free(url);
+	}
+	if (rc != CURLE_OK) {
+		if (rc == CURLE_WRITE_ERROR && f.body.toobig)
+			s->reason = xasprintf("%s: config larger than %d bytes",
+			    s->origin, CADDY_MAX_CONFIG);
+		else
+			s->reason = xasprintf("%s: %s", s->origin,
+			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		s->reason = xasprintf("%s: HTTP %ld: %.200s", s->origin, status,
+		    buf_str(&f.body));
+		goto out;
+	}
+	json = cJSON_ParseWithLength(buf_str(&f.body), f.body.len);
+	if (json == NULL) {
+		s->reason = xasprintf("%s: the answer is not JSON", s->origin);
+		goto out;
+	}
+	if (caddyfile_json_routes(json, &s->routes, &cause) != 0) {
+		s->reason = xasprintf("%s: %s", s->origin, cause);
+		free(cause);
+		goto out;
+	}
+	s->loaded = 1;
+out:
+	cJSON_Delete(json);
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	buf_free(&f.body);
+}
+
+static void
+caddy_observe_route(struct check *c, const struct caddy_source *s)
+{
+	const struct caddy_config	*cc = c->config;
+	struct observation		*o = &c->observation;
+	const struct caddy_route	*r;
+
+	if (!s->loaded) {
+		observation_error(o, "%s", s->reason);
+		return;
+	}
+	r = caddyfile_find(&s->routes, cc->site, cc->path);
+	if (r == NULL) {
+		observation_fact(o, "exists", "no");
+		observation_evidence(o, "%s: no reverse_proxy route for %s%s%s "
+		    "(%zu routes read)", s->origin, cc->site,
+		    cc->path[0] != '\0' ? " path " : "", cc->path, s->routes.count);
+		return;
+	}
+	observation_fact(o, "exists", "yes");
+	observation_fact(o, "upstream", r->upstream);
+	observation_evidence(o, "%s: %s: %s%s%s -> %s", s->origin, r->where,
+	    r->site, r->path[0] != '\0' ? " " : "", r->path, r->upstream);
+}
+
+/* Undeclared routes, each (site, path) once, through near. */
+static void
+caddy_report_extras(struct batch *b, const struct check *near,
+    const struct caddy_source *s)
+{
+	const struct caddy_config	*cc = near->config;
+	const struct caddy_route	*r;
+	size_t				 i;
+	char				*id, *found, *evidence;
+
+	if (!cc->extra || !s->loaded)
+		return;
+	for (i = 0; i < s->routes.count; i++) {
+		r = &s->routes.items[i];
+		if (caddyfile_find(&s->routes, r->site, r->path) != r)
+			continue;	/* a later route with the same key */
+		if (caddy_declared(cc, r))
+			continue;
+		id = xasprintf("caddy/%s%s%s", r->site, r->path,
+		    near->layer == LAYER_STATIC ? "/caddyfile" : "");
+		found = xasprintf("%s%s%s -> %s", r->site,
+		    r->path[0] != '\0' ? " " : "", r->path, r->upstream);
+		evidence = xasprintf("%s: %s", s->origin, r->where);
+		batch_extra(b, near, id, found, evidence);
+		free(id);
+		free(found);
+		free(evidence);
+	}
+}
+
+static void
+caddy_run(struct batch *b)
+{
+	struct caddy_source	 file, live;
+	const struct caddy_config *cc;
+	const struct check	*near_static = NULL, *near_live = NULL;
+	struct check		*c;
+	const char		*caddyfile = NULL, *admin = NULL;
+	long			 timeout_ms = 0;
+	size_t			 i;
+
+	memset(&file, 0, sizeof file);
+	memset(&live, 0, sizeof live);
+	/* Every check of a layer names the same source: take it once. */
+	for (i = 0; i < b->count; i++) {
+		c = b->checks[i];
+		if ((cc = c->config) == NULL)
+			continue;
+		if (c->layer == LAYER_STATIC && cc->caddyfile != NULL) {
+			caddyfile = cc->caddyfile;
+			if (near_static == NULL || cc->role == CADDY_FILE)
+				near_static = c;
+		}
+		if (c->layer == LAYER_LIVE && cc->admin != NULL) {
+			admin = cc->admin;
+			if (near_live == NULL || cc->role == CADDY_ADMIN)
+				near_live = c;
+			if (c->timeout_ms > timeout_ms)
+				timeout_ms = c->timeout_ms;
+		}
+	}
+	if (caddyfile != NULL)
+		caddy_load_file(&file, caddyfile);
+	if (admin != NULL && !batch_cancelled(b))
+		caddy_load_admin(&live, b, admin, timeout_ms > 0 ? timeout_ms : 5000);
+
+	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
+		c = b->checks[i];
+		cc = c->config;
+		if (cc == NULL) {
+			observation_error(&c->observation, "not planned");
+		} else if (cc->role == CADDY_FILE) {
+			if (file.absent) {
+				observation_fact(&c->observation, "exists", "no");
+				observation_evidence(&c->observation, "%s", file.reason);
+			} else if (!file.loaded)
+				observation_error(&c->observation, "%s", file.reason);
+			else {
+				observation_fact(&c->observation, "exists", "yes");
+				observation_factf(&c->observation, "routes", "%zu",
+				    file.routes.count);
+				observation_evidence(&c->observation,
+				    "%s: %zu reverse_proxy routes%s%s", file.origin,
+				    file.routes.count,
+				    file.routes.admin != NULL ? ", admin " : "",
+				    file.routes.admin != NULL ? file.routes.admin : "");
+			}
+		} else if (cc->role == CADDY_ADMIN) {
+			if (!live.loaded)
+				observation_error(&c->observation, "%s", live.reason);
+			else {
+				observation_factf(&c->observation, "routes", "%zu",
+				    live.routes.count);
+				observation_evidence(&c->observation,
+				    "%s: 200, %zu reverse_proxy routes", live.origin,
+				    live.routes.count);
+			}
+		} else
+			caddy_observe_route(c, c->layer == LAYER_STATIC ? &file :
+			    &live);
+		batch_done(b, c);
+	}
+	if (near_static != NULL && !batch_cancelled(b))
+		caddy_report_extras(b, near_static, &file);
+	if (near_live != NULL && !batch_cancelled(b))
+		caddy_report_extras(b, near_live, &live);
+	caddy_source_free(&file);
+	caddy_source_free(&live);
+}
+
+const struct probe_ops probe_caddy = {
+	.name = "caddy",
+	.help = "Caddy reverse-proxy routes: the Caddyfile and the admin API",
+	.schema = &caddy_schema,
+	.plan = caddy_plan,
+	.run = caddy_run,
+	.free_config = caddy_free_config,
+};
