@@ -1,0 +1,477 @@
+/*
+ * port.c: the `ports:` section. Each item is a TCP port that must be
+ * listening (or closed) on a host, 127.0.0.1 or ${HOST} by default. Live
+ * layer. owner, what and exposure only document the port (`topo doc`);
+ * expect: doc-only plans no check at all.
+ *
+ * Every check of the batch connects at once (at most batch->jobs in
+ * flight) with non-blocking sockets in one poll() loop, each bounded by its
+ * timeout_ms. Fact "state": listening (connected) or closed (refused). No
+ * answer within the timeout, or any other failure, is an error: the probe
+ * could not tell. A host with several addresses (localhost: ::1 and
+ * 127.0.0.1) is tried address by address until one connects.
+ */
+#include "probe.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+#define PORT_DEFAULT_HOST	"127.0.0.1"
+#define PORT_DEFAULT_TIMEOUT_MS	1000
+
+struct port_config {
+	char	*host;
+	int	 port;
+};
+
+static const char *const port_expect_choices[] = {
+	"listening", "closed", "doc-only", NULL
+};
+
+static const struct schema port_item_schema[] = {
+	{ .key = "port", .type = SCHEMA_INT, .required = 1, .min = 1, .max = 65535,
+	  .help = "TCP port number" },
+	{ .key = "host", .type = SCHEMA_STRING, .def = "${HOST} or 127.0.0.1",
+	  .help = "host or address to connect to (IPv6 literal ok)" },
+	{ .key = "owner", .type = SCHEMA_STRING,
+	  .help = "who listens there (documentation)" },
+	{ .key = "what", .type = SCHEMA_STRING,
+	  .help = "what the port serves (documentation)" },
+	{ .key = "exposure", .type = SCHEMA_STRING,
+	  .help = "who can reach it, what proxies it (documentation)" },
+	{ .key = "expect", .type = SCHEMA_CHOICE, .choices = port_expect_choices,
+	  .def = "listening",
+	  .help = "listening, closed, or doc-only (documented, not checked)" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .def = "1000", .help = "connect timeout" },
+	{ .key = NULL },
+};
+
+static const struct schema port_entry_schema[] = {
+	{ .key = "port", .type = SCHEMA_MAP, .children = port_item_schema,
+	  .help = "{port, host, owner, what, exposure, expect, timeout_ms}" },
+	{ .key = NULL },
+};
+
+static const struct schema port_schema = {
+	.key = "ports", .type = SCHEMA_LIST, .children = port_entry_schema,
+	.help = "TCP ports that must be listening (or closed)",
+};
+
+static void
+port_free_config(void *p)
+{
+	struct port_config	*pc = p;
+
+	if (pc == NULL)
+		return;
+	free(pc->host);
+	free(pc);
+}
+
+/* The host a port is checked on when the item names none. */
+static const char *
+port_default_host(const struct topology *t)
+{
+	const char	*host = t != NULL ? topology_var(t, "HOST") : NULL;
+
+	return host != NULL && *host != '\0' ? host : PORT_DEFAULT_HOST;
+}
+
+static void
+port_plan_item(struct plan *p, const struct node *item)
+{
+	const struct node	*port_node;
+	struct port_config	*pc;
+	struct check		*c;
+	const char		*host, *def, *expect, *what;
+	char			*end;
+	long			 port;
+	int			 bracket;
+
+	if (item->type != NODE_MAP)
+		return;		/* the schema has said why */
+	port_node = node_get(item, "port");
+	if (port_node == NULL || port_node->type != NODE_SCALAR) {
+		problems_add_at(p->problems, item, "ports: an item needs a port");
+		return;
+	}
+	errno = 0;
+	port = strtol(port_node->value, &end, 10);
+	if (errno != 0 || end == port_node->value || *end != '\0' || port < 1 ||
+	    port > 65535) {
+		problems_add_at(p->problems, port_node,
+		    "port: expected a number from 1 to 65535, not \"%s\"",
+		    port_node->value);
+		return;
+	}
+	expect = node_str(item, "expect", "listening");
+	if (strcmp(expect, "doc-only") == 0)
+		return;
+	if (strcmp(expect, "listening") != 0 && strcmp(expect, "closed") != 0) {
+		problems_add_at(p->problems, node_get(item, "expect"),
+		    "expect: listening, closed or doc-only, not \"%s\"", expect);
+		return;
+	}
+	def = port_default_host(p->topology);
+	host = node_str(item, "host", NULL);
+	if (host == NULL || *host == '\0')
+		host = def;
+
+	bracket = strchr(host, ':') != NULL;	/* an IPv6 literal */
+	if (strcmp(host, def) == 0)
+		c = plan_add(p, &probe_port, LAYER_LIVE, item, "port/%ld", port);
+	else
+		c = plan_add(p, &probe_port, LAYER_LIVE, item, "port/%s%s%s:%ld",
+		    bracket ? "[" : "", host, bracket ? "]" : "", port);
+	if (node_get(item, "timeout_ms") == NULL)
+		c->timeout_ms = PORT_DEFAULT_TIMEOUT_MS;
+	pc = xcalloc(1, sizeof *pc);
+	pc->host = xstrdup(host);
+	pc->port = (int)port;
+	c->config = pc;
+	plan_expect(p, c, item, "state", MATCH_EQUALS, expect);
+	what = node_str(item, "what", NULL);
+	if (what == NULL)
+		what = node_str(item, "owner", NULL);
+	plan_summary(c, "%s%s%s:%ld %s%s%s%s", bracket ? "[" : "", host,
+	    bracket ? "]" : "", port, expect, what != NULL ? " (" : "",
+	    what != NULL ? what : "", what != NULL ? ")" : "");
+}
+
+static void
+port_plan(struct plan *p, const struct node *section)
+{
+	size_t	i;
+
+	if (section->type != NODE_SEQ)
+		return;		/* the schema has said why */
+	for (i = 0; i < section->count; i++)
+		port_plan_item(p, section->items[i]);
+}
+
+enum port_phase {
+	PORT_WAITING,
+	PORT_CONNECTING,
+	PORT_DONE,
+};
+
+struct port_attempt {
+	struct check		*check;
+	const struct port_config *config;
+	enum port_phase		 phase;
+	struct addrinfo		*addrs;		/* from getaddrinfo */
+	struct addrinfo		*next;		/* the address to try next */
+	char			 addr_text[INET6_ADDRSTRLEN + 8];
+	int			 fd;
+	double			 started_ms;	/* whole check */
+	double			 attempt_ms;	/* this address */
+	double			 deadline_ms;
+	int			 refused;	/* some address refused */
+	int			 last_error;	/* errno of the last failure */
+};
+
+/* "127.0.0.1:3111" or "[::1]:3111" of an address. */
+static void
+port_addr_text(const struct addrinfo *ai, char *out, size_t len, int port)
+{
+	char	host[INET6_ADDRSTRLEN];
+
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof host, "?");
+	if (ai->ai_family == AF_INET6)
+		snprintf(out, len, "[%s]:%d", host, port);
+	else
+		snprintf(out, len, "%s:%d", host, port);
+}
+
+static void
+port_finish(struct batch *b, struct port_attempt *a)
+{
+	if (a->fd != -1) {
+		close(a->fd);
+		a->fd = -1;
+	}
+	if (a->addrs != NULL) {
+		freeaddrinfo(a->addrs);
+		a->addrs = a->next = NULL;
+	}
+	a->phase = PORT_DONE;
+	batch_done(b, a->check);
+}
+
+static void
+port_listening(struct batch *b, struct port_attempt *a, double now)
+{
+	struct observation	*o = &a->check->observation;
+
+	observation_fact(o, "state", "listening");
+	observation_evidence(o, "connect %s -> connected in %.1f ms",
+	    a->addr_text, now - a->attempt_ms);
+	port_finish(b, a);
+}
+
+/* No address is left: the verdict rests on how the last ones failed. */
+static void
+port_exhausted(struct batch *b, struct port_attempt *a, double now)
+{
+	struct observation	*o = &a->check->observation;
+
+	if (a->refused) {
+		observation_fact(o, "state", "closed");
+		observation_evidence(o, "connect %s -> refused in %.1f ms",
+		    a->addr_text, now - a->attempt_ms);
+	} else {
+		observation_error(o, "connect %s: %s", a->addr_text,
+		    strerror(a->last_error != 0 ? a->last_error : EHOSTUNREACH));
+		observation_evidence(o, "connect %s -> %s in %.1f ms",
+		    a->addr_text, strerror(a->last_error), now - a->attempt_ms);
+	}
+	port_finish(b, a);
+}
+
+/* Starts a connect to the next address; settles the check when it can. */
+static void
+port_connect_next(struct batch *b, struct port_attempt *a)
+{
+	struct addrinfo	*ai;
+	double		 now;
+	int		 fd;
+
+	while ((ai = a->next) != NULL) {
+		a->next = ai->ai_next;
+		now = util_now_ms();
+		a->attempt_ms = now;
+		port_addr_text(ai, a->addr_text, sizeof a->addr_text,
+		    a->config->port);
+#ifdef SOCK_CLOEXEC
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+#else
+		/* macOS: no SOCK_CLOEXEC; exec.c closes strays in children. */
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd != -1 && (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)) {
+			close(fd);
+			fd = -1;
+		}
+#endif
+		if (fd == -1) {
+			a->last_error = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			a->fd = fd;
+			port_listening(b, a, util_now_ms());
+			return;
+		}
+		if (errno == EINPROGRESS || errno == EINTR) {
+			a->fd = fd;
+			a->phase = PORT_CONNECTING;
+			return;
+		}
+		a->last_error = errno;
+		if (errno == ECONNREFUSED)
+			a->refused = 1;
+		close(fd);
+	}
+	port_exhausted(b, a, util_now_ms());
+}
+
+/* Resolves the host (numeric addresses without any lookup) and starts. */
+static void
+port_start(struct batch *b, struct port_attempt *a)
+{
+	struct addrinfo	 hints;
+	char		 service[16];
+	int		 rc;
+
+	a->phase = PORT_CONNECTING;
+	a->started_ms = util_now_ms();
+	a->deadline_ms = a->started_ms + (a->check->timeout_ms > 0 ?
+	    a->check->timeout_ms : PORT_DEFAULT_TIMEOUT_MS);
+	snprintf(a->addr_text, sizeof a->addr_text, "%s:%d", a->config->host,
+	    a->config->port);
+	snprintf(service, sizeof service, "%d", a->config->port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	rc = getaddrinfo(a->config->host, service, &hints, &a->addrs);
+	if (rc == EAI_NONAME) {
+		/* A name: the resolver (for loopback names, /etc/hosts). */
+		hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+		rc = getaddrinfo(a->config->host, service, &hints, &a->addrs);
+	}
+	if (rc != 0) {
+		observation_error(&a->check->observation, "cannot resolve %s: %s",
+		    a->config->host, gai_strerror(rc));
+		observation_evidence(&a->check->observation, "getaddrinfo %s -> %s",
+		    a->config->host, gai_strerror(rc));
+		a->addrs = NULL;
+		port_finish(b, a);
+		return;
+	}
+	a->next = a->addrs;
+	port_connect_next(b, a);
+}
+
+/* The pending connect has an answer: read it from SO_ERROR. */
+static void
+port_answered(struct batch *b, struct port_attempt *a)
+{
+	socklen_t	len = sizeof(int);
+	int		error = 0;
+
+	if (getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
+		error = errno;
+	if (error == 0) {
+		port_listening(b, a, util_now_ms());
+		return;
+	}
+	a->last_error = error;
+	if (error == ECONNREFUSED)
+		a->refused = 1;
+	close(a->fd);
+	a->fd = -1;
+	port_connect_next(b, a);
+}
+
+static void
+port_timed_out(struct batch *b, struct port_attempt *a, double now)
+{
+	struct observation	*o = &a->check->observation;
+	int			 timeout = a->check->timeout_ms > 0 ?
+				     a->check->timeout_ms : PORT_DEFAULT_TIMEOUT_MS;
+
+	if (a->refused) {
+		/* An earlier address refused: that is an answer. */
+		port_exhausted(b, a, now);
+		return;
+	}
+	observation_error(o, "no answer within %d ms (filtered?)", timeout);
+	observation_evidence(o, "connect %s -> no answer in %d ms", a->addr_text,
+	    timeout);
+	port_finish(b, a);
+}
+
+static void
+port_run(struct batch *b)
+{
+	struct port_attempt	*attempts;
+	struct pollfd		*pfds;
+	size_t			*owner;
+	size_t			 i, n = b->count, next = 0, inflight, done, np;
+	size_t			 limit = b->jobs > 0 ? (size_t)b->jobs : n;
+	double			 now, wait;
+	int			 timeout, rc;
+
+	if (n == 0)
+		return;
+	attempts = xcalloc(n, sizeof *attempts);
+	pfds = xcalloc(n, sizeof *pfds);
+	owner = xcalloc(n, sizeof *owner);
+	for (i = 0; i < n; i++) {
+		attempts[i].check = b->checks[i];
+		attempts[i].config = b->checks[i]->config;
+		attempts[i].fd = -1;
+	}
+
+	for (;;) {
+		if (batch_cancelled(b))
+			break;
+		/* Start as many as allowed; some settle at once (refused). */
+		inflight = done = 0;
+		for (i = 0; i < n; i++) {
+			if (attempts[i].phase == PORT_CONNECTING)
+				inflight++;
+			else if (attempts[i].phase == PORT_DONE)
+				done++;
+		}
+		while (inflight < limit && next < n) {
+			struct port_attempt *a = &attempts[next++];
+
+			if (a->config == NULL) {
+				observation_error(&a->check->observation,
+				    "not planned");
+				port_finish(b, a);
+				done++;
+				continue;
+			}
+			port_start(b, a);
+			if (a->phase == PORT_DONE)
+				done++;
+			else
+				inflight++;
+		}
+		if (done == n)
+			break;
+
+		now = util_now_ms();
+		timeout = -1;
+		np = 0;
+		for (i = 0; i < n; i++) {
+			struct port_attempt *a = &attempts[i];
+
+			if (a->phase != PORT_CONNECTING)
+				continue;
+			if (now >= a->deadline_ms) {
+				port_timed_out(b, a, now);
+				continue;
+			}
+			wait = a->deadline_ms - now + 1;
+			if (timeout == -1 || wait < timeout)
+				timeout = (int)wait;
+			pfds[np].fd = a->fd;
+			pfds[np].events = POLLOUT;
+			pfds[np].revents = 0;
+			owner[np++] = i;
+		}
+		if (np == 0)
+			continue;
+		/* Wake up now and then to notice a cancelled run. */
+		if (timeout > 250)
+			timeout = 250;
+		rc = poll(pfds, (nfds_t)np, timeout);
+		if (rc <= 0)
+			continue;	/* timeouts are handled above */
+		for (i = 0; i < np; i++) {
+			if (pfds[i].revents != 0)
+				port_answered(b, &attempts[owner[i]]);
+		}
+	}
+
+	/* Cancelled: close what is open, leave those checks undone. */
+	for (i = 0; i < n; i++) {
+		if (attempts[i].fd != -1)
+			close(attempts[i].fd);
+		if (attempts[i].addrs != NULL)
+			freeaddrinfo(attempts[i].addrs);
+	}
+	free(owner);
+	free(pfds);
+	free(attempts);
+}
+
+const struct probe_ops probe_port = {
+	.name = "ports",
+	.help = "TCP ports: listening or closed (non-blocking connect)",
+	.schema = &port_schema,
+	.plan = port_plan,
+	.run = port_run,
+	.free_config = port_free_config,
+};
