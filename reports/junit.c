@@ -209,9 +209,10 @@ junit_result(struct report *report, const struct check *check)
 		return;
 	case STATUS_DRIFT:
 		fputs(">\n      <failure", report->out);
-		junit_attribute(report, "message", message);
 		type = r->drift != DRIFT_NONE ?
 		    xasprintf("drift:%s", drift_name(r->drift)) : xstrdup("drift");
+		/* CI tools show the message as the headline: never leave it empty. */
+		junit_attribute(report, "message", *message != '\0' ? message : type);
 		junit_attribute(report, "type", type);
 		free(type);
 		fputs(">", report->out);
@@ -220,7 +221,8 @@ junit_result(struct report *report, const struct check *check)
 		break;
 	case STATUS_ERROR:
 		fputs(">\n      <error", report->out);
-		junit_attribute(report, "message", message);
+		junit_attribute(report, "message", *message != '\0' ? message :
+		    "the probe could not complete");
 		junit_attribute(report, "type", "error");
 		fputs(">", report->out);
 		junit_details(report, check);

@@ -169,10 +169,14 @@ text_detail(struct report *report, const char *label, const char *value)
 {
 	char		*clean, *line, *next;
 	const size_t	 indent = TEXT_STATUS_WIDTH + 2;
+	size_t		 len;
 
 	if (value == NULL || *value == '\0')
 		return;
 	clean = text_clean(value, 1);
+	/* A value's last newline would only print an empty, padded line. */
+	for (len = strlen(clean); len > 0 && clean[len - 1] == '\n'; len--)
+		clean[len - 1] = '\0';
 	text_pad(report, indent);
 	text_put(report, TEXT_ROLE_LABEL, label);
 	text_pad(report, TEXT_LABEL_WIDTH - strlen(label));
