@@ -1,0 +1,79 @@
+/*
+ * cmdout.c: helpers for the probes that run platform tools (see cmdout.h).
+ */
+#include "cmdout.h"
+
+#include <string.h>
+
+#include "../topology/topology.h"
+#include "../util/exec.h"
+#include "../util/util.h"
+
+const char *
+cmdout_program(const struct topology *t, const char *name, int *configured)
+{
+	const char	*path = t != NULL ? topology_program(t, name) : NULL;
+
+	if (path == NULL || *path == '\0')
+		path = name;
+	*configured = strcmp(path, name) != 0;
+	return path;
+}
+
+char *
+cmdout_first_line(const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len, *start;
+	char		*line;
+	size_t		 n, i;
+
+	if (text == NULL)
+		return xstrdup("");
+	/* Skip blank lines and leading blanks. */
+	while (p < end && (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t'))
+		p++;
+	start = p;
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	n = (size_t)(p - start);
+	if (n > CMDOUT_LINE_MAX)
+		n = CMDOUT_LINE_MAX;
+	line = xmalloc(n + 4);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)start[i];
+
+		/* Printable ASCII and UTF-8 bytes stay; controls do not. */
+		line[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	if ((size_t)(p - start) > n)
+		memcpy(line + n, "...", 3), n += 3;
+	line[n] = '\0';
+	return line;
+}
+
+int
+cmdout_contains(const struct exec_job *job, const char *needle)
+{
+	if (job->out.data != NULL && memmem(job->out.data, job->out.len, needle,
+	    strlen(needle)) != NULL)
+		return 1;
+	return job->err.data != NULL && memmem(job->err.data, job->err.len, needle,
+	    strlen(needle)) != NULL;
+}
+
+const char *
+cmdout_system(void)
+{
+	/* Known at build time: no shared state between probe threads. */
+#if defined(__linux__)
+	return "Linux";
+#elif defined(__APPLE__)
+	return "macOS";
+#elif defined(__FreeBSD__)
+	return "FreeBSD";
+#else
+	return "this system";
+#endif
+}
