@@ -252,12 +252,22 @@ lexer_next(struct lexer *lx, struct token *tok)
 		    tok->len);
 		break;
 	case TOKEN_PUNCT:
-		lx->regex_ok = strchr(")]}", tok->punct) == NULL;
+		lx->regex_ok = tok->punct == '\0' ||
+		    strchr(")]}", tok->punct) == NULL;
 		break;
 	default:
 		lx->regex_ok = 0;
 		break;
 	}
+}
+
+/* Is the token one of the punctuation characters in set? A NUL byte of
+ * the text is punctuation too, and strchr() would find it in any set. */
+static int
+token_punct_in(const struct token *tok, const char *set)
+{
+	return tok->type == TOKEN_PUNCT && tok->punct != '\0' &&
+	    strchr(set, tok->punct) != NULL;
 }
 
 static int
@@ -289,14 +299,11 @@ sources_list_open(struct lexer *lx)
 			lexer_next(lx, &tok);
 			if (tok.type == TOKEN_EOF)
 				return 0;
-			if (tok.type != TOKEN_PUNCT)
-				continue;
-			if (strchr("([{", tok.punct) != NULL)
+			if (token_punct_in(&tok, "([{"))
 				depth++;
-			else if (strchr(")]}", tok.punct) != NULL && --depth < 0)
+			else if (token_punct_in(&tok, ")]}") && --depth < 0)
 				return 0;
-			else if (depth == 0 && (tok.punct == '=' ||
-			    tok.punct == ';'))
+			else if (depth == 0 && token_punct_in(&tok, "=;"))
 				break;
 		}
 	}
@@ -306,28 +313,33 @@ sources_list_open(struct lexer *lx)
 	return token_punct(&tok, '[');
 }
 
-/* Copies s with runs of whitespace made one space and controls as '?'. */
+/* Copies s (at most SOURCES_NAME_MAX bytes of it) with runs of whitespace
+ * made one space and control characters shown as '?'. */
 static char *
 sources_collapse(const char *s, size_t len)
 {
-	struct buf	b;
-	size_t		i;
-	int		space = 0;
-	unsigned char	ch;
+	char		*out, *o;
+	size_t		 i;
+	int		 space = 0;
+	unsigned char	 ch;
 
-	buf_init(&b, SOURCES_NAME_MAX);
-	for (i = 0; i < len && !b.toobig; i++) {
+	out = o = xmalloc((len < SOURCES_NAME_MAX ? len : SOURCES_NAME_MAX) + 1);
+	for (i = 0; i < len && o - out < SOURCES_NAME_MAX; i++) {
 		ch = (unsigned char)s[i];
 		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
 			space = 1;
 			continue;
 		}
-		if (space && b.len > 0)
-			buf_append(&b, " ", 1);
+		if (space && o > out) {
+			*o++ = ' ';
+			if (o - out == SOURCES_NAME_MAX)
+				break;
+		}
 		space = 0;
-		buf_append(&b, ch < 0x20 || ch == 0x7f ? "?" : (const char *)&s[i], 1);
+		*o++ = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
 	}
-	return buf_steal(&b);
+	*o = '\0';
+	return out;
 }
 
 /* The name of one entry, whose text is s (trimmed, first token first). */
@@ -391,8 +403,7 @@ sources_list_entries(struct lexer *lx, struct sources_names *n)
 		lexer_next(lx, &tok);
 		if (tok.type == TOKEN_EOF)
 			return -1;
-		if (tok.type == TOKEN_PUNCT && depth == 0 &&
-		    (tok.punct == ',' || tok.punct == ']')) {
+		if (depth == 0 && token_punct_in(&tok, ",]")) {
 			if (ntokens > 0) {
 				sources_names_add(n, sources_entry_name(&first,
 				    first.start, (size_t)(last_end - first.start),
@@ -403,10 +414,9 @@ sources_list_entries(struct lexer *lx, struct sources_names *n)
 				return 0;
 			continue;
 		}
-		if (tok.type == TOKEN_PUNCT && strchr("([{", tok.punct) != NULL)
+		if (token_punct_in(&tok, "([{"))
 			depth++;
-		else if (tok.type == TOKEN_PUNCT && strchr(")]}", tok.punct) !=
-		    NULL && depth > 0)
+		else if (token_punct_in(&tok, ")]}") && depth > 0)
 			depth--;
 		if (ntokens++ == 0)
 			first = tok;

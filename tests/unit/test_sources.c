@@ -1,0 +1,339 @@
+/*
+ * test_sources.c: the list parser of the sources probe (probes/sources.h):
+ * declaration forms, entry names, comments and strings that would fool a
+ * pattern, errors, garbage, and linear time on a large file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "../../probes/sources.h"
+
+struct parsed {
+	int	 rc;
+	char	**names;
+	size_t	 count;
+	int	 line;
+	char	*cause;
+	char	*joined;	/* names joined with ',' in source order */
+};
+
+static void
+parse_len(struct parsed *r, const char *text, size_t len, const char *list)
+{
+	size_t	i, n, total = 1, at = 0;
+
+	memset(r, 0, sizeof *r);
+	r->rc = sources_list_parse(text, len, list, &r->names, &r->count,
+	    &r->line, &r->cause);
+	for (i = 0; i < r->count; i++)
+		total += strlen(r->names[i]) + 1;
+	r->joined = calloc(1, total);
+	assert_non_null(r->joined);
+	for (i = 0; i < r->count; i++) {
+		if (i > 0)
+			r->joined[at++] = ',';
+		n = strlen(r->names[i]);
+		memcpy(r->joined + at, r->names[i], n);
+		at += n;
+	}
+}
+
+static void
+parse(struct parsed *r, const char *text, const char *list)
+{
+	parse_len(r, text, strlen(text), list);
+}
+
+static void
+parsed_free(struct parsed *r)
+{
+	sources_names_free(r->names, r->count);
+	free(r->cause);
+	free(r->joined);
+}
+
+/* Parses text, asserts success and the names (joined with ',') and line. */
+static void
+expect_list(const char *text, const char *list, const char *names, int line)
+{
+	struct parsed	r;
+
+	parse(&r, text, list);
+	if (r.rc != 0)
+		fail_msg("parse failed: %s", r.cause);
+	assert_string_equal(r.joined, names);
+	assert_int_equal(r.line, line);
+	parsed_free(&r);
+}
+
+static void
+expect_error(const char *text, const char *list, const char *cause)
+{
+	struct parsed	r;
+
+	parse(&r, text, list);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(r.cause);
+	assert_string_equal(r.cause, cause);
+	assert_null(r.names);
+	assert_int_equal(r.count, 0);
+	parsed_free(&r);
+}
+
+static void
+test_plain_list(void **state)
+{
+	expect_list(
+	    "import { a } from \"./a\";\n"
+	    "\n"
+	    "export const hostFunctionDefinitions = [\n"
+	    "  approvalRequest,\n"
+	    "  approvalResolve,\n"
+	    "  todoistCommentAdded\n"
+	    "];\n"
+	    "export const hostFunctionIds = hostFunctionDefinitions.map(f);\n",
+	    "hostFunctionDefinitions",
+	    "approvalRequest,approvalResolve,todoistCommentAdded", 3);
+}
+
+static void
+test_declaration_forms(void **state)
+{
+	/* Not exported: the line is that of const. */
+	expect_list("\n\nconst xs = [a, b];", "xs", "a,b", 3);
+	/* A type annotation, with brackets, generics and arrows in it. */
+	expect_list("export const xs: InngestFunction.Any[] = [a, b];",
+	    "xs", "a,b", 1);
+	expect_list("export const xs: Array<Record<string, () => void>> = [a];",
+	    "xs", "a", 1);
+	expect_list("export const xs: { f: (x: number) => string }[] = [a];",
+	    "xs", "a", 1);
+	/* as const, satisfies. */
+	expect_list("export const xs = [\"a\", \"b\"] as const;", "xs", "a,b", 1);
+	expect_list("export const xs = [a] satisfies Fn[];", "xs", "a", 1);
+	/* Spread over several lines. */
+	expect_list("export\nconst\nxs\n=\n[\na\n]", "xs", "a", 1);
+	/* An empty list. */
+	expect_list("export const xs = [];", "xs", "", 1);
+	expect_list("export const xs = [ /* nothing yet */ ];", "xs", "", 1);
+}
+
+static void
+test_entry_names(void **state)
+{
+	expect_list("export const xs = [\n"
+	    "  foo,\n"
+	    "  bar(),\n"
+	    "  baz(1, [2, 3], { a: 4 }),\n"
+	    "  ns.qux,\n"
+	    "  ...otherList,\n"
+	    "  ... spaced,\n"
+	    "  \"a string\",\n"
+	    "  'single',\n"
+	    "  fn as unknown as Fn,\n"
+	    "  { id:  \"obj\",\n    run }\n"
+	    "];", "xs",
+	    "foo,bar,baz,ns.qux,...otherList,...spaced,a string,single,fn,"
+	    "{ id: \"obj\", run }", 1);
+	/* Trailing comma, holes and blank lines add no entry. */
+	expect_list("export const xs = [\n\n  a,\n\n  , b,\n];", "xs", "a,b", 1);
+	/* A long object is cut to 80 bytes. */
+	{
+		struct parsed	r;
+		char		text[1024];
+
+		snprintf(text, sizeof text, "const xs = [{ k: \"%0500d\" }];", 7);
+		parse(&r, text, "xs");
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.count, 1);
+		assert_int_equal(strlen(r.names[0]), 80);
+		assert_true(strncmp(r.names[0], "{ k: \"000", 9) == 0);
+		parsed_free(&r);
+	}
+	/* Duplicates are kept: a function registered twice is a finding. */
+	expect_list("const xs = [a, b, a];", "xs", "a,b,a", 1);
+}
+
+static void
+test_comments_and_strings(void **state)
+{
+	/* A commented-out older list is not the list. */
+	expect_list("// export const xs = [old1, old2];\n"
+	    "/* export const xs = [old3]; */\n"
+	    "export const xs = [new1];", "xs", "new1", 3);
+	/* Nor is one inside a string or a template literal. */
+	expect_list("const doc = \"export const xs = [s];\";\n"
+	    "const t = `export const xs = [t] ${ `nested ${x}` }`;\n"
+	    "export const xs = [real];", "xs", "real", 3);
+	/* Comments between and after entries; commas and brackets inside them. */
+	expect_list("export const xs = [\n"
+	    "  a, // b, c ]\n"
+	    "  /* d, e, ] */ f,\n"
+	    "  // g,\n"
+	    "  h /* i */,\n"
+	    "];", "xs", "a,f,h", 1);
+	/* Brackets and commas in strings, templates and regexes of an entry. */
+	expect_list("export const xs = [\n"
+	    "  make(\"],\", ']'),\n"
+	    "  tpl(`a ] , ${ [1, 2].join(\"]\") } b`),\n"
+	    "  re(/[\\]/,]+/g),\n"
+	    "  last,\n"
+	    "];", "xs", "make,tpl,re,last", 1);
+	/* A name that merely starts like the list is another list. */
+	expect_list("export const xsOld = [z];\nexport const xs = [y];", "xs",
+	    "y", 2);
+	/* Division after an identifier is not a regex literal. */
+	expect_list("const half = total / 2; const r = a / b / c;\n"
+	    "const xs = [a];", "xs", "a", 2);
+}
+
+static void
+test_errors(void **state)
+{
+	expect_error("export const other = [a];", "xs", "no `export const xs = [`");
+	expect_error("", "xs", "no `export const xs = [`");
+	expect_error("let xs = [a];", "xs", "no `export const xs = [`");
+	expect_error("// export const xs = [a];", "xs", "no `export const xs = [`");
+	expect_error("export const xs = build();\n", "xs",
+	    "`const xs` (line 1) is not a `[ ... ]` list");
+	expect_error("\nexport const xs = [\n  a,\n  b,\n", "xs",
+	    "list `xs` (line 2) is not closed");
+	expect_error("export const xs = [a, (b, c];", "xs",
+	    "list `xs` (line 1) is not closed");
+	expect_error("export const xs = [a, \"b];\n", "xs",
+	    "list `xs` (line 1) is not closed");
+	expect_error("export const xs = [a, /* b ];", "xs",
+	    "list `xs` (line 1) is not closed");
+	expect_error("export const xs = [a, `b ];", "xs",
+	    "list `xs` (line 1) is not closed");
+	/* A list name that is no identifier is never found. */
+	expect_error("export const xs = [a];", "x-s", "no `export const x-s = [`");
+}
+
+static void
+test_garbage(void **state)
+{
+	static const char nul_text[] = "\0\0export const xs = [a,\0b];\0";
+	struct parsed	 r;
+	unsigned char	*junk;
+	size_t		 i, n = 1 << 20;
+	unsigned int	 seed = 12345;
+
+	/* NUL bytes do not end the text: the length does. */
+	parse_len(&r, nul_text, sizeof nul_text - 1, "xs");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.count, 2);
+	assert_string_equal(r.names[0], "a");
+	assert_string_equal(r.names[1], "?b");
+	parsed_free(&r);
+
+	/* Random bytes, with and without the declaration in front. */
+	junk = malloc(n + 64);
+	assert_non_null(junk);
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		junk[i] = (unsigned char)(seed >> 16);
+	}
+	parse_len(&r, (const char *)junk, n, "xs");
+	assert_int_equal(r.rc, -1);
+	parsed_free(&r);
+	memcpy(junk, "export const xs = [", 19);
+	parse_len(&r, (const char *)junk, n, "xs");
+	assert_true(r.rc == 0 || r.rc == -1);
+	parsed_free(&r);
+
+	/* Deep nesting: no recursion limit is hit, no stack is blown. */
+	memset(junk, 0, n + 64);
+	memcpy(junk, "const xs = [", 12);
+	for (i = 12; i < 12 + 200000; i++)
+		junk[i] = '(';
+	parse_len(&r, (const char *)junk, 12 + 200000, "xs");
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.cause, "list `xs` (line 1) is not closed");
+	parsed_free(&r);
+	for (i = 12; i < 12 + 300000; i++)
+		junk[i] = i % 2 ? '{' : '`';
+	for (; i < 12 + 300000 + 20; i++)
+		junk[i] = '$';
+	parse_len(&r, (const char *)junk, 12 + 300020, "xs");
+	assert_int_equal(r.rc, -1);
+	parsed_free(&r);
+	/* Templates nested deeper than the limit are read as text. */
+	{
+		char	*t = (char *)junk;
+		size_t	 len = 0, d;
+
+		len += (size_t)sprintf(t, "const xs = [f(");
+		for (d = 0; d < 100; d++)
+			len += (size_t)sprintf(t + len, "`${");
+		for (d = 0; d < 100; d++)
+			len += (size_t)sprintf(t + len, "}`");
+		len += (size_t)sprintf(t + len, "), g];");
+		parse_len(&r, t, len, "xs");
+		assert_int_equal(r.rc, 0);
+		assert_true(r.count >= 1);
+		assert_string_equal(r.names[0], "f");
+		parsed_free(&r);
+	}
+	free(junk);
+}
+
+/* A 10,000-entry list (about 10,000 lines) parses in a few milliseconds. */
+static void
+test_large_list_is_linear(void **state)
+{
+	struct parsed	 r;
+	struct timespec	 t0, t1;
+	char		*text;
+	size_t		 len = 0, cap = 1 << 21, i;
+	double		 ms;
+
+	text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len,
+	    "// generated\nexport const hostFunctionDefinitions = [\n");
+	for (i = 0; i < 10000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "  function%05zu, // entry %zu\n", i, i);
+	len += (size_t)snprintf(text + len, cap - len, "];\n");
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	parse_len(&r, text, len, "hostFunctionDefinitions");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.count, 10000);
+	assert_int_equal(r.line, 2);
+	assert_string_equal(r.names[0], "function00000");
+	assert_string_equal(r.names[9999], "function09999");
+	print_message("10,000 entries in %.2f ms\n", ms);
+	/* Generous for ASan and a loaded machine; quadratic would be seconds. */
+	assert_true(ms < 100.0);
+	parsed_free(&r);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_list),
+		cmocka_unit_test(test_declaration_forms),
+		cmocka_unit_test(test_entry_names),
+		cmocka_unit_test(test_comments_and_strings),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_large_list_is_linear),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
