@@ -1,0 +1,559 @@
+/*
+ * dash.c: the dashboard's life: the terminal (set up, restored on every exit
+ * path), the loop (scan -> update -> draw, like htop), the scheduler in the
+ * background, the self-pipe that wakes the loop when results or signals
+ * arrive, and the per-check history of verdicts that shows flapping.
+ *
+ * The UI thread never waits on a probe: it polls stdin and the self-pipe
+ * with a timeout of at most a second (a tenth while a run is in flight, so
+ * elapsed times and the spinner move), and it reads results only as a copy
+ * taken under the scheduler lock.
+ */
+#include "dash.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../probes/probe.h"
+#include "../probes/sched.h"
+#include "../util/regex.h"
+#include "../util/util.h"
+
+/* Set by the signal handler, read by the loop. */
+static volatile sig_atomic_t	dash_signal;
+static volatile sig_atomic_t	dash_resized;
+/* The self-pipe's write end, for the signal handler. */
+static int			dash_wake_fd = -1;
+/* 1 while curses owns the terminal: the fatal hook restores it. */
+static volatile sig_atomic_t	dash_curses_active;
+static SCREEN			*dash_screen;
+
+int
+dash_has_terminal(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+static void
+dash_wake(int fd, char what)
+{
+	ssize_t	n;
+
+	/* Non-blocking: a full pipe already means "wake up". */
+	do {
+		n = write(fd, &what, 1);
+	} while (n == -1 && errno == EINTR);
+}
+
+static void
+dash_on_signal(int sig)
+{
+	int	saved = errno;
+
+	if (sig == SIGWINCH)
+		dash_resized = 1;
+	else
+		dash_signal = sig;
+	if (dash_wake_fd != -1)
+		dash_wake(dash_wake_fd, 's');
+	errno = saved;
+}
+
+/* Restores the terminal; safe to call twice (q path, then atexit-like hooks). */
+static void
+dash_restore(void)
+{
+	if (!dash_curses_active)
+		return;
+	dash_curses_active = 0;
+	curs_set(1);
+	endwin();
+	fflush(stdout);
+}
+
+void
+dash_note(struct dash *dash, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dash->note, sizeof dash->note, fmt, ap);
+	va_end(ap);
+	dash->note_until = util_now_ms() + 4000;
+}
+
+/* ---- history: open addressing by id, touched under the scheduler lock ---- */
+
+static uint64_t
+dash_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct dash_history *
+dash_history_slot(struct dash_history *table, size_t size, const char *id)
+{
+	size_t	i = (size_t)dash_hash(id) & (size - 1);
+
+	while (table[i].id != NULL && strcmp(table[i].id, id) != 0)
+		i = (i + 1) & (size - 1);
+	return &table[i];
+}
+
+const struct dash_history *
+dash_history_find(const struct dash *dash, const char *id)
+{
+	const struct dash_history	*slot;
+
+	if (dash->history_size == 0)
+		return NULL;
+	slot = dash_history_slot(dash->history, dash->history_size, id);
+	return slot->id != NULL ? slot : NULL;
+}
+
+void
+dash_history_add(struct dash *dash, const char *id, enum status status)
+{
+	struct dash_history	*table, *slot;
+	size_t			 size, i;
+
+	if (2 * (dash->history_used + 1) > dash->history_size) {
+		size = dash->history_size == 0 ? 64 : 2 * dash->history_size;
+		table = xcalloc(size, sizeof *table);
+		for (i = 0; i < dash->history_size; i++) {
+			if (dash->history[i].id != NULL)
+				*dash_history_slot(table, size, dash->history[i].id) =
+				    dash->history[i];
+		}
+		free(dash->history);
+		dash->history = table;
+		dash->history_size = size;
+	}
+	slot = dash_history_slot(dash->history, dash->history_size, id);
+	if (slot->id == NULL) {
+		slot->id = xstrdup(id);
+		dash->history_used++;
+	}
+	if (slot->count == DASH_HISTORY) {
+		memmove(slot->verdicts, slot->verdicts + 1, DASH_HISTORY - 1);
+		slot->count--;
+	}
+	slot->verdicts[slot->count++] = (unsigned char)status;
+}
+
+void
+dash_history_free(struct dash *dash)
+{
+	size_t	i;
+
+	for (i = 0; i < dash->history_size; i++)
+		free(dash->history[i].id);
+	free(dash->history);
+	dash->history = NULL;
+	dash->history_size = dash->history_used = 0;
+}
+
+/* ---- the scheduler ---- */
+
+/* From probe threads, under the scheduler lock; check NULL = run finished. */
+static void
+dash_notify(void *arg, struct check *check)
+{
+	struct dash	*dash = arg;
+
+	if (check != NULL && !check->skipped) {
+		switch (check->result.status) {
+		case STATUS_OK:
+		case STATUS_DRIFT:
+		case STATUS_ERROR:
+		case STATUS_UNKNOWN:
+			dash_history_add(dash, check->id, check->result.status);
+			break;
+		default:
+			break;
+		}
+	}
+	dash_wake(dash->wake[1], 'r');
+}
+
+static char *
+dash_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Copies every result under the lock, so drawing never races a probe. */
+static void
+dash_snapshot(struct dash *dash)
+{
+	const struct dash_history	*history;
+	struct dash_item		*items, *item;
+	struct check			**checks, *c;
+	size_t				 i, n, count;
+
+	sched_lock(dash->sched);
+	checks = sched_checks(dash->sched, &count);
+	items = xcalloc(count + 1, sizeof *items);
+	memset(dash->counts, 0, sizeof dash->counts);
+	dash->hidden = 0;
+	for (i = n = 0; i < count; i++) {
+		c = checks[i];
+		if (c->skipped) {
+			dash->hidden++;
+			continue;
+		}
+		item = &items[n++];
+		item->id = xstrdup(c->id);
+		item->kind = c->probe != NULL ? c->probe->name : "?";
+		item->layer = c->layer;
+		item->status = c->result.status;
+		item->drift = c->result.drift;
+		item->summary = dash_dup(c->summary);
+		if (c->file != NULL && *c->file != '\0')
+			item->where = c->line > 0 ?
+			    xasprintf("%s:%d:%d", c->file, c->line, c->column) :
+			    xstrdup(c->file);
+		item->expected = dash_dup(c->result.expected);
+		item->observed = dash_dup(c->result.observed);
+		item->message = dash_dup(c->result.message);
+		item->evidence = dash_dup(c->result.evidence);
+		item->duration_ms = c->result.duration_ms;
+		item->started_ms = c->observation.started_ms;
+		item->timeout_ms = c->timeout_ms;
+		item->finished_at = c->result.finished_at;
+		item->extra = c->extra;
+		if ((history = dash_history_find(dash, c->id)) != NULL) {
+			memcpy(item->history, history->verdicts, history->count);
+			item->nhistory = history->count;
+		}
+		item->group = dash_group_rank(item->kind, item->layer);
+		if ((size_t)item->status < STATUS_COUNT)
+			dash->counts[item->status]++;
+	}
+	dash->last_started = sched_last_started(dash->sched);
+	dash->last_duration_ms = sched_last_duration_ms(dash->sched);
+	sched_unlock(dash->sched);
+
+	dash_items_free(dash);
+	dash->items = items;
+	dash->nitems = n;
+	dash_rows_build(dash);
+}
+
+static int
+dash_start(struct dash *dash, char *const *ids, size_t nids)
+{
+	if (sched_start(dash->sched, ids, nids) != 0)
+		return -1;
+	dash->running = 1;
+	dash->run_started_ms = util_now_ms();
+	return 0;
+}
+
+void
+dash_probe_all(struct dash *dash)
+{
+	if (dash->running) {
+		dash->queued_all = 1;
+		free(dash->queued_id);
+		dash->queued_id = NULL;
+		dash_note(dash, "a run is in flight: a full re-probe follows it");
+		return;
+	}
+	if (dash_start(dash, NULL, 0) != 0)
+		dash_note(dash, "cannot start a run");
+	else
+		dash_note(dash, "re-probing all %zu checks", dash->nitems);
+}
+
+void
+dash_probe_selected(struct dash *dash)
+{
+	struct dash_item	*item = dash_selected(dash);
+	char			*ids[1];
+
+	if (item == NULL) {
+		dash_probe_all(dash);
+		return;
+	}
+	if (dash->running) {
+		if (!dash->queued_all) {
+			free(dash->queued_id);
+			dash->queued_id = xstrdup(item->id);
+		}
+		dash_note(dash, "a run is in flight: %s is re-probed after it", item->id);
+		return;
+	}
+	ids[0] = item->id;
+	if (dash_start(dash, ids, 1) != 0)
+		dash_note(dash, "cannot start a run");
+	else
+		dash_note(dash, "re-probing %s", item->id);
+}
+
+/* A run ended: join it, schedule the next, start what was asked meanwhile. */
+static void
+dash_run_finished(struct dash *dash, double now)
+{
+	char	*ids[1];
+
+	sched_wait(dash->sched);
+	dash->running = 0;
+	dash->runs++;
+	dash->next_run_ms = now + dash->interval * 1000.0;
+	if (dash->queued_all) {
+		dash->queued_all = 0;
+		dash_start(dash, NULL, 0);
+	} else if (dash->queued_id != NULL) {
+		ids[0] = dash->queued_id;
+		dash_start(dash, ids, 1);
+		free(dash->queued_id);
+		dash->queued_id = NULL;
+	}
+}
+
+/* ---- the terminal ---- */
+
+static int
+dash_signals(void)
+{
+	struct sigaction	sa;
+	static const int	signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+	size_t			i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = dash_on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* Installed before newterm(), so curses keeps its hands off them. */
+	for (i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		if (sigaction(signals[i], &sa, NULL) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+dash_signals_reset(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGWINCH, SIG_DFL);
+}
+
+static void
+dash_resize(void)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+}
+
+static int
+dash_terminal_open(struct dash *dash)
+{
+	const char	*codeset;
+
+	/* Characters from the environment; numbers stay "C" for the probes. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	codeset = nl_langinfo(CODESET);
+	dash->utf8 = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 ||
+	    strcmp(codeset, "utf8") == 0);
+
+	if ((dash_screen = newterm(NULL, stdout, stdin)) == NULL) {
+		fprintf(stderr, "topo dash: cannot use the terminal (TERM=%s); "
+		    "use topo check\n", getenv("TERM") != NULL ? getenv("TERM") : "");
+		return -1;
+	}
+	dash_curses_active = 1;
+	util_set_fatal_hook(dash_restore);
+	set_term(dash_screen);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);	/* Esc closes things at once */
+	curs_set(0);
+	leaveok(stdscr, TRUE);
+	dash_colors_init();
+	return 0;
+}
+
+/* How long the loop may sleep: less while something moves on screen. */
+static int
+dash_timeout(const struct dash *dash, double now)
+{
+	double	wait = 1000.0 - (double)((long long)now % 1000);
+
+	if (dash->running)
+		wait = 100;
+	else if (dash->next_run_ms - now < wait)
+		wait = dash->next_run_ms - now;
+	if (dash->note_until > now && dash->note_until - now < wait)
+		wait = dash->note_until - now;
+	if (wait < 10)
+		wait = 10;
+	return (int)wait;
+}
+
+static void
+dash_drain(int fd)
+{
+	char	buf[256];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+static void
+dash_loop(struct dash *dash)
+{
+	struct pollfd	pfd[2];
+	double		now;
+	int		ch, fresh = 1;
+
+	dash->next_run_ms = util_now_ms();
+	while (!dash->quit) {
+		now = util_now_ms();
+		if (dash_signal != 0) {
+			dash->exit_code = 128 + dash_signal;
+			break;
+		}
+		if (dash_resized) {
+			dash_resized = 0;
+			dash_resize();
+		}
+		if (dash->running && !sched_busy(dash->sched)) {
+			dash_run_finished(dash, now);
+			fresh = 1;
+		}
+		if (!dash->running && now >= dash->next_run_ms) {
+			if (dash_start(dash, NULL, 0) != 0)
+				dash->next_run_ms = now + dash->interval * 1000.0;
+			fresh = 1;
+		}
+		/* While a run is in flight, statuses change without notice. */
+		if (fresh || dash->running) {
+			dash_snapshot(dash);
+			fresh = 0;
+		}
+		dash->tick++;
+		dash_draw(dash);
+
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = dash->wake[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, dash_timeout(dash, now)) == -1 && errno != EINTR)
+			util_fatal("poll: %s", strerror(errno));
+		if (pfd[1].revents & POLLIN) {
+			dash_drain(dash->wake[0]);
+			fresh = 1;
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			/* The terminal went away: nobody is left to look. */
+			dash->exit_code = 129;
+			break;
+		}
+		while (!dash->quit && (ch = getch()) != ERR) {
+			if (ch == KEY_RESIZE)
+				dash_resize();
+			else
+				dash_key(dash, ch);
+		}
+	}
+}
+
+int
+dash_run(struct topology *topology, struct plan *plan,
+    const struct dash_options *options)
+{
+	struct sched_options	 so;
+	struct dash		 dash;
+
+	if (!dash_has_terminal()) {
+		fprintf(stderr, "%s\n", DASH_NO_TERMINAL);
+		return 2;
+	}
+	memset(&dash, 0, sizeof dash);
+	dash.topology = topology;
+	dash.plan = plan;
+	dash.interval = options->interval >= 1 ? options->interval : 10;
+	if (dash.interval > DASH_INTERVAL_MAX)
+		dash.interval = DASH_INTERVAL_MAX;
+	dash.jobs = options->jobs >= 1 ? options->jobs : 128;
+	dash.wake[0] = dash.wake[1] = -1;
+	dash.exit_code = 0;
+
+	if (pipe2(dash.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		fprintf(stderr, "topo dash: pipe: %s\n", strerror(errno));
+		return 2;
+	}
+	dash_wake_fd = dash.wake[1];
+	dash_signal = 0;
+	dash_resized = 0;
+	if (dash_signals() != 0 || dash_terminal_open(&dash) != 0) {
+		dash.exit_code = 2;
+		goto out;
+	}
+
+	memset(&so, 0, sizeof so);
+	so.jobs = dash.jobs;
+	so.notify = dash_notify;
+	so.arg = &dash;
+	dash.sched = sched_create(plan, &so);
+	dash_snapshot(&dash);
+	dash_select_first(&dash);
+
+	dash_loop(&dash);
+
+	/* The terminal first: the operator gets it back while probes stop. */
+	dash_restore();
+	sched_cancel(dash.sched);
+	sched_wait(dash.sched);
+out:
+	dash_restore();
+	util_set_fatal_hook(NULL);
+	dash_signals_reset();
+	dash_wake_fd = -1;
+	if (dash_screen != NULL) {
+		delscreen(dash_screen);
+		dash_screen = NULL;
+	}
+	sched_free(dash.sched);
+	dash_items_free(&dash);
+	dash_history_free(&dash);
+	regex_free(dash.filter_regex);
+	free(dash.filter_error);
+	free(dash.selected_id);
+	free(dash.queued_id);
+	close(dash.wake[0]);
+	close(dash.wake[1]);
+	return dash.exit_code;
+}
