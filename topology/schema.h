@@ -40,6 +40,12 @@ void	schema_validate(const struct schema *, const struct node *,
 	    struct problems *);
 /* The whole file: top-level keys, and each probe's section. */
 void	schema_validate_root(const struct node *root, struct problems *);
+/*
+ * The candidate closest to word (edit distance, ignoring case) when it is
+ * close enough to be a likely typo, else NULL. For "did you mean" hints.
+ */
+const char *schema_suggest(const char *word, const char *const *candidates,
+	    size_t n);
 /* The top-level table (version, system, vars, secrets, doc, watch, ...). */
 extern const struct schema schema_root[];
 
