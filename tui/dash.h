@@ -152,6 +152,8 @@ void	dash_note(struct dash *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	dash_probe_all(struct dash *);
 void	dash_probe_selected(struct dash *);
+
+/* tui/history.c */
 /* Records a final verdict of id (caller holds the scheduler lock). */
 void	dash_history_add(struct dash *, const char *id, enum status);
 const struct dash_history *dash_history_find(const struct dash *, const char *id);
