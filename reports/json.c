@@ -116,7 +116,8 @@ json_result(struct report *report, const struct check *check)
 	json_add_string(c, "message", r->message);
 	json_add_string(c, "evidence", r->evidence);
 	json_add_ms(c, "duration_ms", r->duration_ms);
-	json_add_string(c, "file", check->file);
+	json_add_string(c, "file", check->file != NULL && *check->file != '\0' ?
+	    check->file : NULL);
 	if (check->line > 0) {
 		cJSON_AddNumberToObject(c, "line", check->line);
 		cJSON_AddNumberToObject(c, "column", check->column);

@@ -108,6 +108,7 @@ fixture_new(void)
 	fill(c, &fake_k8s, "k8s/joelclaw/Service/x|y", LAYER_STATIC,
 	    STATUS_DRIFT, DRIFT_EXTRA);
 	c->extra = 1;
+	c->file = "";	/* as the scheduler makes extras found near no file */
 	c->result.observed = HOSTILE;
 
 	for (i = 0; i < NCHECKS; i++)
