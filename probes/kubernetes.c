@@ -1,0 +1,1197 @@
+/*
+ * kubernetes.c: the `kubernetes:` section, workloads and Services.
+ *
+ *   kubernetes:
+ *     context: admin@joelclaw        # optional: kubectl --context
+ *     manifests: ${REPO}/k8s         # optional: static checks
+ *     recursive: false               # look into subfolders of manifests
+ *     namespaces:
+ *       joelclaw:
+ *         workloads: [StatefulSet/inngest, {name: Deployment/web, replicas: 2}]
+ *         services:
+ *           - name: inngest-svc
+ *             type: NodePort
+ *             ports: [{port: 8288, node_port: 8288, target_port: 8288}, 8289]
+ *             managed_by: helm       # not in the manifests: static unknown
+ *
+ * Live: ONE `kubectl [--context C] get statefulsets,deployments,daemonsets,
+ * services -n NS -o json` per namespace per run, namespaces concurrently,
+ * its answer shared by every check of the namespace:
+ *   k8s/<ns>                  kubectl lists the namespace
+ *   k8s/<ns>/<Kind>/<name>    exists; kind; replicas (when declared); ready
+ *                             "all" (or "0/1": ready/desired) for workloads;
+ *                             type, ports, target_ports for Services.
+ * Static, from every *.yaml / *.yml of the manifests folder (libyaml,
+ * multi-document; documents without apiVersion and kind are skipped, and so
+ * is a file that does not parse but holds "{{": a Helm template):
+ *   k8s/manifests                     the folder reads
+ *   k8s/<ns>/<Kind>/<name>/manifest   the same facts but readiness, with
+ *                                     file:line evidence.
+ *
+ * Ports compare as text in kubectl's own PORT(S) form, sorted by port:
+ * "8288:8288/TCP,8289:8289/TCP" (port[:nodePort]/protocol). A node port is
+ * shown only for ports whose node_port the topology declares (others are
+ * assigned by the cluster). target_ports: "8288->8288,9070->admin", only for
+ * ports whose target_port the topology declares.
+ *
+ * Extras (in runs that include every check of that layer): every workload
+ * or Service of a declared namespace that the topology does not declare.
+ * A manifest object without a namespace belongs to the namespace it is
+ * applied to: it matches a declaration in any namespace, and counts as an
+ * extra only when the topology declares exactly one namespace.
+ *
+ * kubectl missing (not configured) or without a context: unknown. Any other
+ * failure (exit 1, "Unable to connect", forbidden, timeout, invalid JSON):
+ * error, with kubectl's first line of stderr as the reason.
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/buf.h"
+#include "../util/exec.h"
+#include "../util/util.h"
+#include "cmdout.h"
+#include "k8s-parse.h"
+#include "textfile.h"
+
+#define K8S_KUBECTL_CAP		(32 * 1024 * 1024)
+#define K8S_MAX_FILES		10000
+#define K8S_MAX_DEPTH		16
+#define K8S_RESOURCES		"statefulsets,deployments,daemonsets,services"
+
+enum k8s_what {
+	K8S_NAMESPACE,		/* live: kubectl lists the namespace */
+	K8S_FOLDER,		/* static: the manifests folder reads */
+	K8S_WORKLOAD,
+	K8S_SERVICE,
+};
+
+struct k8s_decl_port {
+	long long	 port;
+	long long	 node_port;	/* -1: not declared */
+	char		*target;	/* NULL: not declared */
+	char		*protocol;
+};
+
+struct k8s_decl {
+	char		*kind;
+	char		*name;
+};
+
+struct k8s_namespace {
+	char		*name;
+	struct k8s_decl	*decls;
+	size_t		 ndecls;
+};
+
+/* The section, shared by every check planned from it. */
+struct k8s_section {
+	int			 refs;
+	char			*context;
+	char			*manifests;	/* resolved; NULL when not set */
+	int			 recursive;
+	struct k8s_namespace	*namespaces;
+	size_t			 nnamespaces;
+	struct check		**checks;
+	size_t			 nchecks;
+};
+
+struct k8s_config {
+	struct k8s_section	*section;
+	enum k8s_what		 what;
+	size_t			 ns;		/* index in section->namespaces */
+	char			*kind;
+	char			*name;
+	char			*managed_by;
+	struct k8s_decl_port	*ports;
+	size_t			 nports;
+};
+
+static const char *const k8s_workload_kinds[] = {
+	"StatefulSet", "Deployment", "DaemonSet", NULL
+};
+
+static const struct schema k8s_workload_keys[] = {
+	{ .key = "name", .type = SCHEMA_STRING, .required = 1,
+	  .help = "Kind/name: StatefulSet/inngest, Deployment/x, DaemonSet/y" },
+	{ .key = "replicas", .type = SCHEMA_INT, .min = 0, .max = 100000,
+	  .help = "desired replicas" },
+	{ .key = "managed_by", .type = SCHEMA_STRING,
+	  .help = "helm, an operator...: not in the manifests (static check unknown)" },
+	{ .key = "role", .type = SCHEMA_ANY, .help = "documentation" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "per-check timeout" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_workload_item[] = {
+	{ .key = "workload", .type = SCHEMA_SCALAR_OR_MAP, .children = k8s_workload_keys,
+	  .help = "Kind/name, or {name: Kind/name, replicas, managed_by}" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_port_keys[] = {
+	{ .key = "port", .type = SCHEMA_INT, .required = 1, .min = 1, .max = 65535,
+	  .help = "the Service port" },
+	{ .key = "node_port", .type = SCHEMA_INT, .min = 1, .max = 65535,
+	  .help = "its nodePort" },
+	{ .key = "target_port", .type = SCHEMA_STRING,
+	  .help = "its targetPort: a number or a container port name" },
+	{ .key = "protocol", .type = SCHEMA_STRING, .def = "TCP", .help = "TCP, UDP, SCTP" },
+	{ .key = "name", .type = SCHEMA_STRING, .help = "documentation" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_port_item[] = {
+	{ .key = "port", .type = SCHEMA_SCALAR_OR_MAP, .children = k8s_port_keys,
+	  .help = "a port number, or {port, node_port, target_port, protocol}" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_service_keys[] = {
+	{ .key = "name", .type = SCHEMA_STRING, .required = 1, .help = "the Service's name" },
+	{ .key = "type", .type = SCHEMA_STRING,
+	  .help = "ClusterIP, NodePort, LoadBalancer, ExternalName" },
+	{ .key = "ports", .type = SCHEMA_LIST, .children = k8s_port_item,
+	  .help = "every port of the Service" },
+	{ .key = "managed_by", .type = SCHEMA_STRING,
+	  .help = "helm, an operator...: not in the manifests (static check unknown)" },
+	{ .key = "role", .type = SCHEMA_ANY, .help = "documentation" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "per-check timeout" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_service_item[] = {
+	{ .key = "service", .type = SCHEMA_MAP, .children = k8s_service_keys,
+	  .help = "{name, type, ports, managed_by}" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_namespace_keys[] = {
+	{ .key = "workloads", .type = SCHEMA_LIST, .children = k8s_workload_item,
+	  .help = "StatefulSets, Deployments and DaemonSets" },
+	{ .key = "services", .type = SCHEMA_LIST, .children = k8s_service_item,
+	  .help = "Services" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "timeout of the namespace's kubectl call" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_namespace_item[] = {
+	{ .key = "namespace", .type = SCHEMA_MAP, .children = k8s_namespace_keys,
+	  .help = "what the namespace holds" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_keys[] = {
+	{ .key = "context", .type = SCHEMA_STRING,
+	  .help = "kubectl context (default: kubectl's current context)" },
+	{ .key = "manifests", .type = SCHEMA_STRING,
+	  .help = "folder of the repository's manifests (static checks)" },
+	{ .key = "recursive", .type = SCHEMA_BOOL, .def = "false",
+	  .help = "also read manifests in subfolders" },
+	{ .key = "namespaces", .type = SCHEMA_DICT, .required = 1,
+	  .children = k8s_namespace_item, .help = "namespace name -> what it holds" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "per-check timeout" },
+	{ .key = NULL },
+};
+
+static const struct schema k8s_schema = {
+	.key = "kubernetes", .type = SCHEMA_MAP, .children = k8s_keys,
+	.help = "Kubernetes workloads and Services: kubectl (live), manifests (static)",
+};
+
+/* ---- configuration ---- */
+
+static void
+k8s_section_release(struct k8s_section *s)
+{
+	size_t	i, j;
+
+	if (s == NULL || --s->refs > 0)
+		return;
+	free(s->context);
+	free(s->manifests);
+	for (i = 0; i < s->nnamespaces; i++) {
+		for (j = 0; j < s->namespaces[i].ndecls; j++) {
+			free(s->namespaces[i].decls[j].kind);
+			free(s->namespaces[i].decls[j].name);
+		}
+		free(s->namespaces[i].decls);
+		free(s->namespaces[i].name);
+	}
+	free(s->namespaces);
+	free(s->checks);
+	free(s);
+}
+
+static void
+k8s_free_config(void *p)
+{
+	struct k8s_config	*cfg = p;
+	size_t			 i;
+
+	if (cfg == NULL)
+		return;
+	k8s_section_release(cfg->section);
+	free(cfg->kind);
+	free(cfg->name);
+	free(cfg->managed_by);
+	for (i = 0; i < cfg->nports; i++) {
+		free(cfg->ports[i].target);
+		free(cfg->ports[i].protocol);
+	}
+	free(cfg->ports);
+	free(cfg);
+}
+
+static struct k8s_config *
+k8s_config_new(struct k8s_section *s, enum k8s_what what, size_t ns, const char *kind,
+    const char *name)
+{
+	struct k8s_config	*cfg = xcalloc(1, sizeof *cfg);
+
+	cfg->section = s;
+	s->refs++;
+	cfg->what = what;
+	cfg->ns = ns;
+	cfg->kind = kind != NULL ? xstrdup(kind) : NULL;
+	cfg->name = name != NULL ? xstrdup(name) : NULL;
+	return cfg;
+}
+
+static void
+k8s_attach(struct k8s_section *s, struct check *c, struct k8s_config *cfg)
+{
+	c->config = cfg;
+	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
+	s->checks[s->nchecks++] = c;
+}
+
+/* Copies a template config (ports and all) for the static twin of a check. */
+static struct k8s_config *
+k8s_config_copy(const struct k8s_config *from)
+{
+	struct k8s_config	*cfg;
+	size_t			 i;
+
+	cfg = k8s_config_new(from->section, from->what, from->ns, from->kind, from->name);
+	cfg->managed_by = from->managed_by != NULL ? xstrdup(from->managed_by) : NULL;
+	cfg->ports = xcalloc(from->nports + 1, sizeof *cfg->ports);
+	for (i = 0; i < from->nports; i++) {
+		cfg->ports[i] = from->ports[i];
+		cfg->ports[i].target = from->ports[i].target != NULL ?
+		    xstrdup(from->ports[i].target) : NULL;
+		cfg->ports[i].protocol = xstrdup(from->ports[i].protocol);
+	}
+	cfg->nports = from->nports;
+	return cfg;
+}
+
+/* ---- port text ---- */
+
+struct k8s_port_text {
+	long long	 port;
+	const char	*protocol;
+	char		*text;
+};
+
+static int
+k8s_compare_port_text(const void *a, const void *b)
+{
+	const struct k8s_port_text	*x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return strcmp(x->protocol, y->protocol);
+}
+
+/* Sorts and joins with ","; frees the texts. Caller frees the result. */
+static char *
+k8s_port_join(struct k8s_port_text *t, size_t n)
+{
+	struct buf	b;
+	size_t		i;
+
+	qsort(t, n, sizeof *t, k8s_compare_port_text);
+	buf_init(&b, 65536);
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%s", i > 0 ? "," : "", t[i].text);
+		free(t[i].text);
+	}
+	return buf_steal(&b);
+}
+
+static const struct k8s_decl_port *
+k8s_decl_port_find(const struct k8s_config *cfg, long long port, const char *protocol)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nports; i++) {
+		if (cfg->ports[i].port == port && strcmp(cfg->ports[i].protocol, protocol) == 0)
+			return &cfg->ports[i];
+	}
+	return NULL;
+}
+
+static int
+k8s_any_target(const struct k8s_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nports; i++) {
+		if (cfg->ports[i].target != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* What the topology declares, as text: "8288:8288/TCP,8289/TCP". */
+static char *
+k8s_expected_ports(const struct k8s_config *cfg, int targets)
+{
+	struct k8s_port_text	*t = xcalloc(cfg->nports + 1, sizeof *t);
+	const struct k8s_decl_port *d;
+	size_t			 i, n = 0;
+	char			*s;
+
+	for (i = 0; i < cfg->nports; i++) {
+		d = &cfg->ports[i];
+		if (targets && d->target == NULL)
+			continue;
+		t[n].port = d->port;
+		t[n].protocol = d->protocol;
+		if (targets)
+			t[n].text = xasprintf("%lld->%s", d->port, d->target);
+		else if (d->node_port >= 0)
+			t[n].text = xasprintf("%lld:%lld/%s", d->port, d->node_port, d->protocol);
+		else
+			t[n].text = xasprintf("%lld/%s", d->port, d->protocol);
+		n++;
+	}
+	s = k8s_port_join(t, n);
+	free(t);
+	return s;
+}
+
+/* What was found, in the same form, shaped by what the topology declares. */
+static char *
+k8s_observed_ports(const struct k8s_config *cfg, const struct k8s_object *o, int targets)
+{
+	struct k8s_port_text	*t = xcalloc(o->nports + 1, sizeof *t);
+	const struct k8s_decl_port *d;
+	const struct k8s_port	*p;
+	size_t			 i, n = 0;
+	char			*s;
+
+	for (i = 0; i < o->nports; i++) {
+		p = &o->ports[i];
+		d = k8s_decl_port_find(cfg, p->port, p->protocol);
+		if (targets && (d == NULL || d->target == NULL))
+			continue;
+		t[n].port = p->port;
+		t[n].protocol = p->protocol;
+		if (targets)
+			/* Kubernetes defaults targetPort to the port. */
+			t[n].text = p->target != NULL ? xasprintf("%lld->%s", p->port, p->target) :
+			    xasprintf("%lld->%lld", p->port, p->port);
+		else if (p->node_port >= 0 && d != NULL && d->node_port >= 0)
+			t[n].text = xasprintf("%lld:%lld/%s", p->port, p->node_port, p->protocol);
+		else
+			t[n].text = xasprintf("%lld/%s", p->port, p->protocol);
+		n++;
+	}
+	s = k8s_port_join(t, n);
+	free(t);
+	return s;
+}
+
+/* Every port in kubectl's form, for extras and evidence. */
+static char *
+k8s_all_ports(const struct k8s_object *o)
+{
+	struct k8s_port_text	*t = xcalloc(o->nports + 1, sizeof *t);
+	size_t			 i;
+	char			*s;
+
+	for (i = 0; i < o->nports; i++) {
+		t[i].port = o->ports[i].port;
+		t[i].protocol = o->ports[i].protocol;
+		t[i].text = o->ports[i].node_port >= 0 ?
+		    xasprintf("%lld:%lld/%s", o->ports[i].port, o->ports[i].node_port,
+		    o->ports[i].protocol) :
+		    xasprintf("%lld/%s", o->ports[i].port, o->ports[i].protocol);
+	}
+	s = k8s_port_join(t, o->nports);
+	free(t);
+	return s;
+}
+
+/* ---- planning ---- */
+
+static void
+k8s_plan_ports(struct plan *p, struct k8s_config *cfg, const struct node *ports)
+{
+	const struct node	*item;
+	struct k8s_decl_port	*d;
+	size_t			 i;
+
+	for (i = 0; ports != NULL && ports->type == NODE_SEQ && i < ports->count; i++) {
+		item = ports->items[i];
+		cfg->ports = xreallocarray(cfg->ports, cfg->nports + 1, sizeof *cfg->ports);
+		d = &cfg->ports[cfg->nports++];
+		memset(d, 0, sizeof *d);
+		d->node_port = -1;
+		if (item->type == NODE_SCALAR) {
+			d->port = strtoll(item->value, NULL, 10);
+			d->protocol = xstrdup("TCP");
+		} else {
+			d->port = node_int(item, "port", 0);
+			d->node_port = node_int(item, "node_port", -1);
+			if (node_get(item, "target_port") != NULL)
+				d->target = xstrdup(node_str(item, "target_port", ""));
+			d->protocol = xstrdup(node_str(item, "protocol", "TCP"));
+		}
+		if (d->port <= 0 || d->port > 65535)
+			problems_add_at(p->problems, item, "kubernetes: a port is a number 1-65535");
+	}
+}
+
+/* Adds the expectations of a workload or Service check from its config. */
+static void
+k8s_plan_expects(struct plan *p, struct check *c, const struct node *where,
+    const struct k8s_config *cfg, long long replicas, int live)
+{
+	char	*v;
+
+	plan_expect(p, c, where, "exists", MATCH_EQUALS, "yes");
+	plan_expect(p, c, where, "kind", MATCH_EQUALS, cfg->kind);
+	if (cfg->what == K8S_WORKLOAD) {
+		if (replicas >= 0) {
+			v = xasprintf("%lld", replicas);
+			plan_expect(p, c, where, "replicas", MATCH_EQUALS, v);
+			free(v);
+		}
+		/* Readiness is the cluster's; a workload scaled to 0 on purpose has none. */
+		if (live && replicas != 0)
+			plan_expect(p, c, where, "ready", MATCH_EQUALS, "all");
+		return;
+	}
+	if (node_get(where, "type") != NULL)
+		plan_expect(p, c, node_get(where, "type"), "type", MATCH_EQUALS,
+		    node_str(where, "type", ""));
+	if (node_get(where, "ports") != NULL) {
+		v = k8s_expected_ports(cfg, 0);
+		plan_expect(p, c, node_get(where, "ports"), "ports", MATCH_EQUALS, v);
+		free(v);
+		if (k8s_any_target(cfg)) {
+			v = k8s_expected_ports(cfg, 1);
+			plan_expect(p, c, node_get(where, "ports"), "target_ports",
+			    MATCH_EQUALS, v);
+			free(v);
+		}
+	}
+}
+
+static void
+k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct node *item,
+    enum k8s_what what)
+{
+	struct k8s_namespace	*n = &s->namespaces[ns];
+	struct k8s_config	*cfg, *copy;
+	struct check		*c;
+	const struct node	*where = item;
+	const char		*spec, *slash, *kind;
+	char			*kindbuf = NULL;
+	long long		 replicas = -1;
+	size_t			 i;
+
+	spec = item->type == NODE_SCALAR ? item->value : node_str(item, "name", NULL);
+	if (spec == NULL || *spec == '\0') {
+		problems_add_at(p->problems, item, "kubernetes: an item needs a name");
+		return;
+	}
+	if (what == K8S_WORKLOAD) {
+		slash = strchr(spec, '/');
+		if (slash == NULL || slash == spec || slash[1] == '\0' ||
+		    strchr(slash + 1, '/') != NULL) {
+			problems_add_at(p->problems, item,
+			    "kubernetes: a workload is Kind/name (StatefulSet/inngest), not '%s'",
+			    spec);
+			return;
+		}
+		kindbuf = xstrndup(spec, (size_t)(slash - spec));
+		for (i = 0; k8s_workload_kinds[i] != NULL; i++) {
+			if (strcmp(k8s_workload_kinds[i], kindbuf) == 0)
+				break;
+		}
+		if (k8s_workload_kinds[i] == NULL) {
+			problems_add_at(p->problems, item, "kubernetes: workload kind '%s' is not "
+			    "StatefulSet, Deployment or DaemonSet", kindbuf);
+			free(kindbuf);
+			return;
+		}
+		kind = kindbuf;
+		spec = slash + 1;
+		if (item->type == NODE_MAP)
+			replicas = node_int(item, "replicas", -1);
+	} else
+		kind = "Service";
+
+	cfg = k8s_config_new(s, what, ns, kind, spec);
+	if (item->type == NODE_MAP && node_str(item, "managed_by", NULL) != NULL)
+		cfg->managed_by = xstrdup(node_str(item, "managed_by", NULL));
+	if (what == K8S_SERVICE)
+		k8s_plan_ports(p, cfg, node_get(item, "ports"));
+
+	n->decls = xreallocarray(n->decls, n->ndecls + 1, sizeof *n->decls);
+	n->decls[n->ndecls].kind = xstrdup(kind);
+	n->decls[n->ndecls].name = xstrdup(spec);
+	n->ndecls++;
+
+	c = plan_add(p, &probe_kubernetes, LAYER_LIVE, where, "k8s/%s/%s/%s", n->name, kind,
+	    spec);
+	k8s_attach(s, c, cfg);
+	k8s_plan_expects(p, c, where, cfg, replicas, 1);
+	plan_summary(c, "%s %s in namespace %s%s", kind, spec, n->name,
+	    what == K8S_WORKLOAD ? ", all replicas ready" : "");
+	if (s->manifests != NULL) {
+		copy = k8s_config_copy(cfg);
+		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, where, "k8s/%s/%s/%s/manifest",
+		    n->name, kind, spec);
+		k8s_attach(s, c, copy);
+		k8s_plan_expects(p, c, where, copy, replicas, 0);
+		plan_summary(c, "%s %s (namespace %s) in the manifests", kind, spec, n->name);
+	}
+	free(kindbuf);
+}
+
+static void
+k8s_plan(struct plan *p, const struct node *section)
+{
+	struct k8s_section	*s;
+	const struct node	*namespaces, *nsnode, *list;
+	struct k8s_config	*cfg;
+	struct check		*c;
+	const char		*v;
+	size_t			 i, j;
+
+	if (section->type != NODE_MAP)
+		return;
+	s = xcalloc(1, sizeof *s);
+	s->refs = 1;
+	if ((v = node_str(section, "context", NULL)) != NULL && *v != '\0')
+		s->context = xstrdup(v);
+	if ((v = node_str(section, "manifests", NULL)) != NULL && *v != '\0')
+		s->manifests = textfile_resolve(p->topology != NULL ? p->topology->path : NULL, v);
+	s->recursive = node_bool(section, "recursive", 0);
+
+	namespaces = node_get(section, "namespaces");
+	if (namespaces != NULL && namespaces->type == NODE_MAP) {
+		s->namespaces = xcalloc(namespaces->count + 1, sizeof *s->namespaces);
+		for (i = 0; i < namespaces->count; i++)
+			s->namespaces[i].name = xstrdup(namespaces->keys[i]->value);
+		s->nnamespaces = namespaces->count;
+	}
+	if (s->manifests != NULL) {
+		cfg = k8s_config_new(s, K8S_FOLDER, 0, NULL, NULL);
+		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, section, "k8s/manifests");
+		k8s_attach(s, c, cfg);
+		plan_summary(c, "the manifests in %s read", s->manifests);
+	}
+	for (i = 0; i < s->nnamespaces; i++) {
+		nsnode = namespaces->items[i];
+		if (strchr(s->namespaces[i].name, '/') != NULL || *s->namespaces[i].name == '\0') {
+			problems_add_at(p->problems, namespaces->keys[i],
+			    "kubernetes: '%s' is not a namespace name", s->namespaces[i].name);
+			continue;
+		}
+		cfg = k8s_config_new(s, K8S_NAMESPACE, i, NULL, NULL);
+		c = plan_add(p, &probe_kubernetes, LAYER_LIVE, nsnode, "k8s/%s",
+		    s->namespaces[i].name);
+		k8s_attach(s, c, cfg);
+		plan_summary(c, "kubectl lists namespace %s", s->namespaces[i].name);
+		list = node_get(nsnode, "workloads");
+		for (j = 0; list != NULL && list->type == NODE_SEQ && j < list->count; j++)
+			k8s_plan_object(p, s, i, list->items[j], K8S_WORKLOAD);
+		list = node_get(nsnode, "services");
+		for (j = 0; list != NULL && list->type == NODE_SEQ && j < list->count; j++)
+			k8s_plan_object(p, s, i, list->items[j], K8S_SERVICE);
+	}
+	k8s_section_release(s);
+}
+
+/* ---- observing (both layers) ---- */
+
+static int
+k8s_whole_layer(const struct k8s_section *s, const struct batch *b, enum layer layer,
+    int ns)
+{
+	const struct k8s_config	*cfg;
+	size_t			 i, j;
+	int			 found;
+
+	for (i = 0; i < s->nchecks; i++) {
+		cfg = s->checks[i]->config;
+		if (s->checks[i]->layer != layer || (ns >= 0 && cfg->ns != (size_t)ns))
+			continue;
+		found = 0;
+		for (j = 0; j < b->count && !found; j++)
+			found = b->checks[j] == s->checks[i];
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+k8s_declared(const struct k8s_namespace *n, const struct k8s_object *o)
+{
+	size_t	i;
+	int	workload = k8s_kind_is_workload(o->kind);
+
+	for (i = 0; i < n->ndecls; i++) {
+		if (strcmp(n->decls[i].name, o->name) != 0)
+			continue;
+		/* A workload declared with another kind is "changed", not an extra. */
+		if (strcmp(n->decls[i].kind, o->kind) == 0 ||
+		    (workload && k8s_kind_is_workload(n->decls[i].kind)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The declared object: the same kind first, then (workloads) another workload kind. */
+static const struct k8s_object *
+k8s_lookup(const struct k8s_objects *objs, const struct k8s_config *cfg, const char *ns)
+{
+	const struct k8s_object	*o;
+	size_t			 i;
+
+	if ((o = k8s_objects_find(objs, cfg->kind, cfg->name, ns)) != NULL)
+		return o;
+	if (cfg->what != K8S_WORKLOAD)
+		return NULL;
+	for (i = 0; i < objs->count; i++) {
+		o = &objs->items[i];
+		if (k8s_kind_is_workload(o->kind) && strcmp(o->name, cfg->name) == 0 &&
+		    (o->ns == NULL || ns == NULL || strcmp(o->ns, ns) == 0))
+			return o;
+	}
+	return NULL;
+}
+
+/* Facts of a found object; where is "file:line" (static) or NULL. */
+static void
+k8s_facts(struct check *c, const struct k8s_config *cfg, const struct k8s_object *o,
+    const char *source)
+{
+	struct observation	*ob = &c->observation;
+	char			*ports, *targets, *all;
+
+	observation_fact(ob, "exists", "yes");
+	observation_fact(ob, "kind", o->kind);
+	if (k8s_kind_is_workload(o->kind)) {
+		if (o->replicas >= 0)
+			observation_factf(ob, "replicas", "%lld", o->replicas);
+		if (o->file == NULL) {
+			if (o->ready >= o->replicas && o->replicas > 0)
+				observation_fact(ob, "ready", "all");
+			else
+				observation_factf(ob, "ready", "%lld/%lld", o->ready, o->replicas);
+			observation_evidence(ob, "%s\n%s/%s: replicas %lld, ready %lld/%lld",
+			    source, o->kind, o->name, o->replicas, o->ready, o->replicas);
+		} else
+			observation_evidence(ob, "%s: %s/%s, replicas %lld", source, o->kind,
+			    o->name, o->replicas);
+		return;
+	}
+	if (strcmp(o->kind, "Service") != 0) {
+		observation_evidence(ob, "%s: %s/%s", source, o->kind, o->name);
+		return;
+	}
+	observation_fact(ob, "type", o->service_type);
+	ports = k8s_observed_ports(cfg, o, 0);
+	observation_fact(ob, "ports", ports);
+	if (k8s_any_target(cfg)) {
+		targets = k8s_observed_ports(cfg, o, 1);
+		observation_fact(ob, "target_ports", targets);
+		free(targets);
+	}
+	all = k8s_all_ports(o);
+	/* Live: the command, then what it said; static: file:line: what is written. */
+	observation_evidence(ob, "%s%sService/%s: type %s, ports %s", source,
+	    o->file == NULL ? "\n" : ": ", o->name, o->service_type, all);
+	free(all);
+	free(ports);
+}
+
+/* ---- live ---- */
+
+struct k8s_call {
+	size_t		 ns;
+	char		*argv[12];
+	char		*timeout_arg;
+	struct exec_job	 job;
+	struct k8s_objects objs;
+	int		 state;		/* OBSERVATION_SEEN, _ERROR or _UNKNOWN */
+	char		*reason;
+	char		*cmd;
+};
+
+static int
+k8s_no_context(const char *line)
+{
+	return strstr(line, "current-context is not set") != NULL ||
+	    strstr(line, "context was not found") != NULL ||
+	    (strstr(line, "context") != NULL && strstr(line, "does not exist") != NULL) ||
+	    strstr(line, "no configuration has been provided") != NULL;
+}
+
+static void
+k8s_call_judge(struct k8s_call *call, int configured)
+{
+	struct exec_job	*job = &call->job;
+	char		*line, *what, *cause = NULL;
+
+	call->state = OBSERVATION_ERROR;
+	if (!job->started) {
+		if (job->spawn_errno == ENOENT && !configured) {
+			call->state = OBSERVATION_UNKNOWN;
+			call->reason = xstrdup("kubectl not available (not found in PATH)");
+		} else
+			call->reason = exec_describe(job);
+		return;
+	}
+	if (job->timed_out) {
+		call->reason = xasprintf("kubectl timed out after %d ms", job->timeout_ms);
+		return;
+	}
+	if (!job->exited || job->exit_code != 0) {
+		what = exec_describe(job);
+		line = cmdout_first_line(job->err.len > 0 ? job->err.data : job->out.data,
+		    job->err.len > 0 ? job->err.len : job->out.len);
+		if (k8s_no_context(line))
+			call->state = OBSERVATION_UNKNOWN;
+		call->reason = *line != '\0' ? xasprintf("kubectl %s: %s", what, line) :
+		    xasprintf("kubectl %s", what);
+		free(line);
+		free(what);
+		return;
+	}
+	if (job->out.toobig) {
+		call->reason = xasprintf("kubectl printed more than %zu bytes", job->out.cap);
+		return;
+	}
+	if (k8s_objects_from_json(&call->objs, job->out.data != NULL ? job->out.data : "",
+	    job->out.len, &cause) != 0) {
+		call->reason = xasprintf("kubectl printed %s", strcmp(cause, "invalid JSON") == 0 ?
+		    "invalid JSON" : cause);
+		free(cause);
+		return;
+	}
+	call->state = OBSERVATION_SEEN;
+}
+
+static void
+k8s_observe_live(struct check *c, struct k8s_call *call, const char *ns)
+{
+	const struct k8s_config	*cfg = c->config;
+	const struct k8s_object	*o;
+	struct observation	*ob = &c->observation;
+
+	if (call->state == OBSERVATION_UNKNOWN) {
+		observation_unknown(ob, "%s", call->reason);
+		observation_evidence(ob, "%s", call->cmd);
+		return;
+	}
+	if (call->state == OBSERVATION_ERROR) {
+		observation_error(ob, "%s", call->reason);
+		observation_evidence(ob, "%s", call->cmd);
+		return;
+	}
+	if (cfg->what == K8S_NAMESPACE) {
+		observation_factf(ob, "objects", "%zu", call->objs.count);
+		observation_evidence(ob, "%s\n%zu workloads and Services", call->cmd,
+		    call->objs.count);
+		return;
+	}
+	if ((o = k8s_lookup(&call->objs, cfg, ns)) == NULL) {
+		observation_fact(ob, "exists", "no");
+		observation_evidence(ob, "%s\nno %s named %s in namespace %s", call->cmd,
+		    cfg->what == K8S_WORKLOAD ? "workload" : "Service", cfg->name, ns);
+		return;
+	}
+	k8s_facts(c, cfg, o, call->cmd);
+}
+
+static void
+k8s_live_extras(struct batch *b, const struct k8s_section *s, struct k8s_call *call,
+    const struct check *near)
+{
+	const struct k8s_namespace	*n = &s->namespaces[call->ns];
+	const struct k8s_object		*o;
+	char				*id, *found, *all;
+	size_t				 i;
+
+	for (i = 0; i < call->objs.count; i++) {
+		o = &call->objs.items[i];
+		if ((!k8s_kind_is_workload(o->kind) && strcmp(o->kind, "Service") != 0) ||
+		    k8s_declared(n, o))
+			continue;
+		id = xasprintf("k8s/%s/%s/%s", n->name, o->kind, o->name);
+		if (strcmp(o->kind, "Service") == 0) {
+			all = k8s_all_ports(o);
+			found = xasprintf("Service %s, type %s, ports %s", o->name,
+			    o->service_type, all);
+			free(all);
+		} else
+			found = xasprintf("%s %s, ready %lld/%lld", o->kind, o->name, o->ready,
+			    o->replicas);
+		batch_extra(b, near, id, found, call->cmd);
+		free(found);
+		free(id);
+	}
+}
+
+static void
+k8s_run_live(struct batch *b, struct k8s_section *s, struct check **checks, size_t n)
+{
+	struct k8s_call		*calls;
+	struct exec_job		*jobs;
+	const char		*program;
+	size_t			 i, j, ncalls = 0, a;
+	int			 configured, timeout;
+	const struct k8s_config	*cfg;
+	const struct check	*near;
+
+	if (n == 0)
+		return;
+	program = cmdout_program(b->topology, "kubectl", &configured);
+	calls = xcalloc(s->nnamespaces + 1, sizeof *calls);
+	/* One call per namespace that has a check in this batch. */
+	for (i = 0; i < s->nnamespaces; i++) {
+		timeout = 0;
+		for (j = 0; j < n; j++) {
+			cfg = checks[j]->config;
+			if (cfg->ns == i && checks[j]->timeout_ms > timeout)
+				timeout = checks[j]->timeout_ms;
+		}
+		if (timeout == 0)
+			continue;
+		calls[ncalls].ns = i;
+		a = 0;
+		calls[ncalls].argv[a++] = (char *)program;
+		if (s->context != NULL) {
+			calls[ncalls].argv[a++] = (char *)"--context";
+			calls[ncalls].argv[a++] = s->context;
+		}
+		calls[ncalls].argv[a++] = (char *)"get";
+		calls[ncalls].argv[a++] = (char *)K8S_RESOURCES;
+		calls[ncalls].argv[a++] = (char *)"-n";
+		calls[ncalls].argv[a++] = s->namespaces[i].name;
+		calls[ncalls].argv[a++] = (char *)"-o";
+		calls[ncalls].argv[a++] = (char *)"json";
+		/* kubectl gives up a little before we would kill it, with its own message. */
+		calls[ncalls].timeout_arg = xasprintf("--request-timeout=%dms",
+		    timeout > 1000 ? timeout - timeout / 10 : timeout);
+		calls[ncalls].argv[a++] = calls[ncalls].timeout_arg;
+		calls[ncalls].argv[a] = NULL;
+		calls[ncalls].job.timeout_ms = timeout;
+		calls[ncalls].job.out_cap = K8S_KUBECTL_CAP;
+		calls[ncalls].cmd = exec_argv_string(calls[ncalls].argv);
+		ncalls++;
+	}
+	jobs = xcalloc(ncalls + 1, sizeof *jobs);
+	for (i = 0; i < ncalls; i++) {
+		jobs[i] = calls[i].job;
+		jobs[i].argv = calls[i].argv;
+	}
+	exec_run_many(jobs, ncalls, b->jobs);
+	for (i = 0; i < ncalls; i++) {
+		calls[i].job = jobs[i];
+		k8s_call_judge(&calls[i], configured);
+	}
+	free(jobs);
+
+	for (i = 0; i < ncalls && !batch_cancelled(b); i++) {
+		near = NULL;
+		for (j = 0; j < n; j++) {
+			cfg = checks[j]->config;
+			if (cfg->ns != calls[i].ns)
+				continue;
+			k8s_observe_live(checks[j], &calls[i], s->namespaces[cfg->ns].name);
+			batch_done(b, checks[j]);
+			if (near == NULL || cfg->what == K8S_NAMESPACE)
+				near = checks[j];
+		}
+		if (calls[i].state == OBSERVATION_SEEN && near != NULL &&
+		    k8s_whole_layer(s, b, LAYER_LIVE, (int)calls[i].ns))
+			k8s_live_extras(b, s, &calls[i], near);
+	}
+	for (i = 0; i < ncalls; i++) {
+		exec_job_free(&calls[i].job);
+		k8s_objects_free(&calls[i].objs);
+		free(calls[i].timeout_arg);
+		free(calls[i].reason);
+		free(calls[i].cmd);
+	}
+	free(calls);
+}
+
+/* ---- static ---- */
+
+struct k8s_manifests {
+	struct k8s_objects	 objs;
+	char			**files;
+	size_t			 nfiles;
+	struct buf		 errors;	/* "file:line:col: problem" lines */
+	size_t			 nerrors;
+	struct buf		 skipped;	/* Helm templates */
+	size_t			 nskipped;
+	char			*cause;		/* the folder itself cannot be read */
+};
+
+static int
+k8s_is_yaml(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
+	    (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+}
+
+/* Collects the YAML files of folder (and its subfolders when recursive). */
+static int
+k8s_walk(struct k8s_manifests *m, const char *folder, int recursive, int depth)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*dir;
+	char		*path;
+
+	if ((dir = opendir(folder)) == NULL) {
+		if (depth == 0)
+			m->cause = xasprintf("cannot read %s: %s", folder, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL && m->nfiles < K8S_MAX_FILES) {
+		if (de->d_name[0] == '.')
+			continue;	/* also . and .. */
+		path = xasprintf("%s/%s", folder, de->d_name);
+		/* lstat: a symlinked folder could loop. */
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (recursive && depth < K8S_MAX_DEPTH)
+				k8s_walk(m, path, recursive, depth + 1);
+		} else if (k8s_is_yaml(de->d_name)) {
+			m->files = xreallocarray(m->files, m->nfiles + 1, sizeof *m->files);
+			m->files[m->nfiles++] = path;
+			path = NULL;
+		}
+		free(path);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int
+k8s_compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+k8s_read_manifests(const char *folder, int recursive, struct k8s_manifests *m)
+{
+	struct buf	 b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	memset(m, 0, sizeof *m);
+	buf_init(&m->errors, 65536);
+	buf_init(&m->skipped, 65536);
+	if (k8s_walk(m, folder, recursive, 0) != 0)
+		return;
+	if (m->nfiles > 1)
+		qsort(m->files, m->nfiles, sizeof *m->files, k8s_compare_strings);
+	for (i = 0; i < m->nfiles; i++) {
+		if (textfile_read(m->files[i], &b, &cause) != 0) {
+			buf_printf(&m->errors, "%s%s", m->nerrors++ > 0 ? "\n" : "", cause);
+			free(cause);
+			continue;
+		}
+		if (k8s_objects_from_yaml(&m->objs, buf_str(&b), b.len, m->files[i],
+		    &cause) != 0) {
+			/* A Helm template is not YAML until rendered: not ours to read. */
+			if (memmem(buf_str(&b), b.len, "{{", 2) != NULL)
+				buf_printf(&m->skipped, "%s%s", m->nskipped++ > 0 ? ", " : "",
+				    m->files[i]);
+			else
+				buf_printf(&m->errors, "%s%s", m->nerrors++ > 0 ? "\n" : "", cause);
+			free(cause);
+		}
+		buf_free(&b);
+	}
+}
+
+static void
+k8s_manifests_free(struct k8s_manifests *m)
+{
+	size_t	i;
+
+	k8s_objects_free(&m->objs);
+	for (i = 0; i < m->nfiles; i++)
+		free(m->files[i]);
+	free(m->files);
+	buf_free(&m->errors);
+	buf_free(&m->skipped);
+	free(m->cause);
+}
+
+static void
+k8s_observe_static(struct check *c, const struct k8s_manifests *m)
+{
+	const struct k8s_config	*cfg = c->config;
+	const struct k8s_section *s = cfg->section;
+	const struct k8s_object	*o;
+	struct observation	*ob = &c->observation;
+	const char		*ns;
+	char			*where;
+
+	if (m->cause != NULL) {
+		observation_error(ob, "%s", m->cause);
+		return;
+	}
+	if (cfg->what == K8S_FOLDER) {
+		if (m->nerrors > 0) {
+			observation_error(ob, "%zu manifest%s could not be read: %s", m->nerrors,
+			    m->nerrors > 1 ? "s" : "", buf_str(&m->errors));
+			return;
+		}
+		observation_factf(ob, "files", "%zu", m->nfiles);
+		observation_factf(ob, "objects", "%zu", m->objs.count);
+		observation_evidence(ob, "%s: %zu YAML files, %zu Kubernetes objects%s%s",
+		    s->manifests, m->nfiles, m->objs.count,
+		    m->nskipped > 0 ? "; Helm templates skipped: " : "", buf_str(&m->skipped));
+		return;
+	}
+	ns = s->namespaces[cfg->ns].name;
+	if ((o = k8s_lookup(&m->objs, cfg, ns)) == NULL) {
+		if (cfg->managed_by != NULL)
+			observation_unknown(ob, "managed by %s: not in manifests", cfg->managed_by);
+		else if (m->nerrors > 0)
+			observation_error(ob, "%s %s not found, and %zu manifest%s could not be "
+			    "read: %s", cfg->kind, cfg->name, m->nerrors, m->nerrors > 1 ? "s" : "",
+			    buf_str(&m->errors));
+		else {
+			observation_fact(ob, "exists", "no");
+			observation_evidence(ob, "no %s named %s for namespace %s in %s (%zu files)",
+			    cfg->what == K8S_WORKLOAD ? "workload" : "Service", cfg->name, ns,
+			    s->manifests, m->nfiles);
+		}
+		return;
+	}
+	where = xasprintf("%s:%d", o->file, o->line);
+	k8s_facts(c, cfg, o, where);
+	free(where);
+}
+
+static void
+k8s_static_extras(struct batch *b, const struct k8s_section *s, const struct k8s_manifests *m,
+    const struct check *near)
+{
+	const struct k8s_object	*o;
+	const struct k8s_namespace *n;
+	char			*id, *found, *ev;
+	size_t			 i, j;
+
+	for (i = 0; i < m->objs.count; i++) {
+		o = &m->objs.items[i];
+		if (!k8s_kind_is_workload(o->kind) && strcmp(o->kind, "Service") != 0)
+			continue;
+		n = NULL;
+		if (o->ns == NULL && s->nnamespaces == 1)
+			n = &s->namespaces[0];
+		for (j = 0; o->ns != NULL && j < s->nnamespaces && n == NULL; j++) {
+			if (strcmp(s->namespaces[j].name, o->ns) == 0)
+				n = &s->namespaces[j];
+		}
+		if (n == NULL || k8s_declared(n, o))
+			continue;
+		id = xasprintf("k8s/%s/%s/%s/manifest", n->name, o->kind, o->name);
+		found = xasprintf("%s %s in %s:%d", o->kind, o->name, o->file, o->line);
+		ev = xasprintf("%s:%d: kind: %s, name: %s", o->file, o->line, o->kind, o->name);
+		batch_extra(b, near, id, found, ev);
+		free(ev);
+		free(found);
+		free(id);
+	}
+}
+
+static void
+k8s_run_static(struct batch *b, struct k8s_section *s, struct check **checks, size_t n)
+{
+	struct k8s_manifests	 m;
+	const struct check	*near = NULL;
+	size_t			 i;
+
+	if (n == 0)
+		return;
+	k8s_read_manifests(s->manifests, s->recursive, &m);
+	for (i = 0; i < n && !batch_cancelled(b); i++) {
+		k8s_observe_static(checks[i], &m);
+		batch_done(b, checks[i]);
+		if (((const struct k8s_config *)checks[i]->config)->what == K8S_FOLDER)
+			near = checks[i];
+	}
+	if (near != NULL && m.cause == NULL && !batch_cancelled(b) &&
+	    k8s_whole_layer(s, b, LAYER_STATIC, -1))
+		k8s_static_extras(b, s, &m, near);
+	k8s_manifests_free(&m);
+}
+
+static void
+k8s_run(struct batch *b)
+{
+	struct check		**live, **stat;
+	struct k8s_section	*s = NULL;
+	size_t			  nlive = 0, nstat = 0, i;
+
+	live = xcalloc(b->count + 1, sizeof *live);
+	stat = xcalloc(b->count + 1, sizeof *stat);
+	for (i = 0; i < b->count; i++) {
+		if (b->checks[i]->config == NULL) {
+			observation_error(&b->checks[i]->observation, "not planned");
+			batch_done(b, b->checks[i]);
+			continue;
+		}
+		s = ((struct k8s_config *)b->checks[i]->config)->section;
+		if (b->checks[i]->layer == LAYER_LIVE)
+			live[nlive++] = b->checks[i];
+		else
+			stat[nstat++] = b->checks[i];
+	}
+	if (s != NULL) {
+		k8s_run_static(b, s, stat, nstat);
+		if (!batch_cancelled(b))
+			k8s_run_live(b, s, live, nlive);
+	}
+	free(live);
+	free(stat);
+}
+
+const struct probe_ops probe_kubernetes = {
+	.name = "kubernetes",
+	.help = "Kubernetes workloads and Services: kubectl get (live), manifests (static)",
+	.schema = &k8s_schema,
+	.plan = k8s_plan,
+	.run = k8s_run,
+	.free_config = k8s_free_config,
+};
