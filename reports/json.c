@@ -20,6 +20,19 @@ struct json_state {
 	cJSON	*checks;
 };
 
+/*
+ * cJSON reports a failed allocation by returning NULL and leaving the
+ * field out; topo's rule is that allocation failure is fatal, never a
+ * silently thinner report.
+ */
+static cJSON *
+json_checked(cJSON *item)
+{
+	if (item == NULL)
+		util_fatal("out of memory building the JSON report");
+	return item;
+}
+
 /* Adds key: s as valid UTF-8, or null when s is NULL. */
 static void
 json_add_string(cJSON *object, const char *key, const char *s)
@@ -27,12 +40,24 @@ json_add_string(cJSON *object, const char *key, const char *s)
 	char	*valid;
 
 	if (s == NULL) {
-		cJSON_AddNullToObject(object, key);
+		json_checked(cJSON_AddNullToObject(object, key));
 		return;
 	}
 	valid = report_utf8(s);
-	cJSON_AddStringToObject(object, key, valid);
+	json_checked(cJSON_AddStringToObject(object, key, valid));
 	free(valid);
+}
+
+static void
+json_add_number(cJSON *object, const char *key, double n)
+{
+	json_checked(cJSON_AddNumberToObject(object, key, n));
+}
+
+static void
+json_add_null(cJSON *object, const char *key)
+{
+	json_checked(cJSON_AddNullToObject(object, key));
 }
 
 /* Milliseconds rounded to microseconds: enough, and short when printed. */
@@ -41,7 +66,7 @@ json_add_ms(cJSON *object, const char *key, double ms)
 {
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
-	cJSON_AddNumberToObject(object, key, round(ms * 1000.0) / 1000.0);
+	json_add_number(object, key, round(ms * 1000.0) / 1000.0);
 }
 
 static void
@@ -54,10 +79,8 @@ json_begin(struct report *report)
 	char			 when[32];
 
 	js = xcalloc(1, sizeof *js);
-	js->root = cJSON_CreateObject();
-	if (js->root == NULL)
-		util_fatal("out of memory");
-	cJSON_AddNumberToObject(js->root, "topo_json_version", REPORT_JSON_VERSION);
+	js->root = json_checked(cJSON_CreateObject());
+	json_add_number(js->root, "topo_json_version", REPORT_JSON_VERSION);
 	json_add_string(js->root, "system", t != NULL ? t->system : NULL);
 	path = report->topology_path;
 	if (path == NULL && t != NULL)
@@ -67,27 +90,25 @@ json_begin(struct report *report)
 		util_iso_time(when, sizeof when, report->started_at);
 		json_add_string(js->root, "started_at", when);
 	} else
-		cJSON_AddNullToObject(js->root, "started_at");
+		json_add_null(js->root, "started_at");
 	json_add_ms(js->root, "duration_ms", report->duration_ms);
 	json_add_string(js->root, "layers",
 	    report->layers != NULL ? report->layers : "all");
-	cJSON_AddNumberToObject(js->root, "exit_code", report->exit_code);
+	json_add_number(js->root, "exit_code", report->exit_code);
 
-	summary = cJSON_AddObjectToObject(js->root, "summary");
-	cJSON_AddNumberToObject(summary, "total", (double)report->total);
-	cJSON_AddNumberToObject(summary, "ok", (double)report->counts[STATUS_OK]);
-	cJSON_AddNumberToObject(summary, "drift",
+	summary = json_checked(cJSON_AddObjectToObject(js->root, "summary"));
+	json_add_number(summary, "total", (double)report->total);
+	json_add_number(summary, "ok", (double)report->counts[STATUS_OK]);
+	json_add_number(summary, "drift",
 	    (double)report->counts[STATUS_DRIFT]);
-	cJSON_AddNumberToObject(summary, "error",
+	json_add_number(summary, "error",
 	    (double)report->counts[STATUS_ERROR]);
-	cJSON_AddNumberToObject(summary, "unknown",
+	json_add_number(summary, "unknown",
 	    (double)report->counts[STATUS_UNKNOWN]);
-	cJSON_AddNumberToObject(summary, "skipped",
+	json_add_number(summary, "skipped",
 	    (double)report->counts[STATUS_SKIPPED]);
 
-	js->checks = cJSON_AddArrayToObject(js->root, "checks");
-	if (summary == NULL || js->checks == NULL)
-		util_fatal("out of memory");
+	js->checks = json_checked(cJSON_AddArrayToObject(js->root, "checks"));
 	report->state = js;
 }
 
@@ -98,17 +119,16 @@ json_result(struct report *report, const struct check *check)
 	const struct result	*r = &check->result;
 	cJSON			*c;
 
-	c = cJSON_CreateObject();
-	if (c == NULL)
-		util_fatal("out of memory");
-	cJSON_AddItemToArray(js->checks, c);
+	c = json_checked(cJSON_CreateObject());
+	if (!cJSON_AddItemToArray(js->checks, c))
+		util_fatal("out of memory building the JSON report");
 
 	json_add_string(c, "id", check->id);
 	json_add_string(c, "kind", check->probe != NULL ? check->probe->name : NULL);
 	json_add_string(c, "layer", layer_name(check->layer));
 	json_add_string(c, "status", status_name(r->status));
 	if (r->drift == DRIFT_NONE)
-		cJSON_AddNullToObject(c, "drift");
+		json_add_null(c, "drift");
 	else
 		json_add_string(c, "drift", drift_name(r->drift));
 	json_add_string(c, "expected", r->expected);
@@ -119,13 +139,13 @@ json_result(struct report *report, const struct check *check)
 	json_add_string(c, "file", check->file != NULL && *check->file != '\0' ?
 	    check->file : NULL);
 	if (check->line > 0) {
-		cJSON_AddNumberToObject(c, "line", check->line);
-		cJSON_AddNumberToObject(c, "column", check->column);
+		json_add_number(c, "line", check->line);
+		json_add_number(c, "column", check->column);
 	} else {
-		cJSON_AddNullToObject(c, "line");
-		cJSON_AddNullToObject(c, "column");
+		json_add_null(c, "line");
+		json_add_null(c, "column");
 	}
-	cJSON_AddBoolToObject(c, "extra", check->extra != 0);
+	json_checked(cJSON_AddBoolToObject(c, "extra", check->extra != 0));
 }
 
 static int
@@ -137,7 +157,7 @@ json_end(struct report *report)
 
 	text = cJSON_Print(js->root);
 	if (text == NULL)
-		util_fatal("out of memory");
+		util_fatal("out of memory printing the JSON report");
 	if (fputs(text, report->out) == EOF || fputc('\n', report->out) == EOF)
 		rc = -1;
 	cJSON_free(text);

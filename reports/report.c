@@ -62,6 +62,9 @@ report_write(const struct report_ops *ops, struct report *report,
 	return rc;
 }
 
+/* Ranks report_status_rank returns: 0 to REPORT_RANKS - 1. */
+#define REPORT_RANKS 8
+
 int
 report_status_rank(enum status status)
 {
@@ -87,19 +90,23 @@ report_status_rank(enum status status)
 void
 report_sort(const struct check **checks, size_t count)
 {
-	const struct check	*c;
-	size_t			 i, j;
-	int			 rank;
+	const struct check	**sorted;
+	size_t			  start[REPORT_RANKS + 1] = { 0 };
+	size_t			  i;
+	int			  rank;
 
-	/* Insertion sort: stable, and reports hold hundreds of checks, not millions. */
-	for (i = 1; i < count; i++) {
-		c = checks[i];
-		rank = report_status_rank(c->result.status);
-		for (j = i; j > 0 &&
-		    report_status_rank(checks[j - 1]->result.status) > rank; j--)
-			checks[j] = checks[j - 1];
-		checks[j] = c;
-	}
+	if (count < 2)
+		return;
+	/* A counting sort over the few ranks: stable and linear. */
+	for (i = 0; i < count; i++)
+		start[report_status_rank(checks[i]->result.status) + 1]++;
+	for (rank = 1; rank <= REPORT_RANKS; rank++)
+		start[rank] += start[rank - 1];
+	sorted = xreallocarray(NULL, count, sizeof *sorted);
+	for (i = 0; i < count; i++)
+		sorted[start[report_status_rank(checks[i]->result.status)]++] = checks[i];
+	memcpy(checks, sorted, count * sizeof *checks);
+	free(sorted);
 }
 
 /*

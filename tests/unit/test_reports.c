@@ -309,28 +309,28 @@ test_utf8_repair(void **state)
 static void
 test_sort_is_stable_problems_first(void **state)
 {
-	struct check		 c[7];
-	const struct check	*p[7];
 	static const enum status order[] = {
 		STATUS_OK, STATUS_SKIPPED, STATUS_UNKNOWN, STATUS_DRIFT,
-		STATUS_ERROR, STATUS_DRIFT, STATUS_OK
+		STATUS_ERROR, STATUS_DRIFT, STATUS_OK, STATUS_RUNNING,
+		STATUS_PENDING, (enum status)42
 	};
+	/* Where each of order[] must land. */
+	static const size_t want[] = { 3, 5, 4, 2, 8, 7, 0, 6, 1, 9 };
+	struct check		 c[10];
+	const struct check	*p[10];
 	size_t			 i;
 
 	(void)state;
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 10; i++) {
 		memset(&c[i], 0, sizeof c[i]);
 		c[i].result.status = order[i];
 		p[i] = &c[i];
 	}
-	report_sort(p, 7);
-	assert_ptr_equal(p[0], &c[3]);
-	assert_ptr_equal(p[1], &c[5]);
-	assert_ptr_equal(p[2], &c[4]);
-	assert_ptr_equal(p[3], &c[2]);
-	assert_ptr_equal(p[4], &c[0]);
-	assert_ptr_equal(p[5], &c[6]);
-	assert_ptr_equal(p[6], &c[1]);
+	report_sort(p, 10);
+	for (i = 0; i < 10; i++)
+		assert_ptr_equal(p[i], &c[want[i]]);
+	report_sort(p, 0);
+	report_sort(NULL, 0);
 }
 
 static void
