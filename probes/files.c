@@ -68,7 +68,7 @@ files_plan_item(struct plan *p, const struct node *item)
 	const struct node	*path_node, *contains_node;
 	struct files_config	*fc;
 	struct check		*c;
-	const char		*name, *contains;
+	const char		*name, *contains, *shown;
 	char			*pattern, *cause = NULL;
 	int			 absent;
 
@@ -88,12 +88,11 @@ files_plan_item(struct plan *p, const struct node *item)
 		return;
 	}
 
-	if (name != NULL)
-		c = plan_add(p, &probe_files, LAYER_STATIC, item, "file/%s", name);
-	else
-		c = plan_add(p, &probe_files, LAYER_STATIC, item, "file/%s",
-		    textfile_stable_path(path_node->raw != NULL ?
-		    path_node->raw : path_node->value));
+	/* Ids and summaries say the path as written, not this machine's. */
+	shown = textfile_stable_path(path_node->raw != NULL ? path_node->raw :
+	    path_node->value);
+	c = plan_add(p, &probe_files, LAYER_STATIC, item, "file/%s",
+	    name != NULL ? name : shown);
 	fc = xcalloc(1, sizeof *fc);
 	fc->path = textfile_resolve(p->topology != NULL ? p->topology->path :
 	    NULL, path_node->value);
@@ -111,10 +110,9 @@ files_plan_item(struct plan *p, const struct node *item)
 		}
 		/* The diff matches the pattern again against the line found. */
 		plan_expect(p, c, contains_node, "contains", MATCH_REGEX, contains);
-		plan_summary(c, "%s contains /%s/", path_node->value, contains);
+		plan_summary(c, "%s contains /%s/", shown, contains);
 	} else
-		plan_summary(c, "%s %s", path_node->value, absent ? "is absent" :
-		    "exists");
+		plan_summary(c, "%s %s", shown, absent ? "is absent" : "exists");
 }
 
 static void

@@ -598,8 +598,8 @@ sources_plan_list(struct plan *p, struct check *c, const struct node *item)
 static void
 sources_plan_item(struct plan *p, const struct node *item)
 {
-	const struct node	*regex_node, *equals, *matches;
-	const char		*name, *file, *list;
+	const struct node	*regex_node, *equals, *matches, *file_node;
+	const char		*name, *file, *list, *shown;
 	struct sources_config	*sc;
 	struct check		*c;
 	char			*pattern, *cause = NULL;
@@ -635,6 +635,9 @@ sources_plan_item(struct plan *p, const struct node *item)
 	}
 
 	c = plan_add(p, &probe_sources, LAYER_STATIC, item, "source/%s", name);
+	file_node = node_get(item, "file");
+	shown = textfile_stable_path(file_node->raw != NULL ? file_node->raw :
+	    file);
 	sc = xcalloc(1, sizeof *sc);
 	sc->path = textfile_resolve(p->topology != NULL ? p->topology->path :
 	    NULL, file);
@@ -642,7 +645,7 @@ sources_plan_item(struct plan *p, const struct node *item)
 	if (list != NULL) {
 		sc->list = xstrdup(list);
 		sources_plan_list(p, c, item);
-		plan_summary(c, "entries of `%s` in %s", list, file);
+		plan_summary(c, "entries of `%s` in %s", list, shown);
 		return;
 	}
 
@@ -659,7 +662,7 @@ sources_plan_item(struct plan *p, const struct node *item)
 		plan_expect(p, c, equals, "value", MATCH_EQUALS, equals->value);
 	else if (matches != NULL)
 		plan_expect(p, c, matches, "value", MATCH_REGEX, matches->value);
-	plan_summary(c, "/%s/ in %s", regex_node->value, file);
+	plan_summary(c, "/%s/ in %s", regex_node->value, shown);
 }
 
 static void
