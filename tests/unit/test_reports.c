@@ -27,7 +27,7 @@
 #include "../../util/util.h"
 
 /* Fake kinds: the renderers only read probe->name. */
-static const struct probe_ops fake_port = { .name = "port" };
+static const struct probe_ops fake_port = { .name = "ports" };
 static const struct probe_ops fake_http = { .name = "http" };
 static const struct probe_ops fake_redis = { .name = "redis" };
 static const struct probe_ops fake_launchd = { .name = "launchd" };
@@ -608,7 +608,7 @@ test_json(void **state)
 	}
 
 	c = cJSON_GetArrayItem(checks, 0);
-	assert_string_equal(json_string(c, "kind"), "port");
+	assert_string_equal(json_string(c, "kind"), "ports");
 	assert_string_equal(json_string(c, "layer"), "live");
 	assert_string_equal(json_string(c, "status"), "ok");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(c, "drift")));
@@ -784,7 +784,7 @@ test_junit(void **state)
 	    "<property name=\"exit_code\" value=\"1\"/>"));
 
 	assert_non_null(strstr(text,
-	    "<testcase classname=\"port\" name=\"port/3111\" time=\"0.002\"/>"));
+	    "<testcase classname=\"ports\" name=\"port/3111\" time=\"0.002\"/>"));
 	assert_non_null(strstr(text,
 	    "<testcase classname=\"http\" name=\"http/talon-health\" time=\"0.012\""
 	    " file=\"topology.yaml\" line=\"40\">\n"
