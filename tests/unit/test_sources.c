@@ -1,7 +1,8 @@
 /*
  * test_sources.c: the list parser of the sources probe (probes/sources.h):
  * declaration forms, entry names, comments and strings that would fool a
- * pattern, errors, garbage, and linear time on a large file.
+ * pattern, errors, garbage, and linear time on a large file; and the file
+ * helpers both static probes share (probes/textfile.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../probes/sources.h"
+#include "../../probes/textfile.h"
 
 struct parsed {
 	int	 rc;
@@ -322,6 +325,133 @@ test_large_list_is_linear(void **state)
 	free(text);
 }
 
+static void
+test_stable_path(void **state)
+{
+	assert_string_equal(textfile_stable_path("${REPO}/packages/x.ts"),
+	    "packages/x.ts");
+	assert_string_equal(textfile_stable_path("${REPO:-/srv/repo}/k8s"), "k8s");
+	assert_string_equal(textfile_stable_path("${REPO}//a"), "a");
+	assert_string_equal(textfile_stable_path("~/.config/x.env"),
+	    ".config/x.env");
+	/* Nothing machine-specific to drop: kept as written. */
+	assert_string_equal(textfile_stable_path("/etc/hosts"), "/etc/hosts");
+	assert_string_equal(textfile_stable_path("repo/a.ts"), "repo/a.ts");
+	assert_string_equal(textfile_stable_path("${REPO}"), "${REPO}");
+	assert_string_equal(textfile_stable_path("${REPO}/"), "${REPO}/");
+	assert_string_equal(textfile_stable_path("$REPO/a"), "$REPO/a");
+	assert_string_equal(textfile_stable_path("~"), "~");
+}
+
+static void
+test_resolve(void **state)
+{
+	char	*p;
+
+	p = textfile_resolve("/cases/one/topology.yaml", "repo/a.ts");
+	assert_string_equal(p, "/cases/one/repo/a.ts");
+	free(p);
+	p = textfile_resolve("/cases/one/topology.yaml", "/abs/a.ts");
+	assert_string_equal(p, "/abs/a.ts");
+	free(p);
+	/* A topology in the working folder: relative stays relative to it. */
+	p = textfile_resolve("topology.yaml", "repo/a.ts");
+	assert_string_equal(p, "repo/a.ts");
+	free(p);
+	p = textfile_resolve(NULL, "repo/a.ts");
+	assert_string_equal(p, "repo/a.ts");
+	free(p);
+}
+
+static void
+test_line_and_excerpt(void **state)
+{
+	static const char text[] = "one\n  two \t\r\nthr\001ee\n\nlast";
+	size_t		  len = sizeof text - 1;
+	char		 *e, *long_line;
+	size_t		  i, n = 5000;
+
+	assert_int_equal(textfile_line(text, len, 0), 1);
+	assert_int_equal(textfile_line(text, len, 3), 1);	/* the '\n' */
+	assert_int_equal(textfile_line(text, len, 4), 2);
+	assert_int_equal(textfile_line(text, len, len), 5);
+	assert_int_equal(textfile_line(text, len, len + 100), 5);
+
+	e = textfile_excerpt(text, len, 6);		/* in "  two" */
+	assert_string_equal(e, "two");
+	free(e);
+	e = textfile_excerpt(text, len, 14);		/* "thr\001ee" */
+	assert_string_equal(e, "thr?ee");
+	free(e);
+	e = textfile_excerpt(text, len, 19);		/* its '\n' */
+	assert_string_equal(e, "thr?ee");
+	free(e);
+	e = textfile_excerpt(text, len, 20);		/* the empty line */
+	assert_string_equal(e, "");
+	free(e);
+	e = textfile_excerpt(text, len, len);		/* end of text */
+	assert_string_equal(e, "last");
+	free(e);
+
+	/* A long (minified) line: a window around the offset, capped. */
+	long_line = malloc(n + 1);
+	assert_non_null(long_line);
+	for (i = 0; i < n; i++)
+		long_line[i] = (char)('a' + i % 26);
+	long_line[n] = '\0';
+	memcpy(long_line + 3000, "NEEDLE", 6);
+	e = textfile_excerpt(long_line, n, 3000);
+	assert_true(strlen(e) <= TEXTFILE_EXCERPT);
+	assert_non_null(strstr(e, "NEEDLE"));
+	free(e);
+	e = textfile_excerpt(long_line, n, 0);
+	assert_int_equal(strlen(e), TEXTFILE_EXCERPT);
+	assert_true(strncmp(e, "abc", 3) == 0);
+	free(e);
+	free(long_line);
+}
+
+static void
+test_read_caps(void **state)
+{
+	char		 path[] = "/tmp/test_sources.XXXXXX";
+	struct buf	 b;
+	char		*cause = NULL;
+	int		 fd;
+
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, "abc\0def", 7), 7);
+	assert_int_equal(textfile_read(path, &b, &cause), 0);
+	assert_int_equal(b.len, 7);
+	assert_memory_equal(b.data, "abc\0def", 7);
+	buf_free(&b);
+
+	/* One byte over the cap (a sparse file): an error that says so. */
+	assert_int_equal(ftruncate(fd, TEXTFILE_MAX_BYTES + 1), 0);
+	assert_int_equal(textfile_read(path, &b, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "is larger than 16 MiB"));
+	assert_non_null(strstr(cause, path));
+	free(cause);
+	cause = NULL;
+	/* Exactly the cap is still read. */
+	assert_int_equal(ftruncate(fd, TEXTFILE_MAX_BYTES), 0);
+	assert_int_equal(textfile_read(path, &b, &cause), 0);
+	assert_int_equal(b.len, TEXTFILE_MAX_BYTES);
+	buf_free(&b);
+	close(fd);
+	unlink(path);
+
+	assert_int_equal(textfile_read(path, &b, &cause), -1);
+	assert_non_null(strstr(cause, "cannot open"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(textfile_read("/", &b, &cause), -1);
+	assert_non_null(strstr(cause, "Is a directory"));
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -333,6 +463,10 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_large_list_is_linear),
+		cmocka_unit_test(test_stable_path),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_line_and_excerpt),
+		cmocka_unit_test(test_read_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
