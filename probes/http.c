@@ -1,0 +1,714 @@
+/*
+ * http.c: the `http:` section. Each item is an HTTP(S) endpoint of the
+ * running system (live layer) with an expected status (200 unless declared),
+ * and optionally a body regex, JSON values (util/jsonpath.h) and a latency
+ * bound. Facts: "status", "body" (only when a body_regex is declared: the
+ * whole body, up to HTTP_BODY_CAP), "json:<path>" and "latency_ms".
+ *
+ * The whole batch runs through one curl multi handle, at most batch->jobs
+ * transfers in flight, connections reused between transfers to one host.
+ * Each transfer is bounded by its check's timeout_ms and its body by
+ * HTTP_BODY_CAP; only http and https are spoken, redirects are followed
+ * only when asked, no proxy is used (a health check observes the endpoint
+ * itself, not what a proxy makes of it). Evidence names the method, the URL
+ * without its credentials and the status, never a header value.
+ *
+ * A body that is not JSON while JSON values are expected is an error, but
+ * only when the status is the expected one: a 404 page is not JSON, and the
+ * status drift says more than "invalid JSON" would.
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "../util/buf.h"
+#include "../util/jsonpath.h"
+#include "../util/util.h"
+
+#define HTTP_BODY_CAP		(1024 * 1024)
+#define HTTP_BODY_CAP_TEXT	"1 MiB"
+#define HTTP_EXCERPT		80	/* body bytes shown in evidence */
+#define HTTP_MAX_REDIRECTS	10
+#define HTTP_POLL_MS		100	/* how often a cancelled run is noticed */
+
+struct http_config {
+	char			*url;		/* as sent: credentials and all */
+	char			*shown;		/* without user:password, for people */
+	char			*method;
+	char			*body;		/* NULL: none */
+	struct curl_slist	*headers;
+	int			 follow_redirects;
+	int			 tls_verify;
+	long			 expected_status;
+	int			 keep_body;	/* a "body" fact is expected */
+	struct jsonpath		**paths;	/* each json: expectation */
+	size_t			 npaths;
+};
+
+static const char *const http_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
+};
+
+static const char *const http_layers[] = { "live", NULL };
+
+static const struct schema http_json_value_schema[] = {
+	{ .key = "value", .type = SCHEMA_STRING,
+	  .help = "the value's text: a string, a number, true, false or null" },
+	{ .key = NULL },
+};
+
+static const struct schema http_headers_value_schema[] = {
+	{ .key = "value", .type = SCHEMA_STRING, .help = "header value" },
+	{ .key = NULL },
+};
+
+static const struct schema http_expect_schema[] = {
+	{ .key = "status", .type = SCHEMA_INT, .def = "200", .min = 100,
+	  .max = 599, .help = "expected HTTP status" },
+	{ .key = "body_regex", .type = SCHEMA_REGEX,
+	  .help = "PCRE2 pattern that must be found in the body (first "
+	  HTTP_BODY_CAP_TEXT ")" },
+	{ .key = "json", .type = SCHEMA_DICT,
+	  .children = http_json_value_schema,
+	  .help = "{PATH: value}: values the JSON body must hold, e.g. "
+	  "\"$.apps[?name=x].functions.length()\": 101" },
+	{ .key = "max_latency_ms", .type = SCHEMA_INT, .min = 0, .max = 3600000,
+	  .help = "slowest acceptable answer" },
+	{ .key = NULL },
+};
+
+static const struct schema http_item_schema[] = {
+	{ .key = "name", .type = SCHEMA_STRING, .required = 1,
+	  .help = "unique name; the check id is http/<name>" },
+	{ .key = "url", .type = SCHEMA_STRING, .required = 1,
+	  .help = "http:// or https:// URL; credentials in it are never shown" },
+	{ .key = "method", .type = SCHEMA_CHOICE, .choices = http_methods,
+	  .def = "GET", .help = "request method" },
+	{ .key = "body", .type = SCHEMA_STRING,
+	  .help = "request body (POST, PUT, PATCH); JSON is sent as "
+	  "application/json unless headers say otherwise" },
+	{ .key = "headers", .type = SCHEMA_DICT,
+	  .children = http_headers_value_schema,
+	  .help = "{Name: value} request headers; values are never shown" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "whole request timeout (default: --timeout)" },
+	{ .key = "tls_verify", .type = SCHEMA_BOOL, .def = "true",
+	  .help = "verify the server's TLS certificate and name" },
+	{ .key = "follow_redirects", .type = SCHEMA_BOOL, .def = "false",
+	  .help = "follow redirects (http and https only, at most 10)" },
+	{ .key = "layer", .type = SCHEMA_CHOICE, .choices = http_layers,
+	  .def = "live", .help = "always live" },
+	{ .key = "what", .type = SCHEMA_STRING,
+	  .help = "what the endpoint is (documentation)" },
+	{ .key = "expect", .type = SCHEMA_MAP, .children = http_expect_schema,
+	  .help = "{status, body_regex, json, max_latency_ms}" },
+	{ .key = NULL },
+};
+
+static const struct schema http_entry_schema[] = {
+	{ .key = "http", .type = SCHEMA_MAP, .children = http_item_schema,
+	  .help = "{name, url, method, body, headers, timeout_ms, tls_verify, "
+	  "follow_redirects, expect}" },
+	{ .key = NULL },
+};
+
+static const struct schema http_schema = {
+	.key = "http", .type = SCHEMA_LIST, .children = http_entry_schema,
+	.help = "HTTP endpoints: status, body regex, JSON values, latency",
+};
+
+static void
+http_free_config(void *p)
+{
+	struct http_config	*hc = p;
+	size_t			 i;
+
+	if (hc == NULL)
+		return;
+	free(hc->url);
+	free(hc->shown);
+	free(hc->method);
+	free(hc->body);
+	curl_slist_free_all(hc->headers);
+	for (i = 0; i < hc->npaths; i++)
+		jsonpath_free(hc->paths[i]);
+	free(hc->paths);
+	free(hc);
+}
+
+/*
+ * Checks url (http or https, parsable) and gives it back without user and
+ * password. NULL with *cause when it cannot be used.
+ */
+static char *
+http_url_shown(const char *url, char **cause)
+{
+	CURLU		*u;
+	CURLUcode	 rc;
+	char		*scheme = NULL, *text = NULL, *shown = NULL;
+
+	if ((u = curl_url()) == NULL)
+		util_fatal("out of memory");
+	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+		*cause = xasprintf("invalid URL: %s", curl_url_strerror(rc));
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
+		*cause = xasprintf("URL scheme must be http or https, not %s",
+		    scheme != NULL ? scheme : "none");
+		goto out;
+	}
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+	if ((rc = curl_url_get(u, CURLUPART_URL, &text, 0)) != CURLUE_OK) {
+		*cause = xasprintf("invalid URL: %s", curl_url_strerror(rc));
+		goto out;
+	}
+	shown = xstrdup(text);
+out:
+	curl_free(scheme);
+	curl_free(text);
+	curl_url_cleanup(u);
+	return shown;
+}
+
+/* Adds the headers map to hc; 0, or -1 after adding problems. */
+static int
+http_plan_headers(struct plan *p, struct http_config *hc,
+    const struct node *headers)
+{
+	const struct node	*key, *value;
+	struct curl_slist	*list;
+	char			*line;
+	size_t			 i;
+	int			 rc = 0, has_type = 0, has_expect = 0;
+
+	for (i = 0; headers != NULL && headers->type == NODE_MAP &&
+	    i < headers->count; i++) {
+		key = headers->keys[i];
+		value = headers->items[i];
+		if (*key->value == '\0' ||
+		    key->value[strcspn(key->value, ": \t\r\n")] != '\0') {
+			problems_add_at(p->problems, key,
+			    "headers: \"%s\" is not a header name", key->value);
+			rc = -1;
+			continue;
+		}
+		if (value->type != NODE_SCALAR) {
+			problems_add_at(p->problems, value,
+			    "headers: the value of %s must be a string, not %s",
+			    key->value, node_type_name(value));
+			rc = -1;
+			continue;
+		}
+		/* A line break would smuggle a header in; never print the value. */
+		if (strpbrk(value->value, "\r\n") != NULL) {
+			problems_add_at(p->problems, value,
+			    "headers: the value of %s holds a line break",
+			    key->value);
+			rc = -1;
+			continue;
+		}
+		if (strcasecmp(key->value, "Content-Type") == 0)
+			has_type = 1;
+		if (strcasecmp(key->value, "Expect") == 0)
+			has_expect = 1;
+		/* "Name;" is how curl sends a header with an empty value. */
+		if (*value->value == '\0')
+			line = xasprintf("%s;", key->value);
+		else
+			line = xasprintf("%s: %s", key->value, value->value);
+		if ((list = curl_slist_append(hc->headers, line)) == NULL)
+			util_fatal("out of memory");
+		hc->headers = list;
+		free(line);
+	}
+	if (hc->body != NULL && !has_type &&
+	    (hc->body[strspn(hc->body, " \t\r\n")] == '{' ||
+	    hc->body[strspn(hc->body, " \t\r\n")] == '[')) {
+		if ((list = curl_slist_append(hc->headers,
+		    "Content-Type: application/json")) == NULL)
+			util_fatal("out of memory");
+		hc->headers = list;
+	}
+	/* Waiting for "100 Continue" costs a second with servers that never
+	 * send it; the bodies here are small. */
+	if (hc->body != NULL && !has_expect) {
+		if ((list = curl_slist_append(hc->headers, "Expect:")) == NULL)
+			util_fatal("out of memory");
+		hc->headers = list;
+	}
+	return rc;
+}
+
+static void
+http_plan_json(struct plan *p, struct check *c, struct http_config *hc,
+    const struct node *json)
+{
+	const struct node	*key, *value;
+	struct jsonpath		*path;
+	char			*cause = NULL, *field;
+	size_t			 i, offset = 0;
+
+	if (json->type != NODE_MAP)
+		return;		/* the schema has said why */
+	hc->paths = xcalloc(json->count + 1, sizeof *hc->paths);
+	for (i = 0; i < json->count; i++) {
+		key = json->keys[i];
+		value = json->items[i];
+		if (value->type != NODE_SCALAR) {
+			problems_add_at(p->problems, value,
+			    "json: the value of %s must be a string, a number, "
+			    "true, false or null, not %s", key->value,
+			    node_type_name(value));
+			continue;
+		}
+		if ((path = jsonpath_parse(key->value, &cause, &offset)) == NULL) {
+			/* Point at the fault itself, past an opening quote. */
+			problems_add(p->problems, key->file, key->line,
+			    key->column + (key->quoted ? 1 : 0) + (int)offset,
+			    "json: invalid path \"%s\": %s", key->value, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		hc->paths[hc->npaths++] = path;
+		field = xasprintf("json:%s", jsonpath_text(path));
+		/* YAML null compares with JSON null. */
+		plan_expect(p, c, value, field, MATCH_EQUALS,
+		    value->is_null ? "null" : value->value);
+		free(field);
+	}
+}
+
+static void
+http_plan_item(struct plan *p, const struct node *item)
+{
+	const struct node	*url_node, *expect, *status_node, *regex_node;
+	const struct node	*json, *latency_node;
+	struct http_config	*hc;
+	struct check		*c;
+	const char		*name, *method, *regex, *body;
+	char			*shown, *cause = NULL, *text, *summary;
+	long long		 status;
+
+	if (item->type != NODE_MAP)
+		return;		/* the schema has said why */
+	name = node_str(item, "name", NULL);
+	url_node = node_get(item, "url");
+	if (name == NULL || *name == '\0' || url_node == NULL ||
+	    url_node->type != NODE_SCALAR)
+		return;		/* required: the schema has said so */
+	if ((shown = http_url_shown(url_node->value, &cause)) == NULL) {
+		/* The message names no part of the URL: it may hold a password. */
+		problems_add_at(p->problems, url_node, "url: %s", cause);
+		free(cause);
+		return;
+	}
+
+	c = plan_add(p, &probe_http, LAYER_LIVE, item, "http/%s", name);
+	hc = xcalloc(1, sizeof *hc);
+	c->config = hc;
+	hc->url = xstrdup(url_node->value);
+	hc->shown = shown;
+	method = node_str(item, "method", "GET");
+	hc->method = xstrdup(*method != '\0' ? method : "GET");
+	body = node_str(item, "body", NULL);
+	hc->body = body != NULL ? xstrdup(body) : NULL;
+	hc->tls_verify = node_bool(item, "tls_verify", 1);
+	hc->follow_redirects = node_bool(item, "follow_redirects", 0);
+	http_plan_headers(p, hc, node_get(item, "headers"));
+
+	expect = node_get(item, "expect");
+	status_node = node_get(expect, "status");
+	status = node_int(expect, "status", 200);
+	hc->expected_status = (long)status;
+	text = xasprintf("%lld", status);
+	plan_expect(p, c, status_node != NULL ? status_node : item, "status",
+	    MATCH_EQUALS, text);
+	free(text);
+	regex_node = node_get(expect, "body_regex");
+	regex = node_str(expect, "body_regex", NULL);
+	if (regex != NULL) {
+		plan_expect(p, c, regex_node, "body", MATCH_REGEX, regex);
+		hc->keep_body = 1;
+	}
+	if ((json = node_get(expect, "json")) != NULL)
+		http_plan_json(p, c, hc, json);
+	latency_node = node_get(expect, "max_latency_ms");
+	if (latency_node != NULL && latency_node->type == NODE_SCALAR)
+		plan_expect(p, c, latency_node, "latency_ms", MATCH_MAX,
+		    latency_node->value);
+
+	text = xasprintf("%s %s -> %lld%s%s%s%s%s%s%s", hc->method, hc->shown,
+	    status, regex != NULL ? ", body ~ /" : "",
+	    regex != NULL ? regex : "", regex != NULL ? "/" : "",
+	    hc->npaths > 0 ? ", JSON values" : "",
+	    latency_node != NULL ? ", within " : "",
+	    latency_node != NULL ? latency_node->value : "",
+	    latency_node != NULL ? " ms" : "");
+	summary = topology_redact(p->topology, text);
+	plan_summary(c, "%s", summary);
+	free(summary);
+	free(text);
+}
+
+static void
+http_plan(struct plan *p, const struct node *section)
+{
+	size_t	i;
+
+	if (section->type != NODE_SEQ)
+		return;		/* the schema has said why */
+	for (i = 0; i < section->count; i++)
+		http_plan_item(p, section->items[i]);
+}
+
+/* One check's transfer. */
+struct http_transfer {
+	struct check			*check;
+	const struct http_config	*config;
+	CURL				*easy;
+	struct buf			 body;
+	char				 error[CURL_ERROR_SIZE];
+};
+
+static size_t
+http_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_transfer	*t = arg;
+
+	/* Returning less than given stops the transfer: CURLE_WRITE_ERROR. */
+	if (buf_append(&t->body, data, size * n) != 0)
+		return 0;
+	return size * n;
+}
+
+/* Sets up t's easy handle. 0, or -1 with an error observed. */
+static int
+http_setup(struct http_transfer *t)
+{
+	const struct http_config	*hc = t->config;
+	CURL				*e = t->easy;
+	long				 timeout = t->check->timeout_ms;
+	CURLcode			 rc = CURLE_OK;
+
+#define HTTP_SET(option, value) do {					\
+	if (rc == CURLE_OK)						\
+		rc = curl_easy_setopt(e, option, value);		\
+} while (0)
+	HTTP_SET(CURLOPT_URL, hc->url);
+	HTTP_SET(CURLOPT_PRIVATE, t);
+	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
+	HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	HTTP_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	HTTP_SET(CURLOPT_PROXY, "");
+	HTTP_SET(CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 0L);
+	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout > 0 ? timeout : 0L);
+	HTTP_SET(CURLOPT_ERRORBUFFER, t->error);
+	HTTP_SET(CURLOPT_WRITEFUNCTION, http_write);
+	HTTP_SET(CURLOPT_WRITEDATA, t);
+	HTTP_SET(CURLOPT_USERAGENT, "topo");
+	HTTP_SET(CURLOPT_FOLLOWLOCATION, hc->follow_redirects ? 1L : 0L);
+	HTTP_SET(CURLOPT_MAXREDIRS, (long)HTTP_MAX_REDIRECTS);
+	HTTP_SET(CURLOPT_SSL_VERIFYPEER, hc->tls_verify ? 1L : 0L);
+	HTTP_SET(CURLOPT_SSL_VERIFYHOST, hc->tls_verify ? 2L : 0L);
+	if (hc->headers != NULL)
+		HTTP_SET(CURLOPT_HTTPHEADER, hc->headers);
+	if (strcmp(hc->method, "HEAD") == 0)
+		HTTP_SET(CURLOPT_NOBODY, 1L);
+	else if (strcmp(hc->method, "POST") == 0)
+		HTTP_SET(CURLOPT_POST, 1L);
+	else if (strcmp(hc->method, "GET") != 0)
+		HTTP_SET(CURLOPT_CUSTOMREQUEST, hc->method);
+	if (hc->body != NULL) {
+		if (strcmp(hc->method, "GET") == 0)
+			HTTP_SET(CURLOPT_CUSTOMREQUEST, "GET");
+		HTTP_SET(CURLOPT_POSTFIELDSIZE, (long)strlen(hc->body));
+		HTTP_SET(CURLOPT_POSTFIELDS, hc->body);
+	} else if (strcmp(hc->method, "POST") == 0) {
+		HTTP_SET(CURLOPT_POSTFIELDSIZE, 0L);
+		HTTP_SET(CURLOPT_POSTFIELDS, "");
+	}
+#undef HTTP_SET
+	if (rc != CURLE_OK) {
+		observation_error(&t->check->observation, "cannot set up the "
+		    "request: %s", curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The one-line reason a transfer failed, as a person would say it. */
+static char *
+http_failure(struct http_transfer *t, CURLcode code)
+{
+	long	os_errno = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
+	switch (code) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return xasprintf("timed out after %d ms", t->check->timeout_ms);
+	case CURLE_COULDNT_CONNECT:
+		if (os_errno == ECONNREFUSED)
+			return xstrdup("connection refused");
+		if (os_errno != 0)
+			return xasprintf("cannot connect: %s",
+			    strerror((int)os_errno));
+		break;
+	case CURLE_WRITE_ERROR:
+		if (t->body.toobig)
+			return xstrdup("body larger than " HTTP_BODY_CAP_TEXT);
+		break;
+	case CURLE_GOT_NOTHING:
+		return xstrdup("empty reply from server");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return xstrdup("unsupported protocol (only http and https)");
+	case CURLE_TOO_MANY_REDIRECTS:
+		return xasprintf("more than %d redirects", HTTP_MAX_REDIRECTS);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		return xasprintf("TLS: %s", *t->error != '\0' ? t->error :
+		    curl_easy_strerror(code));
+	default:
+		break;
+	}
+	return xstrdup(*t->error != '\0' ? t->error : curl_easy_strerror(code));
+}
+
+/* A short excerpt of the body for evidence: one line, control bytes as '.'. */
+static void
+http_excerpt(struct buf *b, const struct buf *body)
+{
+	const char	*s = buf_str(body);
+	size_t		 i, len = body->len;
+
+	while (len > 0 && (*s == '\n' || *s == '\r' || *s == ' ')) {
+		s++;
+		len--;
+	}
+	if (len == 0)
+		return;
+	buf_puts(b, ": ");
+	for (i = 0; i < len && i < HTTP_EXCERPT; i++)
+		buf_append(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? "." :
+		    s + i, 1);
+	if (len > HTTP_EXCERPT)
+		buf_puts(b, "...");
+}
+
+/* Fills the JSON facts; 0, or -1 with an error observed. */
+static int
+http_observe_json(struct http_transfer *t, long status)
+{
+	const struct http_config	*hc = t->config;
+	struct observation		*o = &t->check->observation;
+	cJSON				*root;
+	char				*field, *value;
+	size_t				 i;
+
+	if (status != hc->expected_status) {
+		/* The status drift tells; the values are simply not there. */
+		for (i = 0; i < hc->npaths; i++) {
+			field = xasprintf("json:%s", jsonpath_text(hc->paths[i]));
+			observation_fact(o, field, NULL);
+			free(field);
+		}
+		return 0;
+	}
+	if ((root = cJSON_ParseWithLength(buf_str(&t->body), t->body.len)) == NULL) {
+		observation_error(o, "the body is not JSON (HTTP %ld, %zu bytes)",
+		    status, t->body.len);
+		return -1;
+	}
+	for (i = 0; i < hc->npaths; i++) {
+		field = xasprintf("json:%s", jsonpath_text(hc->paths[i]));
+		value = NULL;
+		jsonpath_eval(hc->paths[i], root, &value);
+		observation_fact(o, field, value);	/* NULL: not there */
+		free(value);
+		free(field);
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* A finished transfer: facts or error, evidence. */
+static void
+http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
+{
+	const struct http_config	*hc = t->config;
+	struct observation		*o = &t->check->observation;
+	struct buf			 evidence;
+	curl_off_t			 total_us = 0;
+	long				 status = 0;
+	double				 latency_ms;
+	char				*reason, *redacted;
+
+	buf_init(&evidence, 4096);
+	buf_printf(&evidence, "%s %s -> ", hc->method, hc->shown);
+	if (code != CURLE_OK) {
+		reason = http_failure(t, code);
+		buf_puts(&evidence, reason);
+		observation_error(o, "%s", reason);
+		free(reason);
+		goto out;
+	}
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	latency_ms = (double)total_us / 1000.0;
+	buf_printf(&evidence, "%ld in %.0f ms, %zu bytes", status, latency_ms,
+	    t->body.len);
+	http_excerpt(&evidence, &t->body);
+
+	observation_factf(o, "status", "%ld", status);
+	observation_factf(o, "latency_ms", "%.0f", latency_ms);
+	if (hc->keep_body)
+		observation_fact(o, "body", buf_str(&t->body));
+	if (hc->npaths > 0)
+		http_observe_json(t, status);
+out:
+	redacted = topology_redact(b->topology, buf_str(&evidence));
+	observation_evidence(o, "%s", redacted);
+	free(redacted);
+	buf_free(&evidence);
+}
+
+static void
+http_transfer_free(struct http_transfer *t)
+{
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	buf_free(&t->body);
+}
+
+/* Starts transfer i; a transfer that cannot start is done at once. */
+static int
+http_start(struct batch *b, CURLM *multi, struct http_transfer *t)
+{
+	t->check->observation.started_ms = util_now_ms();
+	buf_init(&t->body, HTTP_BODY_CAP);
+	if ((t->easy = curl_easy_init()) == NULL) {
+		observation_error(&t->check->observation, "cannot start curl");
+		goto fail;
+	}
+	if (http_setup(t) != 0)
+		goto fail;
+	if (curl_multi_add_handle(multi, t->easy) != CURLM_OK) {
+		observation_error(&t->check->observation,
+		    "cannot add the transfer");
+		goto fail;
+	}
+	return 0;
+fail:
+	http_transfer_free(t);
+	batch_done(b, t->check);
+	return -1;
+}
+
+static void
+http_run(struct batch *b)
+{
+	struct http_transfer	*transfers, *t;
+	CURLM			*multi;
+	CURLMsg			*msg;
+	size_t			 next = 0, active = 0, i;
+	int			 running, left, jobs = b->jobs > 0 ? b->jobs : 1;
+	CURLMcode		 mrc;
+
+	if (b->count == 0)
+		return;
+	transfers = xcalloc(b->count, sizeof *transfers);
+	for (i = 0; i < b->count; i++) {
+		transfers[i].check = b->checks[i];
+		transfers[i].config = b->checks[i]->config;
+	}
+	if ((multi = curl_multi_init()) == NULL) {
+		for (i = 0; i < b->count; i++) {
+			observation_error(&b->checks[i]->observation,
+			    "cannot start curl");
+			batch_done(b, b->checks[i]);
+		}
+		free(transfers);
+		return;
+	}
+
+	for (;;) {
+		if (batch_cancelled(b))
+			break;
+		while (active < (size_t)jobs && next < b->count) {
+			if (http_start(b, multi, &transfers[next++]) == 0)
+				active++;
+		}
+		if (active == 0 && next == b->count)
+			break;
+		mrc = curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			t = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&t);
+			http_observe(b, t, msg->data.result);
+			curl_multi_remove_handle(multi, t->easy);
+			http_transfer_free(t);
+			active--;
+			batch_done(b, t->check);
+		}
+		if (mrc != CURLM_OK) {
+			/* The multi handle is broken: fail what is left. */
+			for (i = 0; i < next; i++) {
+				t = &transfers[i];
+				if (t->easy == NULL)
+					continue;
+				curl_multi_remove_handle(multi, t->easy);
+				http_transfer_free(t);
+				observation_error(&t->check->observation, "curl: %s",
+				    curl_multi_strerror(mrc));
+				batch_done(b, t->check);
+			}
+			for (; next < b->count; next++) {
+				observation_error(&transfers[next].check->observation,
+				    "curl: %s", curl_multi_strerror(mrc));
+				batch_done(b, transfers[next].check);
+			}
+			break;
+		}
+		/* New transfers start without waiting; else sleep until
+		 * something happens, at most HTTP_POLL_MS. */
+		if (active < (size_t)jobs && next < b->count)
+			continue;
+		if (active > 0)
+			curl_multi_poll(multi, NULL, 0, HTTP_POLL_MS, NULL);
+	}
+
+	/* Cancelled: drop what is in flight, leave those checks undone. */
+	for (i = 0; i < b->count; i++) {
+		t = &transfers[i];
+		if (t->easy != NULL) {
+			curl_multi_remove_handle(multi, t->easy);
+			http_transfer_free(t);
+		}
+	}
+	curl_multi_cleanup(multi);
+	free(transfers);
+}
+
+const struct probe_ops probe_http = {
+	.name = "http",
+	.help = "HTTP endpoints: status, body regex, JSON values, latency (libcurl)",
+	.schema = &http_schema,
+	.plan = http_plan,
+	.run = http_run,
+	.free_config = http_free_config,
+};
