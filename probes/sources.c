@@ -754,17 +754,13 @@ sources_run(struct batch *b)
 {
 	struct check	*c;
 	size_t		 i;
-	double		 start;
 
 	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
 		c = b->checks[i];
-		start = util_now_ms();
-		c->observation.started_ms = start;
 		if (c->config == NULL)
 			observation_error(&c->observation, "not planned");
 		else
 			sources_observe(c);
-		c->observation.duration_ms = util_now_ms() - start;
 		batch_done(b, c);
 	}
 }
