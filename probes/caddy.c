@@ -445,8 +445,11 @@ caddy_observe_route(struct check *c, const struct caddy_source *s)
 	}
 	observation_fact(o, "exists", "yes");
 	observation_fact(o, "upstream", r->upstream);
-	observation_evidence(o, "%s: %s: %s%s%s -> %s", s->origin, r->where,
-	    r->site, r->path[0] != '\0' ? " " : "", r->path, r->upstream);
+	/* A Caddyfile's where is already file:line; the API's is a JSON path. */
+	observation_evidence(o, "%s%s%s: reverse_proxy %s%s%s -> %s",
+	    c->layer == LAYER_LIVE ? s->origin : "",
+	    c->layer == LAYER_LIVE ? " " : "", r->where, r->site,
+	    r->path[0] != '\0' ? " " : "", r->path, r->upstream);
 }
 
 /* Undeclared routes, each (site, path) once, through near. */
@@ -471,7 +474,9 @@ caddy_report_extras(struct batch *b, const struct check *near,
 		    near->layer == LAYER_STATIC ? "/caddyfile" : "");
 		found = xasprintf("%s%s%s -> %s", r->site,
 		    r->path[0] != '\0' ? " " : "", r->path, r->upstream);
-		evidence = xasprintf("%s: %s", s->origin, r->where);
+		evidence = near->layer == LAYER_LIVE ?
+		    xasprintf("%s %s: reverse_proxy", s->origin, r->where) :
+		    xasprintf("%s: reverse_proxy", r->where);
 		batch_extra(b, near, id, found, evidence);
 		free(id);
 		free(found);
