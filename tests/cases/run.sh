@@ -12,6 +12,11 @@ set -u
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 
 CASES=$ROOT/tests/cases
+# Cases run inside their folders: a relative TOPO=./topo must keep working.
+case $TOPO in
+/*) ;;
+*/*) TOPO=$PWD/$TOPO ;;
+esac
 
 # Replaces $CASE and ${CASE} in a line of args or env with the case folder.
 case_subst() {
@@ -53,6 +58,11 @@ case_run() {
 	) >"$out" 2>"$err"
 	rc=$?
 
+	# A sanitizer report fails the case even when the verdicts are right.
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$err"; then
+		t_fail "case $name: sanitizer" "$(head -c 3000 "$err")"
+	fi
+
 	if ! got=$(jq -r '.checks[] | "\(.id) \(.status) \(.drift // "")"' \
 	    "$out" 2>/dev/null | sed 's/ *$//' | LC_ALL=C sort); then
 		t_fail "case $name: report" "exit $rc, not a JSON report" \
@@ -86,7 +96,12 @@ case_run() {
 	else
 		want_exit=0
 	fi
-	t_eq "case $name: exit code" "$want_exit" "$rc"
+	if [ "$rc" == "$want_exit" ]; then
+		t_pass "case $name: exit code"
+	else
+		t_fail "case $name: exit code" "expected: $want_exit" "actual:   $rc" \
+		    "stderr: $(head -c 1500 "$err")"
+	fi
 
 	# Optional: fixed strings the JSON report must contain (evidence
 	# file:line, messages), one a line.
