@@ -261,10 +261,13 @@ vars_reference(struct vars *v, const char *text, size_t len,
 		return 0;
 	}
 	if (text[i] != '}' || !vars_name_valid(text + 2, name_end - 2)) {
+		/* Show the reference up to its '}', if it has one. */
+		while (i < len && text[i] != '}')
+			i++;
 		problems_add_at(v->problems, where,
 		    "invalid variable reference '%.*s': expected ${NAME} or "
 		    "${NAME:-default}, NAME of letters, digits and _",
-		    (int)(i + 1 > 60 ? 60 : i + 1), text);
+		    (int)(i + 1 > 60 ? 60 : (i < len ? i + 1 : i)), text);
 		return 0;
 	}
 
