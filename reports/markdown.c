@@ -90,7 +90,7 @@ markdown_begin(struct report *report)
 	};
 	const struct topology	*t = report->topology;
 	const char		*path;
-	char			*system, *where, *verdict;
+	char			*system, *where, *verdict, *layers;
 	long			 cs;
 	size_t			 i;
 
@@ -110,14 +110,15 @@ markdown_begin(struct report *report)
 	if (path == NULL && t != NULL)
 		path = t->path;
 	where = markdown_cell(path);
+	layers = markdown_cell(report->layers != NULL ? report->layers : "all");
 	cs = report->duration_ms > 0 ? lround(report->duration_ms / 10.0) : 0;
 	fprintf(report->out, "%s \xe2\x80\x94 exit %d \xc2\xb7 %zu checks \xc2\xb7 "
 	    "%ld.%02ld s \xc2\xb7 layers: %s", verdict, report->exit_code,
-	    report->total, cs / 100, cs % 100,
-	    report->layers != NULL ? report->layers : "all");
+	    report->total, cs / 100, cs % 100, layers);
 	if (*where != '\0')
 		fprintf(report->out, " \xc2\xb7 %s", where);
 	fputs("\n\n", report->out);
+	free(layers);
 	free(where);
 	free(verdict);
 
