@@ -11,15 +11,10 @@
 
 #include "cmd.h"
 
-#pragma weak cmd_dash_entry
-#pragma weak cmd_doc_entry
-#pragma weak cmd_stale_entry
-
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_validate_entry,
 	&cmd_dash_entry,
-	&cmd_doc_entry,
 	&cmd_stale_entry,
 	&cmd_version_entry,
 };

@@ -6,20 +6,6 @@
 
 #include <string.h>
 
-/*
- * XXX while the probes are being written, a probe not yet linked is NULL and
- * ends the table early. Remove once every probe has landed.
- */
-#pragma weak probe_files
-#pragma weak probe_sources
-#pragma weak probe_port
-#pragma weak probe_http
-#pragma weak probe_command
-#pragma weak probe_launchd
-#pragma weak probe_systemd
-#pragma weak probe_kubernetes
-#pragma weak probe_caddy
-#pragma weak probe_redis
 
 const struct probe_ops *const probe_table[] = {
 	&probe_unknowns,

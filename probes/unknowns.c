@@ -15,7 +15,7 @@ struct unknown_config {
 	char	*verify;
 };
 
-static const struct schema unknowns_item[] = {
+static const struct schema unknowns_keys[] = {
 	{ .key = "what", .type = SCHEMA_STRING, .required = 1,
 	  .help = "what cannot be verified by topo" },
 	{ .key = "verify", .type = SCHEMA_STRING,
@@ -25,6 +25,10 @@ static const struct schema unknowns_item[] = {
 	{ .key = "why", .type = SCHEMA_STRING,
 	  .help = "why it cannot be checked here" },
 	{ .key = NULL }
+};
+
+static const struct schema unknowns_item[] = {
+	{ .key = "unknown", .type = SCHEMA_MAP, .children = unknowns_keys },
 };
 
 static const struct schema unknowns_schema[] = {
