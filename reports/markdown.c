@@ -111,7 +111,8 @@ markdown_begin(struct report *report)
 		path = t->path;
 	where = markdown_cell(path);
 	layers = markdown_cell(report->layers != NULL ? report->layers : "all");
-	cs = report->duration_ms > 0 ? lround(report->duration_ms / 10.0) : 0;
+	cs = report->duration_ms > 0 && isfinite(report->duration_ms) ?
+	    lround(report->duration_ms / 10.0) : 0;
 	fprintf(report->out, "%s \xe2\x80\x94 exit %d \xc2\xb7 %zu checks \xc2\xb7 "
 	    "%ld.%02ld s \xc2\xb7 layers: %s", verdict, report->exit_code,
 	    report->total, cs / 100, cs % 100, layers);

@@ -254,7 +254,7 @@ text_row(struct report *report, const struct check *check, size_t id_width)
 static char *
 text_seconds(double ms)
 {
-	long	cs = ms > 0 ? lround(ms / 10.0) : 0;
+	long	cs = ms > 0 && isfinite(ms) ? lround(ms / 10.0) : 0;
 
 	return xasprintf("%ld.%02ld", cs / 100, cs % 100);
 }

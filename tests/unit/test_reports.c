@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -521,6 +522,42 @@ test_text_empty(void **state)
 	free(text);
 }
 
+/* A clock gone wrong prints zero, never "nan" or "inf" (which JSON lacks). */
+static void
+test_bad_durations(void **state)
+{
+	struct fixture	*f = fixture_new();
+	char		*text;
+	cJSON		*root;
+
+	(void)state;
+	f->report.duration_ms = NAN;
+	f->checks[0].result.duration_ms = INFINITY;
+	f->checks[1].result.duration_ms = -5;
+	text = render("json", &f->report, f->ptrs, NCHECKS);
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	assert_true(cJSON_GetObjectItem(root, "duration_ms")->valuedouble == 0);
+	assert_true(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root,
+	    "checks"), 0), "duration_ms")->valuedouble == 0);
+	assert_true(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root,
+	    "checks"), 1), "duration_ms")->valuedouble == 0);
+	cJSON_Delete(root);
+	free(text);
+	text = render("text", &f->report, f->ptrs, NCHECKS);
+	assert_non_null(strstr(text, "(0.00 s)"));
+	free(text);
+	text = render("junit", &f->report, f->ptrs, NCHECKS);
+	assert_non_null(strstr(text, "time=\"0.000\">"));
+	assert_null(strstr(text, "nan"));
+	assert_null(strstr(text, "inf"));
+	free(text);
+	text = render("markdown", &f->report, f->ptrs, NCHECKS);
+	assert_non_null(strstr(text, "0.00 s"));
+	free(text);
+	free(f);
+}
+
 /* ---- json ------------------------------------------------------------- */
 
 static void
@@ -907,6 +944,7 @@ main(void)
 		cmocka_unit_test(test_text_plain),
 		cmocka_unit_test(test_text_color),
 		cmocka_unit_test(test_text_empty),
+		cmocka_unit_test(test_bad_durations),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_markdown_no_drift),
