@@ -755,10 +755,7 @@ sources_run(struct batch *b)
 
 	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
 		c = b->checks[i];
-		if (c->config == NULL)
-			observation_error(&c->observation, "not planned");
-		else
-			sources_observe(c);
+		sources_observe(c);
 		batch_done(b, c);
 	}
 }
