@@ -309,6 +309,11 @@ schema_check_map(const struct schema *s, const struct node *n,
 				break;
 		}
 		if (c->key != NULL) {
+			/* An optional key written without a value is absent
+			 * (`description:`, or JSON null as an expected value). */
+			if (!c->required && n->items[i]->type == NODE_SCALAR &&
+			    n->items[i]->is_null)
+				continue;
 			child = schema_child_path(path, c->key);
 			schema_check(c, n->items[i], child, problems);
 			free(child);

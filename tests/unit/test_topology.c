@@ -795,7 +795,9 @@ test_schema_faults(void **state)
 	    "  target: localhost\n"
 	    "  any: [1, {2: 3}]\n"
 	    "- name: b\n"
-	    "  target: {host: h}\n", "");
+	    "  target: {host: h}\n"
+	    "  count:\n"
+	    "  color: ~\n", "");
 	check_section(
 	    "- name: [x]\n"
 	    "  count: 11\n"
