@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../util/buf.h"
+#include "../util/exec.h"
 #include "../util/util.h"
 #include "caddyfile.h"
 #include "textfile.h"
@@ -297,6 +298,8 @@ struct caddy_source {
 	char			*reason;
 	char			*origin;	/* "Caddyfile path", "GET url" */
 	struct caddy_routes	 routes;
+	char			*adapt;		/* what `caddy adapt` said of it */
+	char			*rejected;	/* why `caddy adapt` refused it */
 };
 
 static void
@@ -304,7 +307,104 @@ caddy_source_free(struct caddy_source *s)
 {
 	free(s->reason);
 	free(s->origin);
+	free(s->adapt);
+	free(s->rejected);
 	caddyfile_routes_free(&s->routes);
+}
+
+/* Routes of a that b lacks or has with another upstream, as text into out. */
+static size_t
+caddy_routes_minus(const struct caddy_routes *a, const struct caddy_routes *b,
+    const char *a_name, const char *b_name, struct buf *out)
+{
+	const struct caddy_route	*ra, *rb;
+	size_t				 i, n = 0;
+
+	for (i = 0; i < a->count; i++) {
+		ra = &a->items[i];
+		if (caddyfile_find(a, ra->site, ra->path) != ra)
+			continue;
+		rb = caddyfile_find(b, ra->site, ra->path);
+		if (rb != NULL && (b_name == NULL ||
+		    strcmp(ra->upstream, rb->upstream) == 0))
+			continue;
+		n++;
+		if (rb == NULL)
+			buf_printf(out, "; %s%s%s only in %s", ra->site,
+			    ra->path[0] != '\0' ? " " : "", ra->path, a_name);
+		else
+			buf_printf(out, "; %s%s%s -> %s in %s, %s in %s",
+			    ra->site, ra->path[0] != '\0' ? " " : "", ra->path,
+			    ra->upstream, a_name, rb->upstream, b_name);
+	}
+	return n;
+}
+
+/*
+ * Where the caddy binary is present, `caddy adapt` turns the same file into
+ * JSON: a cross-check of the hand parser, told in the evidence of
+ * caddy/caddyfile. A file Caddy itself rejects makes that check an error
+ * (the route checks keep the hand parser's reading: a local caddy older
+ * than the deployed one should not blind them). Without the binary this
+ * is skipped: the hand parser stands alone.
+ */
+static void
+caddy_adapt(struct caddy_source *s, const struct batch *b, const char *path,
+    int timeout_ms)
+{
+	struct exec_job		 job;
+	struct caddy_routes	 adapted;
+	struct buf		 diff;
+	char			*argv[7], *cause = NULL, *what;
+	cJSON			*json = NULL;
+	size_t			 n;
+
+	memset(&job, 0, sizeof job);
+	memset(&adapted, 0, sizeof adapted);
+	buf_init(&diff, 4096);
+	argv[0] = (char *)topology_program(b->topology, "caddy");
+	argv[1] = (char *)"adapt";
+	argv[2] = (char *)"--config";
+	argv[3] = (char *)path;
+	argv[4] = (char *)"--adapter";
+	argv[5] = (char *)"caddyfile";
+	argv[6] = NULL;
+	job.argv = argv;
+	job.timeout_ms = timeout_ms;
+	job.out_cap = CADDY_MAX_CONFIG;
+	if (exec_run(&job) != 0 || !job.started) {
+		s->adapt = xasprintf("caddy adapt not run (%s): hand parser only",
+		    strerror(job.spawn_errno));
+		goto out;
+	}
+	if (!job.exited || job.exit_code != 0) {
+		what = exec_describe(&job);
+		n = strcspn(buf_str(&job.err), "\n");
+		s->rejected = xasprintf("%s: caddy adapt rejects it (%s): %.*s", path,
+		    what, (int)(n > 300 ? 300 : n), buf_str(&job.err));
+		free(what);
+		goto out;
+	}
+	json = cJSON_ParseWithLength(buf_str(&job.out), job.out.len);
+	if (json == NULL || caddyfile_json_routes(json, &adapted, &cause) != 0) {
+		s->adapt = xasprintf("caddy adapt printed no Caddy config%s%s",
+		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
+		goto out;
+	}
+	n = caddy_routes_minus(&s->routes, &adapted, "the Caddyfile", "caddy adapt",
+	    &diff);
+	n += caddy_routes_minus(&adapted, &s->routes, "caddy adapt", NULL, &diff);
+	if (n == 0)
+		s->adapt = xasprintf("caddy adapt agrees (%zu routes)", adapted.count);
+	else
+		s->adapt = xasprintf("caddy adapt differs from the hand parser in "
+		    "%zu routes%s", n, buf_str(&diff));
+out:
+	free(cause);
+	cJSON_Delete(json);
+	caddyfile_routes_free(&adapted);
+	buf_free(&diff);
+	exec_job_free(&job);
 }
 
 static void
@@ -515,8 +615,14 @@ caddy_run(struct batch *b)
 				timeout_ms = c->timeout_ms;
 		}
 	}
-	if (caddyfile != NULL)
+	if (caddyfile != NULL) {
 		caddy_load_file(&file, caddyfile);
+		if (file.loaded && near_static != NULL &&
+		    ((const struct caddy_config *)near_static->config)->role ==
+		    CADDY_FILE)
+			caddy_adapt(&file, b, caddyfile, near_static->timeout_ms > 0 ?
+			    near_static->timeout_ms : 5000);
+	}
 	if (admin != NULL && !batch_cancelled(b))
 		caddy_load_admin(&live, b, admin, timeout_ms > 0 ? timeout_ms : 5000);
 
@@ -531,15 +637,19 @@ caddy_run(struct batch *b)
 				observation_evidence(&c->observation, "%s", file.reason);
 			} else if (!file.loaded)
 				observation_error(&c->observation, "%s", file.reason);
+			else if (file.rejected != NULL)
+				observation_error(&c->observation, "%s", file.rejected);
 			else {
 				observation_fact(&c->observation, "exists", "yes");
 				observation_factf(&c->observation, "routes", "%zu",
 				    file.routes.count);
 				observation_evidence(&c->observation,
-				    "%s: %zu reverse_proxy routes%s%s", file.origin,
-				    file.routes.count,
+				    "%s: %zu reverse_proxy routes%s%s%s%s",
+				    file.origin, file.routes.count,
 				    file.routes.admin != NULL ? ", admin " : "",
-				    file.routes.admin != NULL ? file.routes.admin : "");
+				    file.routes.admin != NULL ? file.routes.admin : "",
+				    file.adapt != NULL ? "; " : "",
+				    file.adapt != NULL ? file.adapt : "");
 			}
 		} else if (cc->role == CADDY_ADMIN) {
 			if (!live.loaded)

@@ -116,6 +116,16 @@ t_contains "caddy: live evidence names the admin request" \
 	"$(t_jq "$TMPDIR/ok.json" ".checks[] | select(.id == \"caddy/localhost:$P3\") | .evidence")" \
 	"GET http://127.0.0.1:$ADMIN/config/"
 
+t_contains "caddy: caddy adapt cross-checks the hand parser" \
+	"$(t_jq "$TMPDIR/ok.json" '.checks[] | select(.id == "caddy/caddyfile") | .evidence')" \
+	"caddy adapt agrees (4 routes)"
+# Without the binary the hand parser stands alone, and says so.
+TOPO_CADDY=$TMPDIR/no-such-caddy t_exit "caddy: no caddy binary, static still ok" 0 \
+	"$TOPO" check -f "$TMPDIR/ok.yaml" --layer static --format json -o "$TMPDIR/nobin.json"
+t_contains "caddy: no binary: hand parser only" \
+	"$(t_jq "$TMPDIR/nobin.json" '.checks[] | select(.id == "caddy/caddyfile") | .evidence')" \
+	"hand parser only"
+
 # --- drift: a wrong upstream, a missing route, an undeclared route ----------
 topology "$TMPDIR/drift.yaml" \
 	"- {site: \"panda.localhost:$P1\", to: \"localhost:8288\"}" \
@@ -172,6 +182,18 @@ t_eq "caddy: unbalanced Caddyfile is an error" "error" \
 t_contains "caddy: the error names file:line" \
 	"$(t_jq "$TMPDIR/broken.json" '.checks[] | select(.id == "caddy/caddyfile") | .message')" \
 	"$TMPDIR/broken/Caddyfile:1: unclosed '{'"
+
+# A directive Caddy does not know: caddy adapt rejects the file (error on
+# caddy/caddyfile), the routes keep the hand parser's reading.
+mkdir -p "$TMPDIR/unknown"
+sed 's/^\t@webhooks path/\tno_such_directive on\n&/' "$TMPDIR/repo/Caddyfile" >"$TMPDIR/unknown/Caddyfile"
+REPO=$TMPDIR/unknown "$TOPO" check -f "$TMPDIR/ok.yaml" --layer static \
+	--format json -o "$TMPDIR/unknown.json" >/dev/null 2>&1
+t_contains "caddy: caddy adapt rejecting the file is an error" \
+	"$(t_jq "$TMPDIR/unknown.json" '.checks[] | select(.id == "caddy/caddyfile") | "\(.status) \(.message)"')" \
+	"error $TMPDIR/unknown/Caddyfile: caddy adapt rejects it (exit 1)"
+t_eq "caddy: the routes are still read by the hand parser" "ok ok ok ok" \
+	"$(t_jq "$TMPDIR/unknown.json" '[.checks[] | select(.layer == "static" and .id != "caddy/caddyfile") | .status] | join(" ")')"
 
 # --- the admin API gone: every live check is error with the reason ---------
 ADMIN=$GONE "$TOPO" check -f "$TMPDIR/ok.yaml" --layer live --timeout 2000 \
