@@ -129,6 +129,33 @@ t_eq "redis: key declared absent but present" "drift extra" \
 t_eq "redis: url given, so redis/ping is planned and ok" "ok" \
 	"$(field redis/ping '.status')"
 
+# INFO fields: equality and patterns
+topology "$TMPDIR/info.yaml" "redis://127.0.0.1:$P1" '- {key: "joelclaw:string"}'
+echo '  expect: {version: "^0\\.", role: replica, aof_enabled: "0"}' >>"$TMPDIR/info.yaml"
+"$TOPO" check -f "$TMPDIR/info.yaml" --format json -o "$TMPDIR/info.json" >/dev/null 2>&1
+t_eq "redis: INFO drift is changed" "drift changed" \
+	"$(t_jq "$TMPDIR/info.json" '.checks[] | select(.id == "redis/info") | "\(.status) \(.drift)"')"
+t_contains "redis: INFO drift names role" \
+	"$(t_jq "$TMPDIR/info.json" '.checks[] | select(.id == "redis/info") | .message')" \
+	"role is master, expected replica"
+t_contains "redis: INFO drift names the version pattern" \
+	"$(t_jq "$TMPDIR/info.json" '.checks[] | select(.id == "redis/info") | .message')" \
+	"not matching /^0\\./"
+
+# A bad section: problems with file:line, the URL's password not quoted.
+cat >"$TMPDIR/bad.yaml" <<EOF
+version: 1
+system: bad
+redis:
+  url: "http://:$PASSWORD@127.0.0.1:1"
+  keys:
+    - {key: a, pattern: b}
+EOF
+t_exit "redis: a bad section is invalid (exit 2)" 2 "$TOPO" validate -f "$TMPDIR/bad.yaml"
+t_contains "redis: bad url at file:line" "$T_OUT$T_ERR" \
+	"bad.yaml:4:8: redis: url: expected redis://host:port"
+t_not_contains "redis: bad url does not quote the password" "$T_OUT$T_ERR" "$PASSWORD"
+
 # --- database other than 0 ---------------------------------------------------
 topology "$TMPDIR/db1.yaml" "redis://127.0.0.1:$P1/1" \
 	'- {key: "only:in:db1", type: string}' '- {key: "joelclaw:string", absent: true}'
