@@ -34,6 +34,7 @@
 #define HTTP_BODY_CAP_TEXT	"1 MiB"
 #define HTTP_EXCERPT		80	/* body bytes shown in evidence */
 #define HTTP_MAX_REDIRECTS	10
+#define HTTP_REDACT_WINDOW	(64 * 1024)	/* body bytes redacted for it */
 #define HTTP_POLL_MS		100	/* how often a cancelled run is noticed */
 
 struct http_config {
@@ -485,25 +486,49 @@ http_failure(struct http_transfer *t, CURLcode code)
 	return xstrdup(*t->error != '\0' ? t->error : curl_easy_strerror(code));
 }
 
-/* A short excerpt of the body for evidence: one line, control bytes as '.'. */
+/*
+ * A short excerpt of the body for evidence: one line, each run of white
+ * space one space, other control bytes as '.'. Secrets are redacted before
+ * the cut: cut first, and half a secret would survive redaction.
+ */
 static void
-http_excerpt(struct buf *b, const struct buf *body)
+http_excerpt(struct buf *b, const struct topology *t, const struct buf *body)
 {
-	const char	*s = buf_str(body);
-	size_t		 i, len = body->len;
+	const unsigned char	*s;
+	char			*head, *redacted;
+	size_t			 i, n = 0, len;
+	int			 space = 0;
 
-	while (len > 0 && (*s == '\n' || *s == '\r' || *s == ' ')) {
-		s++;
-		len--;
-	}
-	if (len == 0)
-		return;
+	len = body->len < HTTP_REDACT_WINDOW ? body->len : HTTP_REDACT_WINDOW;
+	head = xstrndup(buf_str(body), len);
+	redacted = t != NULL ? topology_redact(t, head) : xstrdup(head);
+	s = (const unsigned char *)redacted;
+	len = strlen(redacted);
+	i = 0;
+	while (i < len && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+		i++;
+	if (i == len)
+		goto out;
 	buf_puts(b, ": ");
-	for (i = 0; i < len && i < HTTP_EXCERPT; i++)
-		buf_append(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? "." :
-		    s + i, 1);
-	if (len > HTTP_EXCERPT)
+	for (; i < len && n < HTTP_EXCERPT; i++) {
+		if (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) {
+			space = 1;
+			continue;
+		}
+		if (space) {
+			buf_puts(b, " ");
+			n++;
+			space = 0;
+		}
+		buf_append(b, s[i] < 0x20 || s[i] == 0x7f ? "." :
+		    (const char *)s + i, 1);
+		n++;
+	}
+	if (i < len || len < body->len)
 		buf_puts(b, "...");
+out:
+	free(redacted);
+	free(head);
 }
 
 /* Fills the JSON facts; 0, or -1 with an error observed. */
@@ -568,7 +593,7 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	latency_ms = (double)total_us / 1000.0;
 	buf_printf(&evidence, "%ld in %.0f ms, %zu bytes", status, latency_ms,
 	    t->body.len);
-	http_excerpt(&evidence, &t->body);
+	http_excerpt(&evidence, b->topology, &t->body);
 
 	observation_factf(o, "status", "%ld", status);
 	observation_factf(o, "latency_ms", "%.0f", latency_ms);

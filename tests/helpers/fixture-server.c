@@ -22,6 +22,7 @@
  *              !close    close without answering
  *              !echo     answer with the request's body
  *              !headers  answer with the request's header lines
+ *              !redirect URL   answer with Location: URL (use a 3xx STATUS)
  * The first matching route answers; no match is 404 "not found\n". With no
  * routes at all, every request gets 200 "ok\n". A route file has one route a
  * line; blank lines and lines starting with '#' are ignored.
@@ -72,6 +73,7 @@ enum behaviour {
 	CLOSE,
 	ECHO,
 	HEADERS,
+	REDIRECT,
 };
 
 static const struct {
@@ -334,6 +336,10 @@ route_add(const char *spec)
 	r.behaviour = ANSWER;
 	if (*p == '@') {
 		route_read_file(&r, p + 1);
+	} else if (strncmp(p, "!redirect ", 10) == 0) {
+		r.behaviour = REDIRECT;
+		r.body = xstrdup(p + 10);	/* the Location */
+		r.body_len = strlen(r.body);
 	} else if (*p == '!') {
 		for (i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
 			if (strcmp(p, keywords[i].word) == 0)
@@ -642,6 +648,14 @@ conn_act(struct conn *c)
 		break;
 	case HEADERS:
 		conn_answer(c, r->status, c->headers, strlen(c->headers), 1);
+		break;
+	case REDIRECT:
+		conn_outf(c, "HTTP/1.1 %d %s\r\nLocation: %s\r\n"
+		    "Content-Length: 0\r\nConnection: %s\r\n\r\n", r->status,
+		    reason(r->status), r->body, c->keep_alive ? "keep-alive" :
+		    "close");
+		if (!c->keep_alive)
+			c->close_after = 1;
 		break;
 	case ANSWER:
 		conn_answer(c, r->status, r->body, r->body_len, 1);
