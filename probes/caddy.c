@@ -422,6 +422,11 @@ caddy_load_file(struct caddy_source *s, const char *path)
 		s->reason = cause;
 		return;
 	}
+	if (s->routes.truncated) {
+		s->reason = xasprintf("%s: more than %d routes: not read whole",
+		    path, CADDYFILE_MAX_ROUTES);
+		return;
+	}
 	s->loaded = 1;
 }
 
@@ -514,6 +519,11 @@ caddy_load_admin(struct caddy_source *s, const struct batch *b,
 	if (caddyfile_json_routes(json, &s->routes, &cause) != 0) {
 		s->reason = xasprintf("%s: %s", s->origin, cause);
 		free(cause);
+		goto out;
+	}
+	if (s->routes.truncated) {
+		s->reason = xasprintf("%s: more than %d routes, or nested too "
+		    "deep: not read whole", s->origin, CADDYFILE_MAX_ROUTES);
 		goto out;
 	}
 	s->loaded = 1;

@@ -27,6 +27,11 @@
 #include "../util/util.h"
 
 #define MAX_TOKENS	1000000
+/*
+ * Lines and JSON routes visited. Matchers with several paths, nested, would
+ * otherwise multiply the walk (2 paths, 32 levels: 2^32 visits).
+ */
+#define MAX_WORK	100000
 
 struct token {
 	char	*text;
@@ -88,6 +93,7 @@ struct parser {
 	size_t			 naddresses;
 	struct matcher		*matchers;
 	size_t			 nmatchers;
+	size_t			 work;		/* lines visited, for MAX_WORK */
 };
 
 static void
@@ -809,6 +815,11 @@ site_walk(struct parser *p, const struct cline *lines, size_t n,
 	}
 	for (i = 0; i < n && p->cause == NULL; i++) {
 		l = &lines[i];
+		if (++p->work > MAX_WORK) {
+			parser_fail(p, l->file, l->line,
+			    "too complex: more than %d directives visited", MAX_WORK);
+			return -1;
+		}
 		if (l->ntokens == 0 || l->tokens[0]->quoted)
 			continue;
 		d = l->tokens[0]->text;
@@ -964,6 +975,7 @@ struct json_walk {
 	const char		*server;
 	char			**ports;	/* from the server's listen */
 	size_t			 nports;
+	size_t			*work;		/* routes visited, all servers */
 };
 
 /* Strings of every matcher set's key ("host", "path") in a route. */
@@ -1034,6 +1046,10 @@ json_walk_routes(struct json_walk *w, const cJSON *routes, const char **hosts,
 	if (depth > CADDYFILE_MAX_DEPTH || w->routes->truncated)
 		return;
 	cJSON_ArrayForEach(route, json_array(routes)) {
+		if (++*w->work > MAX_WORK) {
+			w->routes->truncated = 1;
+			return;
+		}
 		here = xasprintf("%s routes[%zu]", where, index++);
 		json_match_strings(route, "host", &rhosts, &nrhosts);
 		json_match_strings(route, "path", &rpaths, &nrpaths);
@@ -1079,7 +1095,7 @@ caddyfile_json_routes(const cJSON *config, struct caddy_routes *routes,
 {
 	const cJSON	*apps, *http, *servers, *srv, *listen, *l, *admin, *addr;
 	struct json_walk w;
-	size_t		 i;
+	size_t		 i, work = 0;
 	char		*where;
 
 	if (cJSON_IsNull(config))
@@ -1104,6 +1120,7 @@ caddyfile_json_routes(const cJSON *config, struct caddy_routes *routes,
 	cJSON_ArrayForEach(srv, servers) {
 		memset(&w, 0, sizeof w);
 		w.routes = routes;
+		w.work = &work;
 		w.server = srv->string != NULL ? srv->string : "?";
 		listen = cJSON_GetObjectItemCaseSensitive(srv, "listen");
 		cJSON_ArrayForEach(l, json_array(listen)) {

@@ -408,6 +408,64 @@ test_faults(void **state)
 	buf_free(&b);
 }
 
+/* Matchers with several paths, nested: the walk is bounded, not 2^depth. */
+static void
+test_blowup_bounded(void **state)
+{
+	struct caddy_routes	 r;
+	struct buf		 b;
+	cJSON			*json, *routes, *route, *match, *set, *paths, *handle,
+				*sub;
+	char			*cause = NULL;
+	int			 i;
+
+	(void)state;
+	buf_init(&b, 0);
+	buf_puts(&b, "http://a:1 {\n@m path /a /b\n");
+	for (i = 0; i < 30; i++)
+		buf_puts(&b, "handle @m {\n");
+	buf_puts(&b, "respond x\n");
+	for (i = 0; i < 30; i++)
+		buf_puts(&b, "}\n");
+	buf_puts(&b, "}\n");
+	memset(&r, 0, sizeof r);
+	assert_int_equal(caddyfile_parse(buf_str(&b), b.len, "blowup", 0, &r,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "too complex"));
+	free(cause);
+	caddyfile_routes_free(&r);
+	buf_free(&b);
+
+	/* The same shape in JSON: subroutes whose routes match two paths. */
+	json = cJSON_CreateObject();
+	routes = cJSON_AddArrayToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+	    json, "apps"), "http"), "servers"), "srv0"), "routes");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(json,
+	    "apps"), "http"), "servers"), "srv0"), "listen"), cJSON_CreateString(":1"));
+	for (i = 0; i < 30; i++) {
+		route = cJSON_CreateObject();
+		cJSON_AddItemToArray(routes, route);
+		match = cJSON_AddArrayToObject(route, "match");
+		set = cJSON_CreateObject();
+		cJSON_AddItemToArray(match, set);
+		paths = cJSON_AddArrayToObject(set, "path");
+		cJSON_AddItemToArray(paths, cJSON_CreateString("/a"));
+		cJSON_AddItemToArray(paths, cJSON_CreateString("/b"));
+		handle = cJSON_AddArrayToObject(route, "handle");
+		sub = cJSON_CreateObject();
+		cJSON_AddItemToArray(handle, sub);
+		cJSON_AddStringToObject(sub, "handler", "subroute");
+		routes = cJSON_AddArrayToObject(sub, "routes");
+	}
+	memset(&r, 0, sizeof r);
+	assert_int_equal(caddyfile_json_routes(json, &r, &cause), 0);
+	assert_true(r.truncated);
+	caddyfile_routes_free(&r);
+	cJSON_Delete(json);
+}
+
 /* Pseudo-random bytes and shuffled Caddyfile words: any result, never a crash. */
 static void
 test_garbage(void **state)
@@ -520,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_braceless_single_site),
 		cmocka_unit_test(test_ignored_directives),
 		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_blowup_bounded),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_json_walker),
 	};
