@@ -210,6 +210,12 @@ caddy_plan(struct plan *p, const struct node *section)
 			    "caddy: a route needs site: and to:");
 			continue;
 		}
+		path = node_str(item, "path", "");
+		if (path[0] != '\0' && path[0] != '/') {
+			problems_add_at(p->problems, node_get(item, "path"),
+			    "caddy: a route's path starts with / (as in /webhooks/*)");
+			continue;
+		}
 		declared = xreallocarray(declared, ndeclared + 1, sizeof *declared);
 		declared[ndeclared].site = caddyfile_site(site);
 		declared[ndeclared].path = xstrdup(node_str(item, "path", ""));
@@ -236,8 +242,9 @@ caddy_plan(struct plan *p, const struct node *section)
 		item = routes->items[i];
 		site = node_str(item, "site", NULL);
 		to = node_str(item, "to", NULL);
+		path = node_str(item, "path", "");
 		if (item->type != NODE_MAP || site == NULL || site[0] == '\0' ||
-		    to == NULL)
+		    to == NULL || (path[0] != '\0' && path[0] != '/'))
 			continue;
 		path = declared[k].path;
 		site = declared[k].site;
