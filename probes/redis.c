@@ -1009,17 +1009,90 @@ out:
 	free(ev);
 }
 
+/*
+ * SCAN may return a key more than once (while the table is rehashed), so
+ * keys are counted by a 64-bit hash of their name, sorted and made unique.
+ * Past REDIS_MAX_HASHES names the raw count is given, marked as such.
+ */
+#define REDIS_MAX_HASHES	200000
+
+struct redis_keyset {
+	unsigned long long	*hashes;
+	size_t			 n;
+	size_t			 alloc;
+	long long		 raw;		/* every name returned */
+	int			 overflow;	/* past REDIS_MAX_HASHES */
+};
+
+static unsigned long long
+redis_hash(const char *s, size_t len)
+{
+	unsigned long long	h = 1469598103934665603ULL;	/* FNV-1a */
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int
+redis_hash_cmp(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+redis_keyset_add(struct redis_keyset *k, const redisReply *name)
+{
+	k->raw++;
+	if (k->overflow || name->type != REDIS_REPLY_STRING)
+		return;
+	if (k->n == REDIS_MAX_HASHES) {
+		k->overflow = 1;
+		return;
+	}
+	if (k->n == k->alloc) {
+		k->alloc = k->alloc == 0 ? 256 : k->alloc * 2;
+		k->hashes = xreallocarray(k->hashes, k->alloc, sizeof *k->hashes);
+	}
+	k->hashes[k->n++] = redis_hash(name->str, name->len);
+}
+
+/* Distinct names so far (sorting in place), or the raw count past the cap. */
+static long long
+redis_keyset_count(struct redis_keyset *k)
+{
+	size_t	i, u = 0;
+
+	if (k->overflow)
+		return k->raw;
+	qsort(k->hashes, k->n, sizeof *k->hashes, redis_hash_cmp);
+	for (i = 0; i < k->n; i++)
+		if (i == 0 || k->hashes[i] != k->hashes[u - 1])
+			k->hashes[u++] = k->hashes[i];
+	k->n = u;
+	return (long long)u;
+}
+
 /* Counts keys matching the pattern with SCAN, bounded in round trips and time. */
 static void
 redis_observe_pattern(struct redis_conn *rc, struct check *c)
 {
 	const struct redis_config *cfg = c->config;
+	struct redis_keyset	 keys;
 	redisReply	*r = NULL;
 	const char	*argv[6];
 	char		*cursor = xstrdup("0"), *cause = NULL, *text;
 	long long	 count = 0;
-	int		 scans = 0, finished = 0;
+	size_t		 i;
+	int		 scans = 0, finished = 0, over = 0;
 
+	memset(&keys, 0, sizeof keys);
 	do {
 		argv[0] = "SCAN";
 		argv[1] = cursor;
@@ -1040,7 +1113,8 @@ redis_observe_pattern(struct redis_conn *rc, struct check *c)
 			free(text);
 			goto out;
 		}
-		count += (long long)r->element[1]->elements;
+		for (i = 0; i < r->element[1]->elements; i++)
+			redis_keyset_add(&keys, r->element[1]->element[i]);
 		free(cursor);
 		cursor = xstrdup(r->element[0]->str);
 		freeReplyObject(r);
@@ -1048,23 +1122,28 @@ redis_observe_pattern(struct redis_conn *rc, struct check *c)
 		scans++;
 		finished = strcmp(cursor, "0") == 0;
 		/* Past the maximum, the verdict is known: stop early. */
-		if (cfg->max_count >= 0 && count > cfg->max_count)
+		if (cfg->max_count >= 0 && keys.raw > cfg->max_count &&
+		    redis_keyset_count(&keys) > cfg->max_count) {
+			over = 1;
 			break;
+		}
 	} while (!finished && scans < REDIS_MAX_SCANS && util_now_ms() < rc->deadline);
 
-	if (!finished && !(cfg->max_count >= 0 && count > cfg->max_count) &&
+	count = redis_keyset_count(&keys);
+	if (!finished && !over &&
 	    !(cfg->max_count < 0 && cfg->min_count >= 0 && count >= cfg->min_count)) {
 		redis_fail(rc, c, "SCAN MATCH %s did not finish: %d scans, %lld keys so far",
 		    cfg->name, scans, count);
 		goto out;
 	}
 	observation_factf(&c->observation, "count", "%lld", count);
-	redis_evidence(rc, c, "%s: SCAN MATCH %s COUNT %s -> %s%lld keys in %d scans",
+	redis_evidence(rc, c, "%s: SCAN MATCH %s COUNT %s -> %s%lld keys%s in %d scans",
 	    rc->shown, cfg->name, REDIS_SCAN_COUNT, finished ? "" : "at least ",
-	    count, scans);
+	    count, keys.overflow ? " (not deduplicated)" : "", scans);
 out:
 	if (r != NULL)
 		freeReplyObject(r);
+	free(keys.hashes);
 	free(cause);
 	free(cursor);
 }

@@ -129,6 +129,21 @@ t_eq "redis: key declared absent but present" "drift extra" \
 t_eq "redis: url given, so redis/ping is planned and ok" "ok" \
 	"$(field redis/ping '.status')"
 
+# Many keys: SCAN takes several round trips, each key counted once.
+for i in $(seq 2500); do echo "SET bulk:$i x"; done |
+	redis-cli -h 127.0.0.1 -p "$P1" --pipe >/dev/null 2>&1
+topology "$TMPDIR/bulk.yaml" "redis://127.0.0.1:$P1" \
+	'- {pattern: "bulk:*", min_count: 2500, max_count: 2500}' \
+	'- {pattern: "bulk:1*", max_count: 10}'
+"$TOPO" check -f "$TMPDIR/bulk.yaml" --format json -o "$TMPDIR/bulk.json" >/dev/null 2>&1
+t_eq "redis: 2500 keys counted exactly" "ok" \
+	"$(t_jq "$TMPDIR/bulk.json" '.checks[] | select(.id == "redis/pattern/bulk:*") | .status')"
+t_contains "redis: in several SCAN round trips" \
+	"$(t_jq "$TMPDIR/bulk.json" '.checks[] | select(.id == "redis/pattern/bulk:*") | .evidence')" \
+	"-> 2500 keys in "
+t_eq "redis: over max_count is drift, found early" "drift at least" \
+	"$(t_jq "$TMPDIR/bulk.json" '.checks[] | select(.id == "redis/pattern/bulk:1*") | "\(.status) \(.evidence | capture("(?<a>at least)").a)"')"
+
 # INFO fields: equality and patterns
 topology "$TMPDIR/info.yaml" "redis://127.0.0.1:$P1" '- {key: "joelclaw:string"}'
 echo '  expect: {version: "^0\\.", role: replica, aof_enabled: "0"}' >>"$TMPDIR/info.yaml"
