@@ -49,8 +49,10 @@ case_run() {
 	fi
 
 	# Recorded programs first in PATH; the case's own environment on top.
+	# The working folder is scratch: relative paths in a topology are
+	# relative to the topology file, never to where topo was started.
 	(
-		cd "$dir" || exit 99
+		cd "$TMPDIR" || exit 99
 		[ -d "$dir/bin" ] && PATH="$dir/bin:$PATH"
 		export PATH CASE="$dir"
 		exec env "${envs[@]}" "$TOPO" check -f "$dir/topology.yaml" \
