@@ -12,7 +12,7 @@ set -u
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 
 CASES=$ROOT/tests/cases
-# Cases run inside their folders: a relative TOPO=./topo must keep working.
+# Cases run from a scratch folder: a relative TOPO=./topo must keep working.
 case $TOPO in
 /*) ;;
 */*) TOPO=$PWD/$TOPO ;;
@@ -66,11 +66,12 @@ case_run() {
 	fi
 
 	if ! got=$(jq -r '.checks[] | "\(.id) \(.status) \(.drift // "")"' \
-	    "$out" 2>/dev/null | sed 's/ *$//' | LC_ALL=C sort); then
+	    "$out" 2>/dev/null); then
 		t_fail "case $name: report" "exit $rc, not a JSON report" \
 		    "stdout: $(head -c 1500 "$out")" "stderr: $(head -c 1500 "$err")"
 		return
 	fi
+	got=$(printf '%s\n' "$got" | sed 's/ *$//; /^$/d' | LC_ALL=C sort)
 
 	if [ -n "${UPDATE:-}" ]; then
 		printf '%s\n' "$got" >"$dir/expected.txt"
