@@ -34,6 +34,7 @@
 #define HTTP_BODY_CAP_TEXT	"1 MiB"
 #define HTTP_EXCERPT		80	/* body bytes shown in evidence */
 #define HTTP_MAX_REDIRECTS	10
+#define HTTP_DEFAULT_TIMEOUT_MS	5000	/* never wait without a bound */
 #define HTTP_REDACT_WINDOW	(64 * 1024)	/* body bytes redacted for it */
 #define HTTP_POLL_MS		100	/* how often a cancelled run is noticed */
 
@@ -398,7 +399,8 @@ http_setup(struct http_transfer *t)
 {
 	const struct http_config	*hc = t->config;
 	CURL				*e = t->easy;
-	long				 timeout = t->check->timeout_ms;
+	long				 timeout = t->check->timeout_ms > 0 ?
+					    t->check->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
 	CURLcode			 rc = CURLE_OK;
 
 #define HTTP_SET(option, value) do {					\
@@ -411,8 +413,8 @@ http_setup(struct http_transfer *t)
 	HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	HTTP_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	HTTP_SET(CURLOPT_PROXY, "");
-	HTTP_SET(CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 0L);
-	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout > 0 ? timeout : 0L);
+	HTTP_SET(CURLOPT_TIMEOUT_MS, timeout);
+	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	HTTP_SET(CURLOPT_ERRORBUFFER, t->error);
 	HTTP_SET(CURLOPT_WRITEFUNCTION, http_write);
 	HTTP_SET(CURLOPT_WRITEDATA, t);
@@ -456,7 +458,8 @@ http_failure(struct http_transfer *t, CURLcode code)
 	curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
 	switch (code) {
 	case CURLE_OPERATION_TIMEDOUT:
-		return xasprintf("timed out after %d ms", t->check->timeout_ms);
+		return xasprintf("timed out after %d ms", t->check->timeout_ms > 0 ?
+		    t->check->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS);
 	case CURLE_COULDNT_CONNECT:
 		if (os_errno == ECONNREFUSED)
 			return xstrdup("connection refused");
