@@ -267,6 +267,52 @@ test_number_text(void **state)
 	assert_string_equal(buf, "0.3333333333333333");
 }
 
+/* Random paths from the syntax's own characters: parsed or refused with a
+ * cause and an offset inside the text, never a crash (ASan watches). */
+static void
+test_random_paths(void **state)
+{
+	static const char	 alphabet[] = "$.[]?=\"'\\-0123456789#()lengthab ";
+	struct jsonpath		*path;
+	cJSON			*root;
+	char			 text[24], *cause, *value;
+	size_t			 i, j, len, offset;
+	unsigned		 seed = 12345;
+	int			 parsed = 0;
+
+	(void)state;
+	root = cJSON_Parse(misc_json);
+	assert_non_null(root);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245 + 12345;
+		len = 1 + (seed >> 16) % (sizeof text - 1);
+		text[0] = '$';
+		for (j = 1; j < len; j++) {
+			seed = seed * 1103515245 + 12345;
+			text[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		text[len] = '\0';
+		cause = NULL;
+		offset = 0;
+		path = jsonpath_parse(text, &cause, &offset);
+		if (path == NULL) {
+			assert_non_null(cause);
+			assert_true(offset <= len);
+			free(cause);
+			continue;
+		}
+		parsed++;
+		assert_null(cause);
+		value = NULL;
+		if (jsonpath_eval(path, root, &value))
+			assert_non_null(value);
+		free(value);
+		jsonpath_free(path);
+	}
+	assert_true(parsed > 100);	/* the generator does reach valid paths */
+	cJSON_Delete(root);
+}
+
 int
 main(void)
 {
@@ -280,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_keeps_text),
 		cmocka_unit_test(test_number_text),
+		cmocka_unit_test(test_random_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
