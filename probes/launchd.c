@@ -210,6 +210,8 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
     const char *label, const char *state)
 {
 	static const char *const bools[] = { "keep_alive", "run_at_load" };
+	static const char *const plist_keys[] = { "program", "keep_alive", "run_at_load",
+	    "interval" };
 	const struct node	*n;
 	struct check		*c;
 	int			 retired = strcmp(state, "retired") == 0;
@@ -218,10 +220,11 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 
 	want = node_bool(job, "plist", !retired);
 	if (node_get(job, "plist") != NULL && !node_bool(job, "plist", 1)) {
-		for (i = 0; i < 2; i++) {
-			if (node_get(job, bools[i]) != NULL)
-				problems_add_at(p->problems, node_get(job, bools[i]),
-				    "launchd: %s needs the job's plist (plist: false)", bools[i]);
+		for (i = 0; i < 4; i++) {
+			if (node_get(job, plist_keys[i]) != NULL)
+				problems_add_at(p->problems, node_get(job, plist_keys[i]),
+				    "launchd: %s is read from the job's plist, but plist: false",
+				    plist_keys[i]);
 		}
 		return;	/* explicitly not in the repository: nothing to check */
 	}
@@ -241,6 +244,25 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 	if ((n = node_get(job, "interval")) != NULL)
 		plan_expect(p, c, n, "interval", MATCH_EQUALS, n->value);
 	plan_summary(c, "a plist with Label %s in %s", label, s->plists);
+}
+
+/* Without `plists:` there is no folder for the plist keys to be checked in. */
+static void
+launchd_plan_no_folder(struct plan *p, const struct node *job)
+{
+	static const char *const keys[] = { "program", "keep_alive", "run_at_load",
+	    "interval" };
+	size_t	i;
+
+	if (node_get(job, "plist") != NULL && node_bool(job, "plist", 0))
+		problems_add_at(p->problems, node_get(job, "plist"),
+		    "launchd: plist: true needs `plists:` (the folder to look in)");
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (node_get(job, keys[i]) != NULL)
+			problems_add_at(p->problems, node_get(job, keys[i]),
+			    "launchd: %s is read from the job's plist: it needs `plists:`",
+			    keys[i]);
+	}
 }
 
 static void
@@ -274,7 +296,7 @@ launchd_plan(struct plan *p, const struct node *section)
 		}
 		if (strchr(label, '/') != NULL || strchr(label, ' ') != NULL) {
 			problems_add_at(p->problems, node_get(job, "label"),
-			    "launchd: a label has no '/' or space: '%s'", label);
+			    "launchd: '%s' is not a label (no '/' or spaces)", label);
 			continue;
 		}
 		state = node_str(job, "state", "running");
@@ -283,9 +305,8 @@ launchd_plan(struct plan *p, const struct node *section)
 		launchd_plan_live(p, s, job, label, state);
 		if (s->plists != NULL)
 			launchd_plan_static(p, s, job, label, state);
-		else if (node_get(job, "plist") != NULL && node_bool(job, "plist", 0))
-			problems_add_at(p->problems, node_get(job, "plist"),
-			    "launchd: plist: true needs `plists:` (the folder to look in)");
+		else
+			launchd_plan_no_folder(p, job);
 	}
 	launchd_section_release(s);
 }

@@ -273,3 +273,23 @@ for fmt in text json markdown junit; do
 	t_not_contains "no kubectl token in $fmt" "$(cat "$TMPDIR/tok.$fmt")" "$TOKEN"
 done
 t_contains "the reports did show the workload" "$(cat "$TMPDIR/tok.text")" "$J/StatefulSet/inngest"
+
+# --- declarations topo refuses before running anything --------------------
+cat >"$TMPDIR/bad.yaml" <<'EOB'
+version: 1
+system: bad
+kubernetes:
+  namespaces:
+    joelclaw:
+      workloads: [inngest, Pod/x, StatefulSet/]
+      services:
+        - name: s
+          ports: ["abc"]
+EOB
+: >"$FAKE_KUBECTL_LOG"
+t_exit "invalid kubernetes section: exit 2" 2 "$TOPO" check -f "$TMPDIR/bad.yaml"
+t_contains "workload without a kind" "$T_ERR" "bad.yaml:6:19: kubernetes: a workload is Kind/name"
+t_contains "workload of another kind" "$T_ERR" "bad.yaml:6:28: kubernetes: workload kind 'Pod'"
+t_contains "workload without a name" "$T_ERR" "bad.yaml:6:35:"
+t_contains "port not a number" "$T_ERR" "bad.yaml:9:19: kubernetes: a port is a number"
+t_eq "nothing ran" "0" "$(wc -l <"$FAKE_KUBECTL_LOG" | tr -d ' ')"

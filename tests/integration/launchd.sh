@@ -213,3 +213,24 @@ for fmt in text json markdown junit; do
 	t_not_contains "no environment keys in $fmt" "$(cat "$TMPDIR/secret.$fmt")" "GATEWAY_TOKEN"
 done
 t_contains "the reports did show the job" "$(cat "$TMPDIR/secret.text")" "launchd/com.joel.gateway"
+
+# --- declarations topo refuses before running anything --------------------
+cat >"$TMPDIR/bad.yaml" <<'EOB'
+version: 1
+system: bad
+launchd:
+  jobs:
+    - label: com/joel
+    - {label: com.joel.y, keep_alive: true}
+    - {label: com.joel.z, plist: true}
+    - {label: com.joel.w, state: runing}
+EOB
+: >"$FAKE_LAUNCHCTL_LOG"
+t_exit "invalid launchd section: exit 2" 2 "$TOPO" check -f "$TMPDIR/bad.yaml"
+t_contains "schema: state choices" "$T_ERR" "bad.yaml:8:34:"
+sed -i '$d' "$TMPDIR/bad.yaml"
+t_exit "invalid launchd jobs: exit 2" 2 "$TOPO" check -f "$TMPDIR/bad.yaml"
+t_contains "label with a slash" "$T_ERR" "bad.yaml:5:14: launchd: 'com/joel' is not a label"
+t_contains "plist key without plists:" "$T_ERR" "bad.yaml:6:39: launchd: keep_alive is read from the job's plist"
+t_contains "plist: true without plists:" "$T_ERR" "bad.yaml:7:34: launchd: plist: true needs"
+t_eq "nothing ran" "0" "$(wc -l <"$FAKE_LAUNCHCTL_LOG" | tr -d ' ')"
