@@ -578,7 +578,7 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	struct observation		*o = &t->check->observation;
 	struct buf			 evidence;
 	curl_off_t			 total_us = 0;
-	long				 status = 0;
+	long				 status = 0, redirects = 0;
 	double				 latency_ms;
 	char				*reason, *redacted;
 
@@ -593,9 +593,13 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
 	latency_ms = (double)total_us / 1000.0;
-	buf_printf(&evidence, "%ld in %.0f ms, %zu bytes", status, latency_ms,
-	    t->body.len);
+	buf_printf(&evidence, "%ld", status);
+	if (redirects > 0)
+		buf_printf(&evidence, " after %ld redirect%s", redirects,
+		    redirects == 1 ? "" : "s");
+	buf_printf(&evidence, " in %.0f ms, %zu bytes", latency_ms, t->body.len);
 	http_excerpt(&evidence, b->topology, &t->body);
 
 	observation_factf(o, "status", "%ld", status);

@@ -262,6 +262,7 @@ expect_check huge error
 t_eq "huge: message" "body larger than 1 MiB" "$(field huge message)"
 expect_check redirect ok
 expect_check redirect-followed ok
+t_contains "redirect-followed: evidence" "$(field redirect-followed evidence)" "-> 200 after 1 redirect in "
 expect_check slow drift changed
 t_contains "slow: latency observed" "$(field slow observed)" "latency_ms = 4"
 expect_check drip error
