@@ -10,7 +10,7 @@
  *         state: running            # running | scheduled | not-running | retired
  *         last_exit: 0              # optional
  *         plist: true               # default: true when plists: is set
- *         program: /usr/bin/x a b   # optional, static: ProgramArguments
+ *         program: /usr/bin/x a b   # optional: the arguments, live and in the plist
  *         keep_alive: true          # optional, static
  *         run_at_load: true         # optional, static
  *         interval: "1800"          # optional, static: StartInterval or "Minute=30"
@@ -24,6 +24,9 @@
  *   retired      absent, or not running
  * A job that is not loaded is drift "missing" (except when retired).
  * last_exit: a job that has never exited yet satisfies any expectation.
+ * program: the job's arguments joined by spaces (launchctl's `arguments`,
+ * else its `program`), so the loaded job and the repository's plist
+ * (ProgramArguments) are held to the same command line.
  * Where launchctl does not exist and no path was configured (Linux), live
  * checks are unknown. Environment blocks are never read (launchd-parse.c).
  *
@@ -89,7 +92,8 @@ static const struct schema launchd_job_schema[] = {
 	  .help = "expect its plist in the plists folder (default: true when plists is set; "
 	  "false for a retired job)" },
 	{ .key = "program", .type = SCHEMA_STRING,
-	  .help = "the plist's ProgramArguments joined by spaces (or Program)" },
+	  .help = "its arguments joined by spaces: loaded (launchctl) and in the plist "
+	  "(ProgramArguments, or Program)" },
 	{ .key = "keep_alive", .type = SCHEMA_BOOL, .help = "the plist's KeepAlive" },
 	{ .key = "run_at_load", .type = SCHEMA_BOOL, .help = "the plist's RunAtLoad" },
 	{ .key = "interval", .type = SCHEMA_STRING,
@@ -196,6 +200,9 @@ launchd_plan_live(struct plan *p, struct launchd_section *s, const struct node *
 		plan_expect(p, c, job, "state", MATCH_ONE_OF, "not running|scheduled");
 	else
 		plan_expect(p, c, job, "state", MATCH_EQUALS, "running");
+	if (node_get(job, "program") != NULL)
+		plan_expect(p, c, node_get(job, "program"), "program", MATCH_EQUALS,
+		    node_get(job, "program")->value);
 	if (node_get(job, "last_exit") != NULL) {
 		last_exit = node_int(job, "last_exit", 0);
 		v = xasprintf("%lld|never exited", last_exit);
@@ -210,8 +217,7 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
     const char *label, const char *state)
 {
 	static const char *const bools[] = { "keep_alive", "run_at_load" };
-	static const char *const plist_keys[] = { "program", "keep_alive", "run_at_load",
-	    "interval" };
+	static const char *const plist_keys[] = { "keep_alive", "run_at_load", "interval" };
 	const struct node	*n;
 	struct check		*c;
 	int			 retired = strcmp(state, "retired") == 0;
@@ -220,7 +226,7 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 
 	want = node_bool(job, "plist", !retired);
 	if (node_get(job, "plist") != NULL && !node_bool(job, "plist", 1)) {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 3; i++) {
 			if (node_get(job, plist_keys[i]) != NULL)
 				problems_add_at(p->problems, node_get(job, plist_keys[i]),
 				    "launchd: %s is read from the job's plist, but plist: false",
@@ -250,8 +256,7 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 static void
 launchd_plan_no_folder(struct plan *p, const struct node *job)
 {
-	static const char *const keys[] = { "program", "keep_alive", "run_at_load",
-	    "interval" };
+	static const char *const keys[] = { "keep_alive", "run_at_load", "interval" };
 	size_t	i;
 
 	if (node_get(job, "plist") != NULL && node_bool(job, "plist", 0))
@@ -349,13 +354,26 @@ struct launchd_argv {
 	char	*argv[4];
 };
 
+/* "a b c": the same form as a plist's ProgramArguments (launchd-parse.c). */
+static char *
+launchd_join(char *const *words, size_t n)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b, 65536);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", words[i]);
+	return buf_steal(&b);
+}
+
 static void
 launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
     int configured)
 {
 	struct observation	*o = &c->observation;
 	struct launchd_service	 svc;
-	char			*cmd, *line, *excerpt, *cause = NULL, *what;
+	char			*cmd, *line, *excerpt, *cause = NULL, *what, *args;
 
 	cmd = exec_argv_string(a->argv);
 	if (!job->started) {
@@ -412,7 +430,11 @@ launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
 		observation_fact(o, "last_exit", "never exited");
 	if (svc.runs >= 0)
 		observation_factf(o, "runs", "%lld", svc.runs);
-	if (svc.program != NULL)
+	if (svc.narguments > 0) {
+		args = launchd_join(svc.arguments, svc.narguments);
+		observation_fact(o, "program", args);
+		free(args);
+	} else if (svc.program != NULL)
 		observation_fact(o, "program", svc.program);
 	excerpt = launchd_service_excerpt(&svc);
 	observation_evidence(o, "%s\n%s", cmd, excerpt);

@@ -27,9 +27,14 @@ cp "$SHARED/launchctl/running.txt" "$LC/com.joel.gateway.txt"
 cp "$SHARED/launchctl/not-running.txt" "$LC/com.joel.colima.txt"
 cp "$SHARED/launchctl/scheduled.txt" "$LC/com.joel.local-sandbox-janitor.txt"
 cp "$ROOT/tests/fixtures/launchctl/domain-gui-501.txt" "$LC/domain.txt"
-for l in com.joel.system-bus-worker com.joel.talon; do
-	sed "s/com\.joel\.gateway/$l/g" "$SHARED/launchctl/running.txt" >"$LC/$l.txt"
-done
+# The two jobs of the repository's plists, loaded: running.txt with their
+# label and their plist's arguments.
+loaded() { # LABEL PROGRAM
+	sed "s/com\.joel\.gateway/$1/g" "$SHARED/launchctl/running.txt" |
+		perl -0pe "s|\tprogram = [^\n]*|\tprogram = $2|; s|arguments = \{.*?\}|arguments = {\n\t\t$2\n\t}|s" >"$LC/$1.txt"
+}
+loaded com.joel.system-bus-worker /Users/joel/.local/bin/worker-supervisor
+loaded com.joel.talon /Users/joel/.local/bin/talon
 export FAKE_LAUNCHCTL_DIR=$LC
 export TOPO_LAUNCHCTL=$ROOT/tests/bin/fake-launchctl
 export FAKE_LAUNCHCTL_LOG=$TMPDIR/launchctl.log
@@ -55,6 +60,7 @@ $extra
     - label: com.joel.gateway
       state: running
       last_exit: 0
+      program: /Users/joel/.bun/bin/bun run packages/gateway/src/daemon.ts
       role: Gateway daemon
       ports: [3018]
       plist: false
@@ -105,6 +111,7 @@ t_contains "evidence: the argv run" "$ev" "fake-launchctl print gui/501/com.joel
 t_contains "evidence: pid" "$ev" "pid = 81275"
 t_contains "evidence: last exit code" "$ev" "last exit code = 0"
 t_not_contains "evidence: no environment block" "$ev" "GATEWAY_TOKEN"
+t_contains "live program: the arguments" "$(field launchd/com.joel.talon observed)" "program = /Users/joel/.local/bin/talon"
 t_contains "observed state of the scheduled job" "$(field launchd/com.joel.local-sandbox-janitor observed)" "state = scheduled"
 t_contains "plist evidence has file:line" "$(field launchd/com.joel.talon/plist evidence)" "infra/launchd/com.joel.talon.plist:5"
 t_eq "extras need extra_prefix" "0" "$(jq '[.checks[] | select(.extra)] | length' "$TMPDIR/out.json")"
@@ -128,6 +135,11 @@ t_eq "colima (not running, exit 78) declared running: changed" "drift/changed" "
 t_eq "unknown label: missing" "drift/missing" "$(status launchd/com.joel.vault-log-sync)"
 t_contains "missing: launchctl's message as evidence" "$(field launchd/com.joel.vault-log-sync evidence)" "Could not find service"
 t_eq "scheduled job still ok" "ok" "$(status launchd/com.joel.local-sandbox-janitor)"
+loaded com.joel.talon "/Users/joel/.local/bin/talon --debug"
+t_exit "loaded job runs other arguments: drift" 1 "$TOPO" check -f "$T" --layer live --only launchd/com.joel.talon --format json -o "$TMPDIR/out.json"
+t_eq "other arguments: changed" "drift/changed" "$(status launchd/com.joel.talon)"
+t_contains "other arguments: message" "$(field launchd/com.joel.talon message)" "program is /Users/joel/.local/bin/talon --debug, expected /Users/joel/.local/bin/talon"
+loaded com.joel.talon /Users/joel/.local/bin/talon
 cp "$SHARED/launchctl/running.txt" "$LC/com.joel.gateway.txt"
 
 # --- extras by prefix -----------------------------------------------------
