@@ -60,6 +60,11 @@ struct parse {
 	size_t			 nanchors;
 	struct strmap		 anchor_index;	/* name -> index + 1 */
 
+	/* Nodes dropped (a duplicate key and its value, a non-scalar key):
+	 * freed only at the end, since an anchor may still point into them. */
+	struct node		**discarded;
+	size_t			 ndiscarded;
+
 	size_t			 nodes;
 	size_t			 bytes;		/* scalar text held, see YAML_MAX_TEXT */
 	int			 documents;
@@ -311,6 +316,14 @@ yaml_frame_push_item(struct frame *f, struct node *key, struct node *item)
 	n->items[n->count++] = item;
 }
 
+static void
+yaml_discard(struct parse *p, struct node *n)
+{
+	p->discarded = xreallocarray(p->discarded, p->ndiscarded + 1,
+	    sizeof *p->discarded);
+	p->discarded[p->ndiscarded++] = n;
+}
+
 /* A complete node goes into the open container, or becomes the root. */
 static void
 yaml_attach(struct parse *p, struct node *n)
@@ -331,7 +344,7 @@ yaml_attach(struct parse *p, struct node *n)
 	}
 	if (f->drop_value) {
 		f->drop_value = 0;
-		node_free(n);
+		yaml_discard(p, n);
 		return;
 	}
 	if (f->key == NULL) {
@@ -339,7 +352,7 @@ yaml_attach(struct parse *p, struct node *n)
 			problems_add(p->problems, p->file, n->line, n->column,
 			    "a map key must be a scalar, not %s",
 			    n->type == NODE_SEQ ? "a list" : "a map");
-			node_free(n);
+			yaml_discard(p, n);
 			f->drop_value = 1;
 			return;
 		}
@@ -348,7 +361,7 @@ yaml_attach(struct parse *p, struct node *n)
 			problems_add(p->problems, p->file, n->line, n->column,
 			    "duplicate key '%s' (first at %d:%d)", n->raw,
 			    first->line, first->column);
-			node_free(n);
+			yaml_discard(p, n);
 			f->drop_value = 1;
 			return;
 		}
@@ -405,7 +418,7 @@ yaml_pop(struct parse *p)
 
 	if (f->key != NULL) {
 		/* libyaml always pairs keys and values; be safe anyway. */
-		node_free(f->key);
+		yaml_discard(p, f->key);
 		f->key = NULL;
 	}
 	if (f->anchor != NULL)
@@ -600,6 +613,9 @@ yaml_parse(const char *file, const char *text, size_t len,
 		yaml_frame_clear(&p.stack[i - 1]);
 	}
 	free(p.stack);
+	for (i = 0; i < p.ndiscarded; i++)
+		node_free(p.discarded[i]);
+	free(p.discarded);
 	for (i = 0; i < p.nanchors; i++)
 		free(p.anchors[i].name);
 	free(p.anchors);

@@ -360,6 +360,19 @@ test_duplicate_keys(void **state)
 	assert_string_equal(node_str(node_get(t->root, "doc"), "x", NULL), "1");
 	topology_free(t);
 	problems_free(&ps);
+
+	/* An anchor inside a dropped duplicate stays usable (found by
+	 * fuzzing: it used to point at freed memory). */
+	t = load(HEAD "doc:\n  a: 1\n  &k a: &x [1, &y two]\n  b: *x\n"
+	    "  c: *y\n  d: *k\n", NULL, 0, &ps);
+	assert_non_null(t);
+	assert_problems(&ps, "5:3: duplicate key 'a' (first at 4:3)\n");
+	assert_string_equal(node_get(node_get(t->root, "doc"), "b")->items[1]->value,
+	    "two");
+	assert_string_equal(node_str(node_get(t->root, "doc"), "c", NULL), "two");
+	assert_string_equal(node_str(node_get(t->root, "doc"), "d", NULL), "a");
+	topology_free(t);
+	problems_free(&ps);
 }
 
 static void
