@@ -206,8 +206,12 @@ schema_check_int(const struct schema *s, const struct node *n,
 		return;
 	}
 	if (s->min < s->max && (v < s->min || v > s->max)) {
-		problems_add_at(problems, n, "%s: %lld is out of range %lld..%lld",
-		    path, v, s->min, s->max);
+		if (n->secret)	/* never print a secret's value */
+			problems_add_at(problems, n, "%s: a secret value is out "
+			    "of range %lld..%lld", path, s->min, s->max);
+		else
+			problems_add_at(problems, n, "%s: %lld is out of range "
+			    "%lld..%lld", path, v, s->min, s->max);
 	}
 }
 
