@@ -4,46 +4,77 @@
  *
  *   systemd:
  *     user: false                   # systemctl --user (the session's units)
+ *     unit_files: ${REPO}/infra/systemd   # optional: static checks
  *     units:
  *       - unit: redis-server.service
  *         state: running            # running | scheduled | not-running | retired
  *         last_exit: 0              # optional: ExecMainStatus
+ *         program: /usr/bin/redis-server /etc/redis.conf   # optional: ExecStart
+ *         restart: always           # optional, static: Restart=
+ *         unit_file: true           # default: true when unit_files is set,
+ *                                   # false for a retired unit
  *         role: ..., ports: [...]   # documentation only
  *
  * Live, systemd/<unit>: `systemctl show -p LoadState,ActiveState,SubState,
- * MainPID,ExecMainStatus UNIT`, every unit at once. Observed state:
- *   absent       LoadState=not-found
- *   running      ActiveState=active (also a oneshot that remains active)
- *   scheduled    active, SubState=waiting (a timer between runs)
- *   not running  inactive
- *   failed       failed
- *   starting, stopping, reloading   the transitions
- * Expected -> accepted: running -> running; scheduled -> scheduled or running;
- * not-running -> not running; retired -> absent or not running.
+ * MainPID,ExecMainStatus,ExecStart -- UNIT`, every unit at once. Observed
+ * state (systemd-parse.c): absent (not-found), running (active), scheduled
+ * (a timer between runs), not running, failed, starting, stopping.
+ * Expected -> accepted: running -> running; scheduled -> scheduled or
+ * running; not-running -> not running; retired -> absent or not running.
+ * program: the first ExecStart's argv joined by spaces, live and in the file.
  * Where systemctl does not exist (macOS) or systemd is not PID 1 (a
- * container), checks are unknown. Unit files (static) are not read yet.
+ * container), live checks are unknown.
+ *
+ * Static, systemd/<unit>/file: UNIT in the unit_files folder (a retired
+ * unit's file must be gone unless unit_file: true). Facts program, restart,
+ * type, wanted_by, on_calendar; file:line evidence. A unit file in the
+ * folder that the topology does not declare is an extra (in runs that
+ * include every static systemd check).
  */
 #include "probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/buf.h"
 #include "../util/exec.h"
 #include "../util/util.h"
 #include "cmdout.h"
+#include "systemd-parse.h"
+#include "textfile.h"
 
-#define SYSTEMD_SHOW_CAP	(64 * 1024)
-#define SYSTEMD_PROPERTIES	"LoadState,ActiveState,SubState,MainPID,ExecMainStatus"
+#define SYSTEMD_SHOW_CAP	(256 * 1024)
+#define SYSTEMD_FILE_CAP	(1024 * 1024)
+#define SYSTEMD_MAX_FILES	10000
+#define SYSTEMD_PROPERTIES	"LoadState,ActiveState,SubState,MainPID,ExecMainStatus,ExecStart"
+
+/* The section, shared by every check planned from it. */
+struct systemd_section {
+	int		  refs;
+	int		  user;
+	char		 *unit_files;	/* resolved folder; NULL when not set */
+	char		**units;	/* every declared unit */
+	size_t		  nunits;
+	struct check	**checks;
+	size_t		  nchecks;
+};
 
 struct systemd_config {
-	char	*unit;
-	int	 user;
+	struct systemd_section	*section;
+	char			*unit;
 };
 
 static const char *const systemd_states[] = {
 	"running", "scheduled", "not-running", "retired", NULL
+};
+
+/* Unit types, the suffixes of unit file names. */
+static const char *const systemd_types[] = {
+	".service", ".socket", ".timer", ".path", ".mount", ".automount", ".swap",
+	".target", ".slice", ".scope", ".device", NULL
 };
 
 static const struct schema systemd_unit_schema[] = {
@@ -53,6 +84,12 @@ static const struct schema systemd_unit_schema[] = {
 	  .help = "running | scheduled | not-running | retired (must be absent or not running)" },
 	{ .key = "last_exit", .type = SCHEMA_INT, .min = -1000, .max = 1000,
 	  .help = "expected exit status of the main process (ExecMainStatus)" },
+	{ .key = "program", .type = SCHEMA_STRING,
+	  .help = "the first ExecStart command line, loaded and in the unit file" },
+	{ .key = "restart", .type = SCHEMA_STRING, .help = "the unit file's Restart=" },
+	{ .key = "unit_file", .type = SCHEMA_BOOL,
+	  .help = "expect its file in unit_files (default: true when unit_files is set; "
+	  "false for a retired unit)" },
 	{ .key = "role", .type = SCHEMA_ANY, .help = "documentation: what the unit does" },
 	{ .key = "ports", .type = SCHEMA_ANY, .help = "documentation: ports it serves" },
 	{ .key = "notes", .type = SCHEMA_ANY, .help = "documentation" },
@@ -70,6 +107,8 @@ static const struct schema systemd_units_item[] = {
 static const struct schema systemd_keys[] = {
 	{ .key = "user", .type = SCHEMA_BOOL, .def = "false",
 	  .help = "the user's units (systemctl --user) instead of the system's" },
+	{ .key = "unit_files", .type = SCHEMA_STRING,
+	  .help = "folder of the repository's unit files (static checks)" },
 	{ .key = "units", .type = SCHEMA_LIST, .children = systemd_units_item,
 	  .help = "the units" },
 	{ .key = NULL },
@@ -77,8 +116,23 @@ static const struct schema systemd_keys[] = {
 
 static const struct schema systemd_schema = {
 	.key = "systemd", .type = SCHEMA_MAP, .children = systemd_keys,
-	.help = "Linux systemd units: systemctl show (live)",
+	.help = "Linux systemd units: systemctl show (live), unit files (static)",
 };
+
+static void
+systemd_section_release(struct systemd_section *s)
+{
+	size_t	i;
+
+	if (s == NULL || --s->refs > 0)
+		return;
+	free(s->unit_files);
+	for (i = 0; i < s->nunits; i++)
+		free(s->units[i]);
+	free(s->units);
+	free(s->checks);
+	free(s);
+}
 
 static void
 systemd_free_config(void *p)
@@ -87,24 +141,108 @@ systemd_free_config(void *p)
 
 	if (cfg == NULL)
 		return;
+	systemd_section_release(cfg->section);
 	free(cfg->unit);
 	free(cfg);
+}
+
+static struct check *
+systemd_add(struct plan *p, struct systemd_section *s, enum layer layer,
+    const struct node *where, const char *unit, const char *suffix)
+{
+	struct systemd_config	*cfg;
+	struct check		*c;
+
+	c = plan_add(p, &probe_systemd, layer, where, "systemd/%s%s", unit, suffix);
+	cfg = xcalloc(1, sizeof *cfg);
+	cfg->section = s;
+	cfg->unit = xstrdup(unit);
+	s->refs++;
+	c->config = cfg;
+	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
+	s->checks[s->nchecks++] = c;
+	return c;
+}
+
+static void
+systemd_plan_live(struct plan *p, struct systemd_section *s, const struct node *u,
+    const char *unit, const char *state)
+{
+	const struct node	*n;
+	struct check		*c;
+	char			*v;
+
+	c = systemd_add(p, s, LAYER_LIVE, u, unit, "");
+	if (strcmp(state, "retired") == 0)
+		plan_expect(p, c, u, "state", MATCH_ONE_OF, "absent|not running");
+	else {
+		plan_expect(p, c, u, "exists", MATCH_EQUALS, "yes");
+		if (strcmp(state, "scheduled") == 0)
+			plan_expect(p, c, u, "state", MATCH_ONE_OF, "scheduled|running");
+		else if (strcmp(state, "not-running") == 0)
+			plan_expect(p, c, u, "state", MATCH_EQUALS, "not running");
+		else
+			plan_expect(p, c, u, "state", MATCH_EQUALS, "running");
+	}
+	if ((n = node_get(u, "program")) != NULL)
+		plan_expect(p, c, n, "program", MATCH_EQUALS, n->value);
+	if ((n = node_get(u, "last_exit")) != NULL) {
+		v = xasprintf("%lld", node_int(u, "last_exit", 0));
+		plan_expect(p, c, n, "last_exit", MATCH_EQUALS, v);
+		free(v);
+	}
+	plan_summary(c, "%s%s is %s", unit, s->user ? " (user)" : "", state);
+}
+
+static void
+systemd_plan_static(struct plan *p, struct systemd_section *s, const struct node *u,
+    const char *unit, const char *state)
+{
+	const struct node	*n;
+	struct check		*c;
+	int			 retired = strcmp(state, "retired") == 0, want;
+
+	if (s->unit_files == NULL || (node_get(u, "unit_file") != NULL &&
+	    !node_bool(u, "unit_file", 1))) {
+		if ((n = node_get(u, "restart")) != NULL)
+			problems_add_at(p->problems, n, "systemd: restart is read from the unit "
+			    "file: it needs `unit_files:` and unit_file not false");
+		if (s->unit_files == NULL && (n = node_get(u, "unit_file")) != NULL &&
+		    node_bool(u, "unit_file", 0))
+			problems_add_at(p->problems, n, "systemd: unit_file: true needs "
+			    "`unit_files:` (the folder to look in)");
+		return;
+	}
+	want = node_bool(u, "unit_file", !retired);
+	c = systemd_add(p, s, LAYER_STATIC, u, unit, "/file");
+	plan_expect(p, c, u, "exists", MATCH_EQUALS, want ? "yes" : "no");
+	if (!want) {
+		plan_summary(c, "no unit file for retired %s in %s", unit, s->unit_files);
+		return;
+	}
+	if ((n = node_get(u, "program")) != NULL)
+		plan_expect(p, c, n, "program", MATCH_EQUALS, n->value);
+	if ((n = node_get(u, "restart")) != NULL)
+		plan_expect(p, c, n, "restart", MATCH_EQUALS, n->value);
+	plan_summary(c, "unit file %s in %s", unit, s->unit_files);
 }
 
 static void
 systemd_plan(struct plan *p, const struct node *section)
 {
+	struct systemd_section	*s;
 	const struct node	*units, *u;
-	struct systemd_config	*cfg;
-	struct check		*c;
-	const char		*unit, *state;
-	char			*v;
+	const char		*unit, *v;
 	size_t			 i;
-	int			 user;
 
 	if (section->type != NODE_MAP)
 		return;
-	user = node_bool(section, "user", 0);
+	s = xcalloc(1, sizeof *s);
+	s->refs = 1;		/* ours, released at the end of planning */
+	s->user = node_bool(section, "user", 0);
+	if ((v = node_str(section, "unit_files", NULL)) != NULL && *v != '\0')
+		s->unit_files = textfile_resolve(p->topology != NULL ? p->topology->path :
+		    NULL, v);
 	units = node_get(section, "units");
 	for (i = 0; units != NULL && units->type == NODE_SEQ && i < units->count; i++) {
 		u = units->items[i];
@@ -114,77 +252,58 @@ systemd_plan(struct plan *p, const struct node *section)
 			continue;
 		}
 		/* systemctl would read "-x" as an option and "a b" as two units. */
-		if (unit[0] == '-' || strpbrk(unit, " /\t") != NULL) {
+		if (unit[0] == '-' || unit[0] == '.' || strpbrk(unit, " /\t") != NULL) {
 			problems_add_at(p->problems, node_get(u, "unit"),
 			    "systemd: '%s' is not a unit name", unit);
 			continue;
 		}
-		state = node_str(u, "state", "running");
-		c = plan_add(p, &probe_systemd, LAYER_LIVE, u, "systemd/%s", unit);
-		cfg = xcalloc(1, sizeof *cfg);
-		cfg->unit = xstrdup(unit);
-		cfg->user = user;
-		c->config = cfg;
-		if (strcmp(state, "retired") == 0)
-			plan_expect(p, c, u, "state", MATCH_ONE_OF, "absent|not running");
-		else {
-			plan_expect(p, c, u, "exists", MATCH_EQUALS, "yes");
-			if (strcmp(state, "scheduled") == 0)
-				plan_expect(p, c, u, "state", MATCH_ONE_OF, "scheduled|running");
-			else if (strcmp(state, "not-running") == 0)
-				plan_expect(p, c, u, "state", MATCH_EQUALS, "not running");
-			else
-				plan_expect(p, c, u, "state", MATCH_EQUALS, "running");
-		}
-		if (node_get(u, "last_exit") != NULL) {
-			v = xasprintf("%lld", node_int(u, "last_exit", 0));
-			plan_expect(p, c, node_get(u, "last_exit"), "last_exit", MATCH_EQUALS, v);
-			free(v);
-		}
-		plan_summary(c, "%s%s is %s", unit, user ? " (user)" : "", state);
+		s->units = xreallocarray(s->units, s->nunits + 1, sizeof *s->units);
+		s->units[s->nunits++] = xstrdup(unit);
+		systemd_plan_live(p, s, u, unit, node_str(u, "state", "running"));
+		systemd_plan_static(p, s, u, unit, node_str(u, "state", "running"));
 	}
+	systemd_section_release(s);
 }
 
-/* The value of KEY in "KEY=value" lines, or NULL. Caller frees. */
-static char *
-systemd_property(const char *text, size_t len, const char *key)
+static int
+systemd_declared(const struct systemd_section *s, const char *unit)
 {
-	const char	*p = text, *end = text + len, *nl;
-	size_t		 klen = strlen(key);
+	size_t	i;
 
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if ((size_t)(nl - p) > klen && memcmp(p, key, klen) == 0 && p[klen] == '=')
-			return cmdout_first_line(p + klen + 1, (size_t)(nl - p - klen - 1));
-		p = nl + 1;
+	for (i = 0; i < s->nunits; i++) {
+		if (strcmp(s->units[i], unit) == 0)
+			return 1;
 	}
-	return NULL;
+	return 0;
 }
 
-static const char *
-systemd_state(const char *active, const char *sub)
+/* Is every check of this layer of the section in the batch (an unfiltered run)? */
+static int
+systemd_whole_layer(const struct systemd_section *s, const struct batch *b, enum layer layer)
 {
-	if (strcmp(active, "active") == 0)
-		return sub != NULL && strcmp(sub, "waiting") == 0 ? "scheduled" : "running";
-	if (strcmp(active, "inactive") == 0)
-		return "not running";
-	if (strcmp(active, "activating") == 0)
-		return "starting";
-	if (strcmp(active, "deactivating") == 0)
-		return "stopping";
-	if (strcmp(active, "reloading") == 0)
-		return "reloading";
-	return active;	/* failed, or a word of a newer systemd */
+	size_t	i, j;
+	int	found;
+
+	for (i = 0; i < s->nchecks; i++) {
+		if (s->checks[i]->layer != layer)
+			continue;
+		found = 0;
+		for (j = 0; j < b->count && !found; j++)
+			found = b->checks[j] == s->checks[i];
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
+
+/* ---- live ---- */
 
 static void
 systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int configured)
 {
 	struct observation	*o = &c->observation;
-	char			*cmd, *line, *what;
-	char			*load = NULL, *active = NULL, *sub = NULL, *pid = NULL, *status = NULL;
+	struct systemd_show	 show;
+	char			*cmd, *line, *what, *cause = NULL;
 
 	cmd = exec_argv_string(argv);
 	if (!job->started) {
@@ -217,87 +336,210 @@ systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int co
 		free(what);
 		goto out;
 	}
-	load = systemd_property(job->out.data, job->out.len, "LoadState");
-	active = systemd_property(job->out.data, job->out.len, "ActiveState");
-	if (job->out.toobig || load == NULL || active == NULL) {
-		observation_error(o, "systemctl printed no LoadState and ActiveState");
+	if (job->out.toobig) {
+		observation_error(o, "systemctl printed more than %zu bytes", job->out.cap);
 		goto out;
 	}
-	sub = systemd_property(job->out.data, job->out.len, "SubState");
-	pid = systemd_property(job->out.data, job->out.len, "MainPID");
-	status = systemd_property(job->out.data, job->out.len, "ExecMainStatus");
-	if (strcmp(load, "not-found") == 0) {
-		observation_fact(o, "exists", "no");
-		observation_fact(o, "state", "absent");
-	} else {
-		observation_fact(o, "exists", "yes");
-		observation_fact(o, "state", systemd_state(active, sub));
-		observation_fact(o, "active_state", active);
-		if (sub != NULL)
-			observation_fact(o, "sub_state", sub);
-		if (pid != NULL && strcmp(pid, "0") != 0)
-			observation_fact(o, "pid", pid);
-		if (status != NULL)
-			observation_fact(o, "last_exit", status);
+	if (systemd_show_parse(job->out.data != NULL ? job->out.data : "", job->out.len,
+	    &show, &cause) != 0) {
+		observation_error(o, "%s", cause);
+		free(cause);
+		goto out;
 	}
+	observation_fact(o, "exists", strcmp(show.load_state, "not-found") == 0 ? "no" : "yes");
+	observation_fact(o, "state", systemd_state(&show));
+	observation_fact(o, "active_state", show.active_state);
+	if (show.sub_state != NULL)
+		observation_fact(o, "sub_state", show.sub_state);
+	if (show.main_pid != NULL && strcmp(show.main_pid, "0") != 0)
+		observation_fact(o, "pid", show.main_pid);
+	if (show.exec_main_status != NULL)
+		observation_fact(o, "last_exit", show.exec_main_status);
+	if (show.exec_start != NULL)
+		observation_fact(o, "program", show.exec_start);
 	observation_evidence(o, "%s\nLoadState=%s\nActiveState=%s\nSubState=%s\nMainPID=%s\n"
-	    "ExecMainStatus=%s", cmd, load, active, sub != NULL ? sub : "", pid != NULL ? pid : "",
-	    status != NULL ? status : "");
+	    "ExecMainStatus=%s\nExecStart: %s", cmd, show.load_state, show.active_state,
+	    show.sub_state != NULL ? show.sub_state : "",
+	    show.main_pid != NULL ? show.main_pid : "",
+	    show.exec_main_status != NULL ? show.exec_main_status : "",
+	    show.exec_start != NULL ? show.exec_start : "");
+	systemd_show_free(&show);
 out:
-	free(load);
-	free(active);
-	free(sub);
-	free(pid);
-	free(status);
 	free(cmd);
 }
 
 static void
-systemd_run(struct batch *b)
+systemd_run_live(struct batch *b, struct check **checks, size_t n)
 {
-	char			*(*argvs)[8];
+	char			*(*argvs)[10];
 	struct exec_job		*jobs;
 	const char		*program;
 	size_t			 i, a;
 	int			 configured;
 
+	if (n == 0)
+		return;
 	program = cmdout_program(b->topology, "systemctl", &configured);
-	argvs = xcalloc(b->count + 1, sizeof *argvs);
-	jobs = xcalloc(b->count + 1, sizeof *jobs);
-	for (i = 0; i < b->count; i++) {
-		struct systemd_config *cfg = b->checks[i]->config;
+	argvs = xcalloc(n, sizeof *argvs);
+	jobs = xcalloc(n, sizeof *jobs);
+	for (i = 0; i < n; i++) {
+		struct systemd_config *cfg = checks[i]->config;
 
 		a = 0;
 		argvs[i][a++] = (char *)program;
-		if (cfg != NULL && cfg->user)
+		if (cfg->section->user)
 			argvs[i][a++] = (char *)"--user";
 		argvs[i][a++] = (char *)"show";
 		argvs[i][a++] = (char *)"-p";
 		argvs[i][a++] = (char *)SYSTEMD_PROPERTIES;
 		argvs[i][a++] = (char *)"--";
-		argvs[i][a++] = cfg != NULL ? cfg->unit : (char *)"";
+		argvs[i][a++] = cfg->unit;
 		argvs[i][a] = NULL;
 		jobs[i].argv = argvs[i];
-		jobs[i].timeout_ms = b->checks[i]->timeout_ms;
+		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = SYSTEMD_SHOW_CAP;
 	}
-	exec_run_many(jobs, b->count, b->jobs);
-	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
-		if (b->checks[i]->config == NULL)
-			observation_error(&b->checks[i]->observation, "not planned");
-		else
-			systemd_observe(b->checks[i], argvs[i], &jobs[i], configured);
-		batch_done(b, b->checks[i]);
+	exec_run_many(jobs, n, b->jobs);
+	for (i = 0; i < n && !batch_cancelled(b); i++) {
+		systemd_observe(checks[i], argvs[i], &jobs[i], configured);
+		batch_done(b, checks[i]);
 	}
-	for (i = 0; i < b->count; i++)
+	for (i = 0; i < n; i++)
 		exec_job_free(&jobs[i]);
 	free(jobs);
 	free(argvs);
 }
 
+/* ---- static ---- */
+
+static int
+systemd_is_unit_name(const char *name)
+{
+	size_t	i, len = strlen(name), l;
+
+	if (name[0] == '.')
+		return 0;
+	for (i = 0; systemd_types[i] != NULL; i++) {
+		l = strlen(systemd_types[i]);
+		if (len > l && strcmp(name + len - l, systemd_types[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+systemd_observe_file(struct check *c, const char *folder)
+{
+	struct systemd_config	*cfg = c->config;
+	struct observation	*o = &c->observation;
+	struct systemd_unit_file unit;
+	struct buf		 b;
+	char			*path, *cause = NULL;
+
+	path = xasprintf("%s/%s", folder, cfg->unit);
+	buf_init(&b, SYSTEMD_FILE_CAP);
+	if (buf_read_file(&b, path, &cause) != 0) {
+		if (access(path, F_OK) == -1 && (errno == ENOENT || errno == ENOTDIR)) {
+			observation_fact(o, "exists", "no");
+			observation_evidence(o, "%s: no such file", path);
+		} else
+			observation_error(o, "%s", cause);
+		goto out;
+	}
+	if (systemd_unit_file_parse(buf_str(&b), b.len, &unit, &cause) != 0) {
+		observation_error(o, "%s: %s", path, cause);
+		goto out;
+	}
+	observation_fact(o, "exists", "yes");
+	if (unit.exec_start != NULL)
+		observation_fact(o, "program", unit.exec_start);
+	if (unit.restart != NULL)
+		observation_fact(o, "restart", unit.restart);
+	if (unit.type != NULL)
+		observation_fact(o, "type", unit.type);
+	if (unit.wanted_by != NULL)
+		observation_fact(o, "wanted_by", unit.wanted_by);
+	if (unit.on_calendar != NULL)
+		observation_fact(o, "on_calendar", unit.on_calendar);
+	if (unit.exec_start != NULL)
+		observation_evidence(o, "%s:%d: ExecStart=%s\nRestart=%s", path,
+		    unit.exec_start_line, unit.exec_start,
+		    unit.restart != NULL ? unit.restart : "(none)");
+	else
+		observation_evidence(o, "%s: no ExecStart", path);
+	systemd_unit_file_free(&unit);
+out:
+	free(cause);
+	free(path);
+	buf_free(&b);
+}
+
+static void
+systemd_static_extras(struct batch *b, const struct systemd_section *s, const struct check *near)
+{
+	struct dirent	*de;
+	DIR		*dir;
+	char		*id, *found;
+	size_t		 n = 0;
+
+	if ((dir = opendir(s->unit_files)) == NULL)
+		return;		/* the checks have said why */
+	while ((de = readdir(dir)) != NULL && n++ < SYSTEMD_MAX_FILES) {
+		if (!systemd_is_unit_name(de->d_name) || systemd_declared(s, de->d_name))
+			continue;
+		id = xasprintf("systemd/%s/file", de->d_name);
+		found = xasprintf("unit file %s/%s", s->unit_files, de->d_name);
+		batch_extra(b, near, id, found, found);
+		free(found);
+		free(id);
+	}
+	closedir(dir);
+}
+
+static void
+systemd_run_static(struct batch *b, struct check **checks, size_t n)
+{
+	struct systemd_section	*s;
+	size_t			 i;
+
+	if (n == 0)
+		return;
+	s = ((struct systemd_config *)checks[0]->config)->section;
+	for (i = 0; i < n && !batch_cancelled(b); i++) {
+		systemd_observe_file(checks[i], s->unit_files);
+		batch_done(b, checks[i]);
+	}
+	if (!batch_cancelled(b) && systemd_whole_layer(s, b, LAYER_STATIC))
+		systemd_static_extras(b, s, checks[0]);
+}
+
+static void
+systemd_run(struct batch *b)
+{
+	struct check	**live, **stat;
+	size_t		  nlive = 0, nstat = 0, i;
+
+	live = xcalloc(b->count + 1, sizeof *live);
+	stat = xcalloc(b->count + 1, sizeof *stat);
+	for (i = 0; i < b->count; i++) {
+		if (b->checks[i]->config == NULL) {
+			observation_error(&b->checks[i]->observation, "not planned");
+			batch_done(b, b->checks[i]);
+		} else if (b->checks[i]->layer == LAYER_LIVE)
+			live[nlive++] = b->checks[i];
+		else
+			stat[nstat++] = b->checks[i];
+	}
+	systemd_run_static(b, stat, nstat);
+	if (!batch_cancelled(b))
+		systemd_run_live(b, live, nlive);
+	free(live);
+	free(stat);
+}
+
 const struct probe_ops probe_systemd = {
 	.name = "systemd",
-	.help = "Linux systemd units: systemctl show (live)",
+	.help = "Linux systemd units: systemctl show (live), unit files (static)",
 	.schema = &systemd_schema,
 	.plan = systemd_plan,
 	.run = systemd_run,
