@@ -27,7 +27,7 @@ k8s_kind_is_workload(const char *kind)
 }
 
 static struct k8s_object *
-objects_add(struct k8s_objects *objs)
+k8s_objects_add(struct k8s_objects *objs)
 {
 	struct k8s_object	*o;
 
@@ -42,7 +42,7 @@ objects_add(struct k8s_objects *objs)
 }
 
 static void
-object_free(struct k8s_object *o)
+k8s_object_free(struct k8s_object *o)
 {
 	size_t	i;
 
@@ -65,7 +65,7 @@ k8s_objects_free(struct k8s_objects *objs)
 	size_t	i;
 
 	for (i = 0; i < objs->count; i++)
-		object_free(&objs->items[i]);
+		k8s_object_free(&objs->items[i]);
 	free(objs->items);
 	objs->items = NULL;
 	objs->count = 0;
@@ -93,7 +93,7 @@ k8s_objects_find(const struct k8s_objects *objs, const char *kind, const char *n
 }
 
 static struct k8s_port *
-ports_add(struct k8s_object *o)
+k8s_ports_add(struct k8s_object *o)
 {
 	struct k8s_port	*p;
 
@@ -108,7 +108,7 @@ ports_add(struct k8s_object *o)
 
 /* Defaults Kubernetes applies, so a manifest and the cluster compare alike. */
 static void
-object_defaults(struct k8s_object *o)
+k8s_object_defaults(struct k8s_object *o)
 {
 	size_t	i;
 
@@ -128,7 +128,7 @@ object_defaults(struct k8s_object *o)
 /* ---- JSON (kubectl) ---- */
 
 static const cJSON *
-json_path(const cJSON *node, const char *a, const char *b)
+k8s_json_path(const cJSON *node, const char *a, const char *b)
 {
 	node = cJSON_GetObjectItemCaseSensitive(node, a);
 	if (b != NULL)
@@ -137,7 +137,7 @@ json_path(const cJSON *node, const char *a, const char *b)
 }
 
 static char *
-json_text(const cJSON *node)
+k8s_json_text(const cJSON *node)
 {
 	if (cJSON_IsString(node) && node->valuestring != NULL)
 		return xstrdup(node->valuestring);
@@ -147,48 +147,48 @@ json_text(const cJSON *node)
 }
 
 static long long
-json_int(const cJSON *node, long long def)
+k8s_json_int(const cJSON *node, long long def)
 {
 	return cJSON_IsNumber(node) ? (long long)node->valuedouble : def;
 }
 
 static void
-json_object(struct k8s_objects *objs, const cJSON *item)
+k8s_json_object(struct k8s_objects *objs, const cJSON *item)
 {
 	struct k8s_object	*o;
 	struct k8s_port		*p;
 	const cJSON		*kind, *name, *status, *port;
 
-	kind = json_path(item, "kind", NULL);
-	name = json_path(item, "metadata", "name");
+	kind = k8s_json_path(item, "kind", NULL);
+	name = k8s_json_path(item, "metadata", "name");
 	if (!cJSON_IsString(kind) || !cJSON_IsString(name))
 		return;
-	if ((o = objects_add(objs)) == NULL)
+	if ((o = k8s_objects_add(objs)) == NULL)
 		return;
 	o->kind = xstrdup(kind->valuestring);
 	o->name = xstrdup(name->valuestring);
-	o->ns = json_text(json_path(item, "metadata", "namespace"));
-	status = json_path(item, "status", NULL);
+	o->ns = k8s_json_text(k8s_json_path(item, "metadata", "namespace"));
+	status = k8s_json_path(item, "status", NULL);
 	if (strcmp(o->kind, "DaemonSet") == 0) {
-		o->replicas = json_int(json_path(status, "desiredNumberScheduled", NULL), 0);
-		o->ready = json_int(json_path(status, "numberReady", NULL), 0);
+		o->replicas = k8s_json_int(k8s_json_path(status, "desiredNumberScheduled", NULL), 0);
+		o->ready = k8s_json_int(k8s_json_path(status, "numberReady", NULL), 0);
 	} else if (k8s_kind_is_workload(o->kind)) {
-		o->replicas = json_int(json_path(item, "spec", "replicas"), -1);
+		o->replicas = k8s_json_int(k8s_json_path(item, "spec", "replicas"), -1);
 		/* The API server omits readyReplicas when none is ready. */
-		o->ready = json_int(json_path(status, "readyReplicas", NULL), 0);
+		o->ready = k8s_json_int(k8s_json_path(status, "readyReplicas", NULL), 0);
 	} else if (strcmp(o->kind, "Service") == 0) {
-		o->service_type = json_text(json_path(item, "spec", "type"));
-		cJSON_ArrayForEach(port, json_path(item, "spec", "ports")) {
-			if ((p = ports_add(o)) == NULL)
+		o->service_type = k8s_json_text(k8s_json_path(item, "spec", "type"));
+		cJSON_ArrayForEach(port, k8s_json_path(item, "spec", "ports")) {
+			if ((p = k8s_ports_add(o)) == NULL)
 				break;
-			p->name = json_text(json_path(port, "name", NULL));
-			p->port = json_int(json_path(port, "port", NULL), 0);
-			p->node_port = json_int(json_path(port, "nodePort", NULL), -1);
-			p->target = json_text(json_path(port, "targetPort", NULL));
-			p->protocol = json_text(json_path(port, "protocol", NULL));
+			p->name = k8s_json_text(k8s_json_path(port, "name", NULL));
+			p->port = k8s_json_int(k8s_json_path(port, "port", NULL), 0);
+			p->node_port = k8s_json_int(k8s_json_path(port, "nodePort", NULL), -1);
+			p->target = k8s_json_text(k8s_json_path(port, "targetPort", NULL));
+			p->protocol = k8s_json_text(k8s_json_path(port, "protocol", NULL));
 		}
 	}
-	object_defaults(o);
+	k8s_object_defaults(o);
 }
 
 int
@@ -207,9 +207,9 @@ k8s_objects_from_json(struct k8s_objects *objs, const char *text, size_t len, ch
 	items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	if (cJSON_IsArray(items)) {
 		cJSON_ArrayForEach(item, items)
-			json_object(objs, item);
+			k8s_json_object(objs, item);
 	} else if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "kind")))
-		json_object(objs, root);
+		k8s_json_object(objs, root);
 	else {
 		*cause = xstrdup("JSON without items or kind");
 		goto out;
@@ -223,7 +223,7 @@ out:
 /* ---- YAML (manifests) ---- */
 
 static yaml_node_t *
-yaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+k8s_yaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
 {
 	yaml_node_pair_t	*pair;
 	yaml_node_t		*k;
@@ -241,7 +241,7 @@ yaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
 }
 
 static char *
-yaml_text(yaml_node_t *node)
+k8s_yaml_text(yaml_node_t *node)
 {
 	if (node == NULL || node->type != YAML_SCALAR_NODE)
 		return NULL;
@@ -249,12 +249,12 @@ yaml_text(yaml_node_t *node)
 }
 
 static long long
-yaml_int(yaml_node_t *node, long long def)
+k8s_yaml_int(yaml_node_t *node, long long def)
 {
 	char		*s, *end;
 	long long	 v;
 
-	if ((s = yaml_text(node)) == NULL)
+	if ((s = k8s_yaml_text(node)) == NULL)
 		return def;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -265,7 +265,7 @@ yaml_int(yaml_node_t *node, long long def)
 }
 
 static void
-yaml_object(struct k8s_objects *objs, yaml_document_t *doc, yaml_node_t *root,
+k8s_yaml_object(struct k8s_objects *objs, yaml_document_t *doc, yaml_node_t *root,
     const char *file)
 {
 	struct k8s_object	*o;
@@ -273,40 +273,40 @@ yaml_object(struct k8s_objects *objs, yaml_document_t *doc, yaml_node_t *root,
 	yaml_node_t		*kind, *name, *meta, *spec, *ports, *port;
 	yaml_node_item_t	*it;
 
-	kind = yaml_get(doc, root, "kind");
-	meta = yaml_get(doc, root, "metadata");
-	name = yaml_get(doc, meta, "name");
+	kind = k8s_yaml_get(doc, root, "kind");
+	meta = k8s_yaml_get(doc, root, "metadata");
+	name = k8s_yaml_get(doc, meta, "name");
 	/* Not Kubernetes (Helm values, other YAML): no apiVersion and kind. */
-	if (yaml_get(doc, root, "apiVersion") == NULL || kind == NULL ||
+	if (k8s_yaml_get(doc, root, "apiVersion") == NULL || kind == NULL ||
 	    kind->type != YAML_SCALAR_NODE || name == NULL || name->type != YAML_SCALAR_NODE)
 		return;
-	if ((o = objects_add(objs)) == NULL)
+	if ((o = k8s_objects_add(objs)) == NULL)
 		return;
-	o->kind = yaml_text(kind);
-	o->name = yaml_text(name);
-	o->ns = yaml_text(yaml_get(doc, meta, "namespace"));
+	o->kind = k8s_yaml_text(kind);
+	o->name = k8s_yaml_text(name);
+	o->ns = k8s_yaml_text(k8s_yaml_get(doc, meta, "namespace"));
 	o->file = xstrdup(file);
 	o->line = (int)root->start_mark.line + 1;
-	spec = yaml_get(doc, root, "spec");
+	spec = k8s_yaml_get(doc, root, "spec");
 	if (strcmp(o->kind, "Service") == 0) {
-		o->service_type = yaml_text(yaml_get(doc, spec, "type"));
-		ports = yaml_get(doc, spec, "ports");
+		o->service_type = k8s_yaml_text(k8s_yaml_get(doc, spec, "type"));
+		ports = k8s_yaml_get(doc, spec, "ports");
 		if (ports != NULL && ports->type == YAML_SEQUENCE_NODE) {
 			for (it = ports->data.sequence.items.start;
 			    it < ports->data.sequence.items.top; it++) {
 				port = yaml_document_get_node(doc, *it);
-				if ((p = ports_add(o)) == NULL)
+				if ((p = k8s_ports_add(o)) == NULL)
 					break;
-				p->name = yaml_text(yaml_get(doc, port, "name"));
-				p->port = yaml_int(yaml_get(doc, port, "port"), 0);
-				p->node_port = yaml_int(yaml_get(doc, port, "nodePort"), -1);
-				p->target = yaml_text(yaml_get(doc, port, "targetPort"));
-				p->protocol = yaml_text(yaml_get(doc, port, "protocol"));
+				p->name = k8s_yaml_text(k8s_yaml_get(doc, port, "name"));
+				p->port = k8s_yaml_int(k8s_yaml_get(doc, port, "port"), 0);
+				p->node_port = k8s_yaml_int(k8s_yaml_get(doc, port, "nodePort"), -1);
+				p->target = k8s_yaml_text(k8s_yaml_get(doc, port, "targetPort"));
+				p->protocol = k8s_yaml_text(k8s_yaml_get(doc, port, "protocol"));
 			}
 		}
 	} else if (k8s_kind_is_workload(o->kind) && strcmp(o->kind, "DaemonSet") != 0)
-		o->replicas = yaml_int(yaml_get(doc, spec, "replicas"), -1);
-	object_defaults(o);
+		o->replicas = k8s_yaml_int(k8s_yaml_get(doc, spec, "replicas"), -1);
+	k8s_object_defaults(o);
 }
 
 int
@@ -335,7 +335,7 @@ k8s_objects_from_yaml(struct k8s_objects *objs, const char *text, size_t len,
 		if (root == NULL)
 			done = 1;	/* the end of the stream */
 		else if (root->type == YAML_MAPPING_NODE)
-			yaml_object(objs, &doc, root, file);
+			k8s_yaml_object(objs, &doc, root, file);
 		yaml_document_delete(&doc);
 	}
 	rc = 0;

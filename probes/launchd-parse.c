@@ -41,7 +41,7 @@ launchd_state_name(enum launchd_state state)
 
 /* Copies one line of text without its surrounding blanks; NULs become '?'. */
 static char *
-line_trimmed(const char *start, const char *end)
+launchd_line(const char *start, const char *end)
 {
 	char	*line;
 	size_t	 i, len;
@@ -62,7 +62,7 @@ line_trimmed(const char *start, const char *end)
 }
 
 static int
-ends_with(const char *s, const char *suffix)
+launchd_ends_with(const char *s, const char *suffix)
 {
 	size_t	ls = strlen(s), lx = strlen(suffix);
 
@@ -70,7 +70,7 @@ ends_with(const char *s, const char *suffix)
 }
 
 static int
-parse_number(const char *s, long long *out)
+launchd_number(const char *s, long long *out)
 {
 	char		*end;
 	long long	 v;
@@ -85,7 +85,7 @@ parse_number(const char *s, long long *out)
 
 /* Splits "key = value" at depth 1; returns 0 and points into line. */
 static int
-split_key_value(char *line, char **key, char **value)
+launchd_key_value(char *line, char **key, char **value)
 {
 	char	*eq;
 
@@ -99,7 +99,7 @@ split_key_value(char *line, char **key, char **value)
 }
 
 static void
-service_set(struct launchd_service *svc, const char *key, const char *value)
+launchd_service_set(struct launchd_service *svc, const char *key, const char *value)
 {
 	long long	v;
 
@@ -107,16 +107,16 @@ service_set(struct launchd_service *svc, const char *key, const char *value)
 		free(svc->state_text);
 		svc->state_text = xstrdup(value);
 	} else if (strcmp(key, "pid") == 0) {
-		if (parse_number(value, &v) == 0)
+		if (launchd_number(value, &v) == 0)
 			svc->pid = v;
 	} else if (strcmp(key, "runs") == 0) {
-		if (parse_number(value, &v) == 0)
+		if (launchd_number(value, &v) == 0)
 			svc->runs = v;
 	} else if (strcmp(key, "last exit code") == 0) {
 		free(svc->last_exit_text);
 		svc->last_exit_text = xstrdup(value);
 		/* "0", "78: EX_CONFIG"; "(never exited)" has no number. */
-		svc->has_last_exit = parse_number(value, &v) == 0;
+		svc->has_last_exit = launchd_number(value, &v) == 0;
 		svc->last_exit = svc->has_last_exit ? v : 0;
 	} else if (strcmp(key, "program") == 0) {
 		free(svc->program);
@@ -131,7 +131,7 @@ service_set(struct launchd_service *svc, const char *key, const char *value)
 }
 
 static enum launchd_state
-service_state(const struct launchd_service *svc)
+launchd_service_state(const struct launchd_service *svc)
 {
 	const char	*s = svc->state_text;
 	int		 idle_with_trigger;
@@ -167,13 +167,13 @@ launchd_service_parse(const char *text, size_t len, struct launchd_service *svc,
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
-		line = line_trimmed(p, nl);
+		line = launchd_line(p, nl);
 		p = nl < end ? nl + 1 : end;
 		if (*line == '\0') {
 			free(line);
 			continue;
 		}
-		if (ends_with(line, "{")) {
+		if (launchd_ends_with(line, "{")) {
 			if (depth == 0)
 				opened = 1;
 			else if (depth == 1) {
@@ -193,8 +193,8 @@ launchd_service_parse(const char *text, size_t len, struct launchd_service *svc,
 			if (depth <= 1)
 				block = BLOCK_NONE;
 		} else if (depth == 1) {
-			if (split_key_value(line, &key, &value) == 0)
-				service_set(svc, key, value);
+			if (launchd_key_value(line, &key, &value) == 0)
+				launchd_service_set(svc, key, value);
 		} else if (depth == 2 && block == BLOCK_ARGUMENTS) {
 			if (svc->narguments < LAUNCHD_MAX_ARGUMENTS) {
 				svc->arguments = xreallocarray(svc->arguments,
@@ -215,7 +215,7 @@ launchd_service_parse(const char *text, size_t len, struct launchd_service *svc,
 		    "launchctl printed no service description");
 		goto out;
 	}
-	svc->state = service_state(svc);
+	svc->state = launchd_service_state(svc);
 	rc = 0;
 out:
 	if (rc != 0)
@@ -280,9 +280,9 @@ launchd_domain_parse(const char *text, size_t len, struct launchd_domain_entry *
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
-		line = line_trimmed(p, nl);
+		line = launchd_line(p, nl);
 		p = nl < end ? nl + 1 : end;
-		if (ends_with(line, "{")) {
+		if (launchd_ends_with(line, "{")) {
 			if (depth == 1 && strcmp(line, "services = {") == 0)
 				in_services = 1;
 			depth++;
@@ -327,7 +327,7 @@ launchd_domain_free(struct launchd_domain_entry *entries, size_t n)
 }
 
 static char *
-plist_string(plist_t node)
+launchd_plist_string(plist_t node)
 {
 	const char	*s;
 	uint64_t	 len = 0;
@@ -339,7 +339,7 @@ plist_string(plist_t node)
 }
 
 static char *
-plist_bool_text(plist_t node)
+launchd_plist_bool(plist_t node)
 {
 	uint8_t	v = 0;
 
@@ -357,7 +357,7 @@ plist_bool_text(plist_t node)
 
 /* "Hour=3 Minute=30" from one StartCalendarInterval dict, in a fixed order. */
 static void
-calendar_text(struct buf *b, plist_t dict)
+launchd_calendar_text(struct buf *b, plist_t dict)
 {
 	static const char *const keys[] = { "Month", "Day", "Weekday", "Hour", "Minute" };
 	plist_t		 item;
@@ -378,7 +378,7 @@ calendar_text(struct buf *b, plist_t dict)
 }
 
 static char *
-plist_interval(plist_t root)
+launchd_plist_interval(plist_t root)
 {
 	plist_t		 node;
 	uint64_t	 v;
@@ -395,21 +395,21 @@ plist_interval(plist_t root)
 		return NULL;
 	buf_init(&b, 4096);
 	if (plist_get_node_type(node) == PLIST_DICT)
-		calendar_text(&b, node);
+		launchd_calendar_text(&b, node);
 	else if (plist_get_node_type(node) == PLIST_ARRAY) {
 		n = plist_array_get_size(node);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				buf_puts(&b, ", ");
 			if (plist_get_node_type(plist_array_get_item(node, i)) == PLIST_DICT)
-				calendar_text(&b, plist_array_get_item(node, i));
+				launchd_calendar_text(&b, plist_array_get_item(node, i));
 		}
 	}
 	return buf_steal(&b);
 }
 
 static char *
-plist_program(plist_t root)
+launchd_plist_program(plist_t root)
 {
 	plist_t		 args;
 	char		*s;
@@ -421,18 +421,18 @@ plist_program(plist_t root)
 	    (n = plist_array_get_size(args)) > 0) {
 		buf_init(&b, 16384);
 		for (i = 0; i < n; i++) {
-			s = plist_string(plist_array_get_item(args, i));
+			s = launchd_plist_string(plist_array_get_item(args, i));
 			buf_printf(&b, "%s%s", i > 0 ? " " : "", s != NULL ? s : "?");
 			free(s);
 		}
 		return buf_steal(&b);
 	}
-	return plist_string(plist_dict_get_item(root, "Program"));
+	return launchd_plist_string(plist_dict_get_item(root, "Program"));
 }
 
 /* The line of the Label's value in an XML plist, for file:line evidence. */
 static int
-plist_label_line(const char *data, size_t len)
+launchd_plist_label_line(const char *data, size_t len)
 {
 	const char	*p, *key = "<key>Label</key>";
 	size_t		 i, klen = strlen(key);
@@ -471,17 +471,17 @@ launchd_plist_parse(const char *data, size_t len, struct launchd_plist *pl, char
 		*cause = xstrdup("the property list is not a dictionary");
 		goto out;
 	}
-	pl->label = plist_string(plist_dict_get_item(root, "Label"));
+	pl->label = launchd_plist_string(plist_dict_get_item(root, "Label"));
 	if (pl->label == NULL) {
 		*cause = xstrdup("the property list has no Label string");
 		goto out;
 	}
 	/* EnvironmentVariables is never read: it may hold secrets. */
-	pl->program = plist_program(root);
-	pl->keep_alive = plist_bool_text(plist_dict_get_item(root, "KeepAlive"));
-	pl->run_at_load = plist_bool_text(plist_dict_get_item(root, "RunAtLoad"));
-	pl->interval = plist_interval(root);
-	pl->line = plist_label_line(data, len);
+	pl->program = launchd_plist_program(root);
+	pl->keep_alive = launchd_plist_bool(plist_dict_get_item(root, "KeepAlive"));
+	pl->run_at_load = launchd_plist_bool(plist_dict_get_item(root, "RunAtLoad"));
+	pl->interval = launchd_plist_interval(root);
+	pl->line = launchd_plist_label_line(data, len);
 	rc = 0;
 out:
 	if (root != NULL)

@@ -15,7 +15,7 @@
 #define SYSTEMD_MAX_LINE	(64 * 1024)
 
 static char *
-trimmed(const char *start, const char *end)
+systemd_trimmed(const char *start, const char *end)
 {
 	while (start < end && isspace((unsigned char)*start))
 		start++;
@@ -27,7 +27,7 @@ trimmed(const char *start, const char *end)
 }
 
 static void
-replace(char **slot, char *value)
+systemd_replace(char **slot, char *value)
 {
 	free(*slot);
 	*slot = value;
@@ -35,7 +35,7 @@ replace(char **slot, char *value)
 
 /* "{ path=/x ; argv[]=/x a b ; ignore_errors=no ; ... }" -> "/x a b" */
 static char *
-exec_start_argv(const char *value)
+systemd_show_argv(const char *value)
 {
 	const char	*p, *end;
 
@@ -44,7 +44,7 @@ exec_start_argv(const char *value)
 	p += 7;
 	if ((end = strstr(p, " ;")) == NULL)
 		end = p + strlen(p);
-	return trimmed(p, end);
+	return systemd_trimmed(p, end);
 }
 
 int
@@ -65,20 +65,20 @@ systemd_show_parse(const char *text, size_t len, struct systemd_show *show, char
 			nl = end;
 		eq = memchr(p, '=', (size_t)(nl - p));
 		if (eq != NULL) {
-			key = trimmed(p, eq);
-			value = trimmed(eq + 1, nl);
+			key = systemd_trimmed(p, eq);
+			value = systemd_trimmed(eq + 1, nl);
 			if (strcmp(key, "LoadState") == 0)
-				replace(&show->load_state, value);
+				systemd_replace(&show->load_state, value);
 			else if (strcmp(key, "ActiveState") == 0)
-				replace(&show->active_state, value);
+				systemd_replace(&show->active_state, value);
 			else if (strcmp(key, "SubState") == 0)
-				replace(&show->sub_state, value);
+				systemd_replace(&show->sub_state, value);
 			else if (strcmp(key, "MainPID") == 0)
-				replace(&show->main_pid, value);
+				systemd_replace(&show->main_pid, value);
 			else if (strcmp(key, "ExecMainStatus") == 0)
-				replace(&show->exec_main_status, value);
+				systemd_replace(&show->exec_main_status, value);
 			else if (strcmp(key, "ExecStart") == 0) {
-				replace(&show->exec_start, exec_start_argv(value));
+				systemd_replace(&show->exec_start, systemd_show_argv(value));
 				free(value);
 			} else
 				free(value);
@@ -131,7 +131,7 @@ systemd_state(const struct systemd_show *show)
  * "a \<newline>    b" and "a b" are the same command.
  */
 static char *
-exec_start_command(const char *value)
+systemd_exec_command(const char *value)
 {
 	char	*out, *q;
 
@@ -172,7 +172,7 @@ systemd_unit_file_parse(const char *text, size_t len, struct systemd_unit_file *
 		if (nl == NULL)
 			nl = end;
 		lineno++;
-		line = trimmed(p, nl);
+		line = systemd_trimmed(p, nl);
 		p = nl < end ? nl + 1 : end;
 		/* A trailing backslash continues the line. */
 		if (*line != '#' && *line != ';' && *line != '\0' &&
@@ -213,25 +213,25 @@ systemd_unit_file_parse(const char *text, size_t len, struct systemd_unit_file *
 			goto out;
 		}
 		*eq = '\0';
-		key = trimmed(line, eq);
-		value = trimmed(eq + 1, eq + 1 + strlen(eq + 1));
+		key = systemd_trimmed(line, eq);
+		value = systemd_trimmed(eq + 1, eq + 1 + strlen(eq + 1));
 		/* Environment= and EnvironmentFile= are never read: secrets. */
 		if (strcmp(key, "ExecStart") == 0) {
 			if (*value == '\0')
 				reset = 1;	/* an empty assignment resets the list */
 			else if (reset) {
-				replace(&unit->exec_start, exec_start_command(value));
+				systemd_replace(&unit->exec_start, systemd_exec_command(value));
 				unit->exec_start_line = first_line;
 				reset = 0;
 			}
 		} else if (strcmp(key, "Restart") == 0)
-			replace(&unit->restart, xstrdup(value));
+			systemd_replace(&unit->restart, xstrdup(value));
 		else if (strcmp(key, "Type") == 0)
-			replace(&unit->type, xstrdup(value));
+			systemd_replace(&unit->type, xstrdup(value));
 		else if (strcmp(key, "WantedBy") == 0)
-			replace(&unit->wanted_by, xstrdup(value));
+			systemd_replace(&unit->wanted_by, xstrdup(value));
 		else if (strcmp(key, "OnCalendar") == 0)
-			replace(&unit->on_calendar, xstrdup(value));
+			systemd_replace(&unit->on_calendar, xstrdup(value));
 		free(key);
 		free(value);
 		free(line);
