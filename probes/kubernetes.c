@@ -688,7 +688,7 @@ k8s_lookup(const struct k8s_objects *objs, const struct k8s_config *cfg, const c
 	return NULL;
 }
 
-/* Facts of a found object; where is "file:line" (static) or NULL. */
+/* Facts of a found object; source is the command run (live) or "file:line" (static). */
 static void
 k8s_facts(struct check *c, const struct k8s_config *cfg, const struct k8s_object *o,
     const char *source)

@@ -226,7 +226,7 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 
 	want = node_bool(job, "plist", !retired);
 	if (node_get(job, "plist") != NULL && !node_bool(job, "plist", 1)) {
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < sizeof plist_keys / sizeof plist_keys[0]; i++) {
 			if (node_get(job, plist_keys[i]) != NULL)
 				problems_add_at(p->problems, node_get(job, plist_keys[i]),
 				    "launchd: %s is read from the job's plist, but plist: false",
@@ -242,7 +242,7 @@ launchd_plan_static(struct plan *p, struct launchd_section *s, const struct node
 	}
 	if ((n = node_get(job, "program")) != NULL)
 		plan_expect(p, c, n, "program", MATCH_EQUALS, n->value);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof bools / sizeof bools[0]; i++) {
 		if ((n = node_get(job, bools[i])) != NULL)
 			plan_expect(p, c, n, bools[i], MATCH_EQUALS,
 			    node_bool(job, bools[i], 0) ? "true" : "false");
