@@ -80,7 +80,7 @@ new_pane() {	# new_pane NAME WIDTH HEIGHT ENV...
 	    env -i PATH="$PATH" HOME="$TMPDIR" TERM=tmux-256color \
 	    ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
 	    PS1='$ ' "$@" bash --norc --noprofile
-	wait_screen '^\$ ' 10 "$name"
+	wait_screen '^\$ ?$' 10 "$name"
 }
 
 # run_in PANE COMMAND: types a command line into the pane.
@@ -154,6 +154,8 @@ t_contains "dash: no-terminal message points at topo check" "$T_ERR" \
 t_exit "dash: refuses with stdout piped" 2 bash -c "set -o pipefail; '$TOPO' dash -f '$TMPDIR/topo.yaml' | cat"
 
 # --- the list -------------------------------------------------------------
+# A session that outlives the others, so killing one never stops the server.
+tm new-session -d -s keep -x 80 -y 24 "env -i bash --norc --noprofile"
 new_pane dash 120 40 LANG=C.UTF-8 NO_COLOR=1
 run_in dash "stty -g >'$TMPDIR/stty.before'"
 run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --interval 1; echo EXIT=\$?; stty -g >'$TMPDIR/stty.after'"
@@ -304,7 +306,7 @@ wait_screen "port/$P_OFF " 10
 tm send-keys -t dash C-c
 wait_screen '^EXIT=' 10
 t_contains "dash: Ctrl-C exits 130" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=130"
-wait_screen '^\$ $' 5
+wait_screen '^\$ ?$' 5
 t_eq "dash: tty modes restored after Ctrl-C" "$(cat "$TMPDIR/stty.before")" "$(cat "$TMPDIR/stty.int" 2>/dev/null)"
 run_in dash clear
 
@@ -313,7 +315,7 @@ wait_screen "port/$P_OFF " 10
 kill -TERM "$(cat "$TMPDIR/dash.pid")"
 wait_screen '^EXIT=' 10
 t_contains "dash: SIGTERM exits 143" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=143"
-wait_screen '^\$ $' 5
+wait_screen '^\$ ?$' 5
 t_eq "dash: tty modes restored after SIGTERM" "$(cat "$TMPDIR/stty.before")" "$(cat "$TMPDIR/stty.term" 2>/dev/null)"
 run_in dash clear
 
