@@ -9,7 +9,8 @@
  *       timeout_ms: 5000
  *       expect: {exit: 0, stdout_regex: "running", json: {"$.status": "Running"}}
  *
- * Facts: "exit", "stdout" (at most 1 MiB), "json:<path>" for each path.
+ * Facts: "exit", "stdout" (at most 1 MiB, secrets already replaced by
+ * "***", so stdout_regex never sees them), "json:<path>" for each path.
  * exit defaults to 0. A program that cannot run, times out or dies of a
  * signal is an error; so is stdout that is not JSON when values are asked.
  * argv[0] without a '/' goes through topology_program(), so $TOPO_<NAME>
@@ -102,17 +103,27 @@ command_free_config(void *p)
 	free(cc);
 }
 
-/* The argv of a check as one line with secret values replaced. */
+/* The argv of a check as one line with secret values replaced. Each
+ * argument is redacted before it is quoted: quoting could otherwise split
+ * a secret (a ' in it becomes '\'') so that redaction no longer finds it. */
 static char *
 command_argv_display(const struct topology *t, char *const *argv)
 {
-	char	*s = exec_argv_string(argv), *r;
+	char	**copy, *s;
+	size_t	  i, n;
 
 	if (t == NULL)
-		return s;
-	r = topology_redact(t, s);
-	free(s);
-	return r;
+		return exec_argv_string(argv);
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	copy = xcalloc(n + 1, sizeof *copy);
+	for (i = 0; i < n; i++)
+		copy[i] = topology_redact(t, argv[i]);
+	s = exec_argv_string(copy);
+	for (i = 0; i < n; i++)
+		free(copy[i]);
+	free(copy);
+	return s;
 }
 
 /* Reads the argv list; NULL (with a problem) when it is not usable. */
@@ -250,22 +261,28 @@ command_plan(struct plan *p, const struct node *section)
 		command_plan_item(p, section->items[i]);
 }
 
-/* The first line of text, at most COMMAND_EXCERPT bytes, into b. */
+/* The first line of text, secrets redacted, at most COMMAND_EXCERPT bytes,
+ * into b. The whole text is redacted before a line is cut out of it, so no
+ * part of a secret (one spanning lines, or cut at the end) survives. */
 static void
-command_excerpt(struct buf *b, const char *text)
+command_excerpt(const struct topology *t, struct buf *b, const char *text)
 {
-	size_t	len;
+	char		*all;
+	const char	*p;
+	size_t		 len, rest;
 
-	while (*text == '\n' || *text == '\r')
-		text++;
-	len = strcspn(text, "\r\n");
+	all = t != NULL ? topology_redact(t, text) : xstrdup(text);
+	p = all + strspn(all, "\r\n");
+	len = strcspn(p, "\r\n");
 	if (len > COMMAND_EXCERPT) {
-		buf_append(b, text, COMMAND_EXCERPT);
+		buf_append(b, p, COMMAND_EXCERPT);
 		buf_puts(b, "...");
 	} else
-		buf_append(b, text, len);
-	if (text[len] != '\0' && text[len + strspn(text + len, "\r\n")] != '\0')
+		buf_append(b, p, len);
+	rest = len + strspn(p + len, "\r\n");
+	if (p[rest] != '\0')
 		buf_puts(b, " ...");
+	free(all);
 }
 
 /* The exit code the check expects (0 unless declared). */
@@ -353,7 +370,13 @@ command_done(struct exec_job *job, void *arg)
 		free(what);
 	} else {
 		observation_factf(o, "exit", "%d", job->exit_code);
-		observation_fact(o, "stdout", buf_str(&job->out));
+		/* Redacted whole: the diff shows a cut of it, and a cut could
+		 * keep part of a secret that spans lines. stdout_regex is
+		 * matched against this redacted text. */
+		redacted = t != NULL ? topology_redact(t, buf_str(&job->out)) :
+		    xstrdup(buf_str(&job->out));
+		observation_fact(o, "stdout", redacted);
+		free(redacted);
 		if (cc->npaths > 0)
 			command_observe_json(c, cc, job);
 		buf_printf(&ev, " -> exit %d", job->exit_code);
@@ -362,14 +385,14 @@ command_done(struct exec_job *job, void *arg)
 		buf_printf(&ev, " in %.1f ms", job->duration_ms);
 	if (job->out.len > 0) {
 		buf_puts(&ev, "; stdout: ");
-		command_excerpt(&ev, buf_str(&job->out));
+		command_excerpt(t, &ev, buf_str(&job->out));
 		if (job->out.toobig)
 			buf_printf(&ev, " (cut at %d bytes)", COMMAND_OUT_CAP);
 	}
 	if (job->err.len > 0 && (!job->exited || job->exit_code != 0 ||
 	    job->out.len == 0)) {
 		buf_puts(&ev, "; stderr: ");
-		command_excerpt(&ev, buf_str(&job->err));
+		command_excerpt(t, &ev, buf_str(&job->err));
 	}
 	redacted = t != NULL ? topology_redact(t, buf_str(&ev)) :
 	    xstrdup(buf_str(&ev));
