@@ -26,6 +26,7 @@
 
 #include "../util/buf.h"
 #include "../util/util.h"
+#include "redis-readonly.h"
 
 #define REDIS_DEFAULT_URL	"redis://127.0.0.1:6379"
 #define REDIS_SCAN_COUNT	"1000"		/* COUNT hint of each SCAN */
@@ -557,7 +558,6 @@ struct redis_conn {
 	char			*shown;		/* the URL without its password */
 	int			 pending;	/* replies appended, not yet read */
 	double			 deadline;	/* util_now_ms() for SCAN loops */
-	struct buf		 log;		/* commands sent, for evidence */
 };
 
 /*
@@ -565,26 +565,31 @@ struct redis_conn {
  * redis_readonly[] (checking the subcommand where one is pinned), so no
  * edit elsewhere can make topo write.
  */
-static int
-redis_append(struct redis_conn *rc, int argc, const char **argv, char **cause)
+int
+redis_readonly_allowed(int argc, const char *const *argv)
 {
 	size_t	i;
 
-	if (argc < 1) {
-		*cause = xstrdup("refused: an empty command");
-		return -1;
-	}
+	if (argc < 1 || argv[0] == NULL)
+		return 0;
 	for (i = 0; i < sizeof redis_readonly / sizeof redis_readonly[0]; i++) {
 		if (strcasecmp(argv[0], redis_readonly[i].name) != 0)
 			continue;
-		if (redis_readonly[i].subcommand == NULL ||
-		    (argc >= 2 && strcasecmp(argv[1],
-		    redis_readonly[i].subcommand) == 0))
-			break;
+		if (redis_readonly[i].subcommand == NULL)
+			return 1;
+		return argc >= 2 && argv[1] != NULL &&
+		    strcasecmp(argv[1], redis_readonly[i].subcommand) == 0;
 	}
-	if (i == sizeof redis_readonly / sizeof redis_readonly[0]) {
+	return 0;
+}
+
+static int
+redis_append(struct redis_conn *rc, int argc, const char **argv, char **cause)
+{
+	if (!redis_readonly_allowed(argc, argv)) {
 		*cause = xasprintf("refused: %.40s%s%.40s is not a read-only command",
-		    argv[0], argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
+		    argc >= 1 ? argv[0] : "(empty)", argc >= 2 ? " " : "",
+		    argc >= 2 ? argv[1] : "");
 		return -1;
 	}
 	if (redisAppendCommandArgv(rc->ctx, argc, argv, NULL) != REDIS_OK) {
