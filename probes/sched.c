@@ -57,7 +57,8 @@ sched_create(struct plan *plan, const struct sched_options *options)
 		s->options.jobs = 1;
 	pthread_mutex_init(&s->lock, NULL);
 	s->view = xreallocarray(NULL, plan->count + 1, sizeof *s->view);
-	memcpy(s->view, plan->checks, plan->count * sizeof *s->view);
+	if (plan->count > 0)
+		memcpy(s->view, plan->checks, plan->count * sizeof *s->view);
 	s->nview = plan->count;
 	return s;
 }
@@ -81,9 +82,12 @@ sched_rebuild_view(struct sched *s)
 	size_t	n = s->plan->count + s->nextras;
 
 	s->view = xreallocarray(s->view, n + 1, sizeof *s->view);
-	memcpy(s->view, s->plan->checks, s->plan->count * sizeof *s->view);
-	memcpy(s->view + s->plan->count, s->extras,
-	    s->nextras * sizeof *s->view);
+	if (s->plan->count > 0)
+		memcpy(s->view, s->plan->checks,
+		    s->plan->count * sizeof *s->view);
+	if (s->nextras > 0)
+		memcpy(s->view + s->plan->count, s->extras,
+		    s->nextras * sizeof *s->view);
 	s->nview = n;
 }
 
