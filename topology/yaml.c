@@ -324,6 +324,19 @@ yaml_discard(struct parse *p, struct node *n)
 	p->discarded[p->ndiscarded++] = n;
 }
 
+static int
+yaml_is_merge_key(const struct node *key)
+{
+	return !key->quoted && strcmp(key->raw, "<<") == 0;
+}
+
+/* A map's keys by name, for duplicates; a merge key is not the key "<<". */
+static const char *
+yaml_key_name(const struct node *key)
+{
+	return yaml_is_merge_key(key) ? "\001<<" : key->raw;
+}
+
 /* A complete node goes into the open container, or becomes the root. */
 static void
 yaml_attach(struct parse *p, struct node *n)
@@ -356,7 +369,7 @@ yaml_attach(struct parse *p, struct node *n)
 			f->drop_value = 1;
 			return;
 		}
-		first = strmap_get(&f->keys, n->raw);
+		first = strmap_get(&f->keys, yaml_key_name(n));
 		if (first != NULL) {
 			problems_add(p->problems, p->file, n->line, n->column,
 			    "duplicate key '%s' (first at %d:%d)", n->raw,
@@ -368,7 +381,7 @@ yaml_attach(struct parse *p, struct node *n)
 		f->key = n;
 		return;
 	}
-	strmap_set(&f->keys, f->key->raw, f->key);
+	strmap_set(&f->keys, yaml_key_name(f->key), f->key);
 	yaml_frame_push_item(f, f->key, n);
 	f->key = NULL;
 }
@@ -410,6 +423,104 @@ yaml_frame_clear(struct frame *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* Copies one merged entry into the map unless the map has its key already. */
+static void
+yaml_merge_entry(struct parse *p, struct frame *f, const struct node *key,
+    const struct node *value, struct node ***keys, struct node ***items,
+    size_t *count, size_t *alloc)
+{
+	size_t	size, bytes = 0;
+	int	height;
+
+	if (strmap_get(&f->keys, key->raw) != NULL)
+		return;		/* the map's own keys, and earlier merges, win */
+	size = yaml_measure(key, &height, &bytes) +
+	    yaml_measure(value, &height, &bytes);
+	if (size > TOPOLOGY_MAX_NODES - p->nodes ||
+	    bytes > YAML_MAX_TEXT - p->bytes) {
+		problems_add(p->problems, p->file, key->line, key->column,
+		    "merge (<<) expansion exceeds %d nodes or %d bytes",
+		    TOPOLOGY_MAX_NODES, YAML_MAX_TEXT);
+		p->fatal = 1;
+		return;
+	}
+	p->nodes += size;
+	p->bytes += bytes;
+	if (*count == *alloc) {
+		*alloc = *alloc == 0 ? 8 : *alloc * 2;
+		*keys = xreallocarray(*keys, *alloc, sizeof **keys);
+		*items = xreallocarray(*items, *alloc, sizeof **items);
+	}
+	(*keys)[*count] = yaml_copy(key);
+	(*items)[*count] = yaml_copy(value);
+	strmap_set(&f->keys, (*keys)[*count]->raw, (*keys)[*count]);
+	(*count)++;
+}
+
+/*
+ * YAML merge keys: `<<: *base` (or a list of them) puts base's entries into
+ * this map where the `<<` was, except keys the map sets itself; among several
+ * bases the first wins. Entries are copied: anchors may point into the base.
+ */
+static void
+yaml_merge(struct parse *p, struct frame *f)
+{
+	struct node		*n = f->node, **keys = NULL, **items = NULL;
+	const struct node	*v, *src;
+	size_t			 i, j, k, nsrc, count = 0, alloc = 0;
+
+	for (i = 0; i < n->count; i++) {
+		if (yaml_is_merge_key(n->keys[i]))
+			break;
+	}
+	if (i == n->count)
+		return;
+	for (i = 0; i < n->count && !p->fatal; i++) {
+		if (!yaml_is_merge_key(n->keys[i])) {
+			if (count == alloc) {
+				alloc = alloc == 0 ? 8 : alloc * 2;
+				keys = xreallocarray(keys, alloc, sizeof *keys);
+				items = xreallocarray(items, alloc,
+				    sizeof *items);
+			}
+			keys[count] = n->keys[i];
+			items[count++] = n->items[i];
+			n->keys[i] = n->items[i] = NULL;
+			continue;
+		}
+		v = n->items[i];
+		nsrc = v->type == NODE_SEQ ? v->count : 1;
+		for (j = 0; j < nsrc && !p->fatal; j++) {
+			src = v->type == NODE_SEQ ? v->items[j] : v;
+			if (src->type != NODE_MAP) {
+				problems_add(p->problems, p->file, src->line,
+				    src->column, "a merge (<<) takes a map or a "
+				    "list of maps, not %s", src->type == NODE_SEQ ?
+				    "a list" : "a scalar");
+				continue;
+			}
+			for (k = 0; k < src->count && !p->fatal; k++)
+				yaml_merge_entry(p, f, src->keys[k],
+				    src->items[k], &keys, &items, &count,
+				    &alloc);
+		}
+	}
+	/* What was not moved (the << entries, or all on a fatal error) is
+	 * dropped; anchors may point into it, so it is freed at the end. */
+	for (i = 0; i < n->count; i++) {
+		if (n->keys[i] != NULL)
+			yaml_discard(p, n->keys[i]);
+		if (n->items[i] != NULL)
+			yaml_discard(p, n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	n->keys = keys;
+	n->items = items;
+	n->count = count;
+	f->alloc = alloc;
+}
+
 static void
 yaml_pop(struct parse *p)
 {
@@ -421,6 +532,8 @@ yaml_pop(struct parse *p)
 		yaml_discard(p, f->key);
 		f->key = NULL;
 	}
+	if (n->type == NODE_MAP)
+		yaml_merge(p, f);
 	if (f->anchor != NULL)
 		yaml_anchor_add(p, f->anchor, n);
 	yaml_frame_clear(f);
