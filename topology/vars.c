@@ -570,6 +570,12 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 			    "environment or --set)", item->raw);
 		}
 	}
+	/* Variables only set (--set, or a secret from the environment) and
+	 * never used still count: topology_var and redaction see them. */
+	for (i = 0; i < v.count; i++) {
+		if (v.entries[i].state == VAR_NEW)
+			(void)vars_resolve(&v, &v.entries[i], NULL);
+	}
 	vars_collect(&v);
 
 	for (i = 0; i < v.count; i++) {

@@ -576,7 +576,7 @@ test_vars_precedence(void **state)
 {
 	struct problems	 ps;
 	struct topology	*t;
-	char		*sets[] = { "TOPO_TEST_B=from-set", "NEW=n" };
+	char		*sets[] = { "TOPO_TEST_B=from-set", "NEW=n", "UNUSED=u" };
 	const char	*text = HEAD
 	    "vars:\n  TOPO_TEST_A: from-file\n  TOPO_TEST_B: from-file\n"
 	    "watch: [\"${TOPO_TEST_A}\", \"${TOPO_TEST_B}\", \"${NEW:-d}\"]\n";
@@ -597,7 +597,7 @@ test_vars_precedence(void **state)
 	/* The environment beats the file; --set beats both. */
 	setenv("TOPO_TEST_A", "from-env", 1);
 	setenv("TOPO_TEST_B", "from-env", 1);
-	t = load(text, sets, 2, &ps);
+	t = load(text, sets, 3, &ps);
 	assert_problems(&ps, "");
 	w = node_get(t->root, "watch");
 	assert_string_equal(w->items[0]->value, "from-env");
@@ -605,6 +605,8 @@ test_vars_precedence(void **state)
 	assert_string_equal(w->items[2]->value, "n");
 	assert_string_equal(topology_var(t, "TOPO_TEST_B"), "from-set");
 	assert_string_equal(topology_var(t, "NEW"), "n");
+	assert_string_equal(topology_var(t, "UNUSED"), "u");	/* set, not used */
+	assert_null(topology_var(t, "TOPO_TEST_UNUSED"));
 	topology_free(t);
 	problems_free(&ps);
 	unsetenv("TOPO_TEST_A");
@@ -749,6 +751,7 @@ test_secrets(void **state)
 	assert_string_equal(t->secrets[0], "hunter2hunter2");
 	assert_string_equal(t->secrets[1], "hunter2");
 	assert_string_equal(t->secrets[2], "tok");
+	assert_string_equal(topology_var(t, "TOPO_TEST_A"), "tok");
 
 	r = topology_redact(t, "pw=hunter2hunter2hunter2 auth=Bearer hunter2 "
 	    "token=tok; toke tokentok");
@@ -770,6 +773,18 @@ test_secrets(void **state)
 	    "  - {port: \"${Q}\"}\n",
 	    "8:12: ports[0].port: a secret value is out of range 1..65535\n"
 	    "9:12: ports[1].port: expected an integer, got a secret value\n");
+
+	/* A secret from the environment is redacted even if never used. */
+	setenv("TOPO_TEST_B", "envsecret", 1);
+	t = load(HEAD "secrets: [TOPO_TEST_B]\n", NULL, 0, &ps);
+	assert_problems(&ps, "");
+	assert_int_equal(t->nsecrets, 1);
+	r = topology_redact(t, "x envsecret y");
+	assert_string_equal(r, "x *** y");
+	free(r);
+	topology_free(t);
+	problems_free(&ps);
+	unsetenv("TOPO_TEST_B");
 
 	/* Empty secrets are not redacted (that would redact everywhere). */
 	t = load(HEAD "vars:\n  S: \"\"\nsecrets: [S]\n", NULL, 0, &ps);
