@@ -85,6 +85,7 @@ struct exec_state {
 	double		 kill_ms;	/* when to send SIGKILL */
 	int		 leader_gone;	/* the child is a zombie (not yet reaped) */
 	double		 leader_exit_ms; /* when we saw it exit, 0 before */
+	double		 closed_ms;	/* when both pipes were at EOF, 0 before */
 };
 
 static void
@@ -305,6 +306,7 @@ exec_start(struct exec_state *st)
 	st->fd_out = st->fd_err = -1;
 	st->leader_gone = 0;
 	st->leader_exit_ms = 0;
+	st->closed_ms = 0;
 	st->started_ms = util_now_ms();
 	st->deadline_ms = st->started_ms +
 	    (job->timeout_ms > 0 ? job->timeout_ms : EXEC_DEFAULT_TIMEOUT_MS);
@@ -419,7 +421,7 @@ exec_finish(struct exec_state *st)
 static int
 exec_step(struct exec_state *st, double now)
 {
-	double	until;
+	double	until, tick;
 
 	if (exec_leader_exited(st)) {
 		/* Normal end: wait for EOF on both pipes (the output is whole),
@@ -449,10 +451,16 @@ exec_step(struct exec_state *st, double now)
 		until = st->kill_ms - now;
 	else
 		until = EXEC_REAP_TICK_MS;
-	/* No SIGCHLD handler (it would be process-wide): look again soon. */
-	if (st->fd_out == -1 && st->fd_err == -1)
-		until = until < EXEC_REAP_TICK_MS ? until : EXEC_REAP_TICK_MS;
-	else if (until > EXEC_IDLE_TICK_MS)
+	/* No SIGCHLD handler (it would be process-wide): look again soon,
+	 * very soon just after the pipes closed (the exit is near), less so
+	 * for a program that closed them and goes on running. */
+	if (st->fd_out == -1 && st->fd_err == -1) {
+		if (st->closed_ms == 0)
+			st->closed_ms = now;
+		tick = now - st->closed_ms < EXEC_IDLE_TICK_MS ?
+		    EXEC_REAP_TICK_MS : EXEC_IDLE_TICK_MS / 2;
+		until = until < tick ? until : tick;
+	} else if (until > EXEC_IDLE_TICK_MS)
 		until = EXEC_IDLE_TICK_MS;
 	return until < 0 ? 0 : (int)until + 1;
 }
