@@ -308,7 +308,8 @@ vars_reference(struct vars *v, const char *text, size_t len,
 	else
 		problems_add_at(v->problems, where,
 		    "undefined variable '%s' (set it in vars:, the environment "
-		    "or --set, or write ${%s:-default})", name, name);
+		    "or --set, or write ${%s:-default}; $${%s} is the text "
+		    "${%s})", name, name, name, name);
 	free(name);
 	return 0;
 }

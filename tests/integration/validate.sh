@@ -37,7 +37,7 @@ hostile multi-document.yaml "3:1: a second YAML document starts here: a topology
 hostile unknown-key.yaml "6:5: unknown key 'expcet' in ports[0] (did you mean 'expect'?)"
 hostile wrong-type.yaml "5:11: ports[0].port: expected an integer, got a list"
 hostile invalid-regex.yaml "7:26: http[0].expect.body_regex: invalid regex at offset 11: missing closing parenthesis"
-hostile undefined-variable.yaml "5:22: undefined variable 'NO_SUCH_HOST_VARIABLE' (set it in vars:, the environment or --set, or write \${NO_SUCH_HOST_VARIABLE:-default})"
+hostile undefined-variable.yaml "5:22: undefined variable 'NO_SUCH_HOST_VARIABLE' (set it in vars:, the environment or --set, or write \${NO_SUCH_HOST_VARIABLE:-default}; \$\${NO_SUCH_HOST_VARIABLE} is the text \${NO_SUCH_HOST_VARIABLE})"
 
 # A catastrophic pattern compiles, so the file is valid; matching it is
 # bounded elsewhere (util/regex.c's match limit).

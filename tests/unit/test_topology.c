@@ -650,7 +650,7 @@ test_vars_faults(void **state)
 	    "6:5: undefined variable 'HSOT' (did you mean 'HOST'?)\n");
 	assert_only_problem(HEAD "watch: [\"x ${TOPO_UNDEFINED_Q}\"]\n",
 	    "3:9: undefined variable 'TOPO_UNDEFINED_Q' (set it in vars:, the "
-	    "environment or --set, or write ${TOPO_UNDEFINED_Q:-default})\n");
+	    "environment or --set, or write ${TOPO_UNDEFINED_Q:-default}; $${TOPO_UNDEFINED_Q} is the text ${TOPO_UNDEFINED_Q})\n");
 	assert_only_problem(HEAD "watch: [\"${OPEN\"]\n",
 	    "3:9: unterminated variable reference '${OPEN' (missing '}')\n");
 	assert_only_problem(HEAD "watch: [\"${a b}\"]\n",
@@ -662,7 +662,7 @@ test_vars_faults(void **state)
 	/* A failed variable is reported once, not at every use. */
 	assert_only_problem(HEAD "vars:\n  A: ${MISSING_Q}\nwatch: [\"${A}\", \"${A}\"]\n",
 	    "4:6: undefined variable 'MISSING_Q' (set it in vars:, the "
-	    "environment or --set, or write ${MISSING_Q:-default})\n");
+	    "environment or --set, or write ${MISSING_Q:-default}; $${MISSING_Q} is the text ${MISSING_Q})\n");
 }
 
 static void
