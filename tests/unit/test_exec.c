@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -614,6 +615,89 @@ test_notify_order(void **state)
 	assert_no_children();
 }
 
+/* Probes run in threads of their own, each with its own exec_run_many:
+ * one thread must never reap or read another's children. */
+struct thread_run {
+	int	id;
+	int	failures;
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct thread_run	*tr = arg;
+	struct exec_job		 jobs[5];
+	char			 scripts[5][64];
+	char			*argvs[5][4];
+	char			 want[64];
+	size_t			 i;
+
+	memset(jobs, 0, sizeof jobs);
+	for (i = 0; i < 5; i++) {
+		snprintf(scripts[i], sizeof scripts[i],
+		    "sleep 0.%zu; echo t%d-%zu; exit %zu", i + 1, tr->id, i, i);
+		argvs[i][0] = "sh";
+		argvs[i][1] = "-c";
+		argvs[i][2] = scripts[i];
+		argvs[i][3] = NULL;
+		jobs[i].argv = argvs[i];
+		jobs[i].timeout_ms = 10000;
+	}
+	exec_run_many(jobs, 5, 3);
+	for (i = 0; i < 5; i++) {
+		snprintf(want, sizeof want, "t%d-%zu\n", tr->id, i);
+		if (!jobs[i].exited || jobs[i].exit_code != (int)i ||
+		    strcmp(buf_str(&jobs[i].out), want) != 0)
+			tr->failures++;
+		exec_job_free(&jobs[i]);
+	}
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	enum { T = 4 };
+	pthread_t		threads[T];
+	struct thread_run	runs[T];
+	int			i;
+
+	(void)state;
+	for (i = 0; i < T; i++) {
+		runs[i].id = i;
+		runs[i].failures = 0;
+		assert_int_equal(pthread_create(&threads[i], NULL, thread_main,
+		    &runs[i]), 0);
+	}
+	for (i = 0; i < T; i++) {
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+		assert_int_equal(runs[i].failures, 0);
+	}
+	assert_no_children();
+}
+
+static void
+test_empty_argv(void **state)
+{
+	char		*empty[] = { "", NULL };
+	char		*none[] = { NULL };
+	struct exec_job	 job;
+	char		*d;
+
+	(void)state;
+	run(&job, empty, 1000, 0);
+	assert_false(job.started);
+	assert_int_equal(job.spawn_errno, ENOENT);
+	d = exec_describe(&job);
+	assert_string_equal(d, "cannot run (empty argv): No such file or directory");
+	free(d);
+	exec_job_free(&job);
+	run(&job, none, 1000, 0);
+	assert_false(job.started);
+	exec_job_free(&job);
+	assert_no_children();
+}
+
 static void
 test_argv_string(void **state)
 {
@@ -657,6 +741,8 @@ main(void)
 		cmocka_unit_test(test_many_parallel),
 		cmocka_unit_test(test_max_parallel),
 		cmocka_unit_test(test_notify_order),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_empty_argv),
 		cmocka_unit_test(test_argv_string),
 	};
 
