@@ -19,6 +19,7 @@
 #include "../util/util.h"
 
 #define DRAW_LABEL	10	/* width of the detail pane's labels */
+#define DRAW_WIDE	100	/* from this width rows show their duration */
 
 const char *
 dash_glyph(enum status status, int utf8, unsigned frame)
@@ -103,6 +104,23 @@ draw_text(struct dash *dash, const char *s, int cols)
 	return s != NULL ? draw_textn(dash, s, strlen(s), cols) : 0;
 }
 
+static int	draw_width(const struct dash *, const char *, int, size_t *);
+
+/* Like draw_text, with an ellipsis when s does not fit: cut is never silent. */
+static int
+draw_clipped(struct dash *dash, const char *s, int cols)
+{
+	size_t	fit;
+	int	used;
+
+	if (s == NULL || cols <= 0)
+		return 0;
+	if (draw_width(dash, s, cols, &fit) <= cols && s[fit] == '\0')
+		return draw_text(dash, s, cols);
+	used = draw_textn(dash, s, strlen(s), cols - 1);
+	return used + draw_text(dash, dash->utf8 ? "\u2026" : "~", 1);
+}
+
 /* Columns s takes, and in *fit the bytes of its prefix that fit in cols. */
 static int
 draw_width(const struct dash *dash, const char *s, int cols, size_t *fit)
@@ -163,6 +181,10 @@ draw_duration(char *buf, size_t len, double ms)
 {
 	if (ms <= 0)
 		snprintf(buf, len, "-");
+	else if (ms < 1)
+		snprintf(buf, len, "<1 ms");
+	else if (ms < 10)
+		snprintf(buf, len, "%.1f ms", ms);
 	else if (ms < 1000)
 		snprintf(buf, len, "%.0f ms", ms);
 	else if (ms < 100000)
@@ -343,17 +365,9 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 	snprintf(buf, sizeof buf, "%-7s ", status_name(item->status));
 	x += draw_text(dash, buf, COLS - x);
 	attrset(base);
-	draw_text(dash, item->id, idw < COLS - x ? idw : COLS - x);
+	draw_clipped(dash, item->id, idw < COLS - x ? idw : COLS - x);
 	x = 12 + idw + 1 < COLS ? 12 + idw + 1 : COLS;
 	draw_pad(x);
-
-	/* Duration (elapsed while in flight), right-aligned. */
-	if (item->status == STATUS_RUNNING && item->started_ms > 0)
-		draw_duration(name, sizeof name, now - item->started_ms);
-	else
-		draw_duration(name, sizeof name, item->duration_ms);
-	snprintf(buf, sizeof buf, "%7s ", name);
-	x += draw_text(dash, buf, COLS - x);
 
 	/* The last verdicts, oldest first: a flapping check shows it. */
 	first = item->nhistory > 5 ? item->nhistory - 5 : 0;
@@ -370,10 +384,20 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 	}
 	attrset(base);
 	x += draw_text(dash, "  ", COLS - x);
+
+	/* Duration (elapsed while in flight) where there is room for it. */
+	if (COLS >= DRAW_WIDE) {
+		if (item->status == STATUS_RUNNING && item->started_ms > 0)
+			draw_duration(name, sizeof name, now - item->started_ms);
+		else
+			draw_duration(name, sizeof name, item->duration_ms);
+		snprintf(buf, sizeof buf, "%7s  ", name);
+		x += draw_text(dash, buf, COLS - x);
+	}
 	draw_row_message(item, now, buf, sizeof buf);
 	if (item->extra && x < COLS)
 		x += draw_text(dash, "[extra] ", COLS - x);
-	draw_text(dash, buf, COLS - x);
+	draw_clipped(dash, buf, COLS - x);
 	attrset(A_NORMAL);
 }
 
@@ -394,9 +418,9 @@ draw_list(struct dash *dash, int y0, int height, double now)
 			longest = len;
 	}
 	/* The id column: as wide as the longest id, at most a third. */
-	idw = (int)longest;
-	if (idw > (COLS - 30) / 2)
-		idw = (COLS - 30) / 2;
+	idw = (COLS - 12 - 1 - 7 - (COLS >= DRAW_WIDE ? 9 : 0)) * 55 / 100;
+	if (idw > (int)longest)
+		idw = (int)longest;
 	if (idw < 12)
 		idw = 12;
 
