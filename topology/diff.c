@@ -72,21 +72,30 @@ diff_one_of(const char *words, const char *got)
 	}
 }
 
+/*
+ * Appends the first line of value, cut at DIFF_MAX_VALUE. Secrets are
+ * redacted before the cut: a secret straddling the cut would otherwise
+ * survive in part.
+ */
 static void
-diff_short(struct buf *b, const char *value)
+diff_short(struct buf *b, const struct topology *t, const char *value)
 {
-	size_t	len;
+	char	*redacted = NULL;
+	size_t	 len;
 
 	if (value == NULL) {
 		buf_puts(b, "(none)");
 		return;
 	}
+	if (t != NULL)
+		value = redacted = topology_redact(t, value);
 	len = strcspn(value, "\n");
 	if (len > DIFF_MAX_VALUE)
 		len = DIFF_MAX_VALUE;
 	buf_append(b, value, len);
 	if (value[len] != '\0')
 		buf_puts(b, "...");
+	free(redacted);
 }
 
 static void
@@ -217,7 +226,8 @@ diff_operator(enum match match)
 
 /* Compares one expectation; on mismatch appends to m. */
 static void
-diff_expect(struct mismatch *m, const struct expect *e, const char *got)
+diff_expect(struct mismatch *m, const struct topology *t,
+    const struct expect *e, const char *got)
 {
 	double	 want_n, got_n;
 	int	 ok, rc;
@@ -274,14 +284,14 @@ diff_expect(struct mismatch *m, const struct expect *e, const char *got)
 		    diff_operator(e->match), e->value);
 	diff_sep(&m->observed);
 	buf_printf(&m->observed, "%s = ", e->field);
-	diff_short(&m->observed, got);
+	diff_short(&m->observed, t, got);
 
 	diff_sep(&m->message);
 	if (got == NULL)
 		buf_printf(&m->message, "%s not found", e->field);
 	else {
 		buf_printf(&m->message, "%s is ", e->field);
-		diff_short(&m->message, got);
+		diff_short(&m->message, t, got);
 		if (e->match == MATCH_REGEX)
 			buf_printf(&m->message, ", not matching /%s/", e->value);
 		else if (e->match == MATCH_ABSENT)
@@ -296,7 +306,8 @@ diff_expect(struct mismatch *m, const struct expect *e, const char *got)
 
 /* What was expected, in full, for an ok result. */
 static void
-diff_describe(const struct check *c, struct buf *expected, struct buf *observed)
+diff_describe(const struct topology *t, const struct check *c,
+    struct buf *expected, struct buf *observed)
 {
 	const struct expect	*e;
 	size_t			 i;
@@ -322,8 +333,8 @@ diff_describe(const struct check *c, struct buf *expected, struct buf *observed)
 			    e->field) : ""));
 		} else {
 			buf_printf(observed, "%s = ", e->field);
-			diff_short(observed, observation_get(&c->observation,
-			    e->field));
+			diff_short(observed, t,
+			    observation_get(&c->observation, e->field));
 		}
 	}
 }
@@ -387,7 +398,7 @@ diff_check(const struct topology *t, struct check *c)
 		r->status = STATUS_DRIFT;
 		r->drift = DRIFT_EXTRA;
 		buf_puts(&m.expected, "not declared");
-		diff_short(&m.observed, observation_get(o, "found"));
+		diff_short(&m.observed, t, observation_get(o, "found"));
 		buf_puts(&m.message, "found, but the topology does not declare it");
 		goto out;
 	}
@@ -399,7 +410,7 @@ diff_check(const struct topology *t, struct check *c)
 	case OBSERVATION_UNKNOWN:
 		r->status = o->state == OBSERVATION_ERROR ? STATUS_ERROR :
 		    STATUS_UNKNOWN;
-		diff_describe(c, &m.expected, &m.observed);
+		diff_describe(t, c, &m.expected, &m.observed);
 		buf_reset(&m.observed);
 		buf_puts(&m.message, o->reason != NULL ? o->reason : "no reason");
 		goto out;
@@ -429,7 +440,7 @@ diff_check(const struct topology *t, struct check *c)
 	for (i = 0; i < c->nexpects; i++) {
 		if (&c->expects[i] == exists)
 			continue;
-		diff_expect(&m, &c->expects[i],
+		diff_expect(&m, t, &c->expects[i],
 		    observation_get(o, c->expects[i].field));
 	}
 	if (m.failed) {
@@ -441,7 +452,7 @@ diff_check(const struct topology *t, struct check *c)
 		r->drift = m.drift;
 	} else {
 		r->status = STATUS_OK;
-		diff_describe(c, &m.expected, &m.observed);
+		diff_describe(t, c, &m.expected, &m.observed);
 		buf_puts(&m.message, c->summary != NULL ? c->summary : "as declared");
 	}
 out:
