@@ -8,7 +8,7 @@ PACKAGES="make gcc pkg-config ca-certificates
 libncurses-dev libcurl4-openssl-dev libcjson-dev libhiredis-dev libyaml-dev
 libpcre2-dev libplist-dev libcmocka-dev
 redis-server redis-tools caddy tmux jq procps psmisc curl netcat-openbsd
-clang libxml2-utils"
+clang libclang-rt-14-dev libxml2-utils valgrind"
 
 missing=""
 for p in $PACKAGES; do
