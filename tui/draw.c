@@ -272,9 +272,9 @@ draw_subheader(struct dash *dash, double now)
 	} else {
 		draw_clock(at, sizeof at, dash->last_started);
 		draw_duration(took, sizeof took, dash->last_duration_ms);
-		n = snprintf(buf, sizeof buf, " last run %s took %s, next in %.0f s",
+		n = snprintf(buf, sizeof buf, " last run %s took %s, next in %d s",
 		    at, took, dash->next_run_ms > now ?
-		    (dash->next_run_ms - now + 999) / 1000 : 0.0);
+		    (int)((dash->next_run_ms - now + 999) / 1000) : 0);
 	}
 	if (n < 0 || (size_t)n >= sizeof buf)
 		n = 0;
@@ -338,8 +338,9 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 		x += draw_text(dash, name, COLS - x);
 		attrset(dash_color_attr(DASH_COLOR_DIM));
 		if (row->problems > 0)
-			snprintf(buf, sizeof buf, "  %zu checks, %zu problem%s",
-			    row->count, row->problems, row->problems == 1 ? "" : "s");
+			snprintf(buf, sizeof buf, "  %zu check%s, %zu problem%s",
+			    row->count, row->count == 1 ? "" : "s", row->problems,
+			    row->problems == 1 ? "" : "s");
 		else
 			snprintf(buf, sizeof buf, "  %zu check%s", row->count,
 			    row->count == 1 ? "" : "s");

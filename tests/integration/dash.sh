@@ -6,7 +6,8 @@
 # restoring the terminal, NO_COLOR, the ASCII fallback, refusing without a
 # terminal, and keys answered within a second while a check hangs.
 #
-# TOPO_WRITE_SCREENSHOTS=1 also writes docs/screenshots/{healthy,drifted}.txt.
+# TOPO_WRITE_SCREENSHOTS=1 also writes docs/screenshots/{healthy,drifted}.txt
+# (the README's pictures) from a small shop topology.
 
 : "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 # shellcheck source=tests/lib.sh
@@ -196,10 +197,6 @@ if [ "$HAVE_HTTP" = 1 ]; then
 	t_contains "dash: http/api-health ok" "$(row http/api-health)" "ok"
 	t_contains "dash: http group" "$SCREEN" "http / live"
 fi
-if [ "${TOPO_WRITE_SCREENSHOTS:-}" = 1 ]; then
-	wait_screen "^ last run" 5
-fi
-HEALTHY=$SCREEN
 
 # --- a server stops: the next refresh shows it, no restart ----------------
 kill "$PID_api"
@@ -221,7 +218,6 @@ fi
 t_contains "dash: header counts the drift" "$(head -1 <<<"$SCREEN")" "1 drift"
 # The history column shows the change (ok then drift).
 t_contains "dash: history shows the flip" "$(row "port/$P_API")" "✓≠"
-DRIFTED=$SCREEN
 
 # --- / filter ---------------------------------------------------------------
 tm send-keys -t dash /
@@ -275,6 +271,41 @@ if wait_screen_not '^ expected ' 3; then t_pass "dash: Esc closes the detail pan
 	t_fail "dash: Esc closes the detail pane" "$SCREEN"; fi
 tm send-keys -t dash Escape
 wait_screen "port/$P_OFF " 3
+
+# --- moving, re-probing ---------------------------------------------------------
+tm send-keys -t dash g
+wait_screen "^> .* port/" 3
+t_contains "dash: g selects the first check" "$(grep '^>' <<<"$SCREEN")" "port/"
+if [ "$HAVE_HTTP" = 1 ]; then
+	tm send-keys -t dash G
+	wait_screen "^> .* http/" 3
+	t_contains "dash: G selects the last check" "$(grep '^>' <<<"$SCREEN")" "http/"
+	tm send-keys -t dash g Tab
+	wait_screen "^> .* http/" 3
+	t_contains "dash: Tab jumps to the next group" "$(grep '^>' <<<"$SCREEN")" "http/"
+	tm send-keys -t dash BTab
+	wait_screen "^> .* port/" 3
+	t_contains "dash: Shift-Tab jumps back" "$(grep '^>' <<<"$SCREEN")" "port/"
+fi
+tm send-keys -t dash g j
+wait_screen "^ ports / live" 3
+t_contains "dash: j moves down one check" "$(grep -A2 '^ ports / live' <<<"$SCREEN" | tail -1)" ">"
+tm send-keys -t dash k
+wait_screen "^ ports / live" 3
+t_contains "dash: k moves back up" "$(grep -A1 '^ ports / live' <<<"$SCREEN" | tail -1)" ">"
+tm send-keys -t dash R
+if wait_screen "re-probing all|a run is in flight" 3; then t_pass "dash: R re-probes every check"; else
+	t_fail "dash: R re-probes every check" "$(tail -1 <<<"$SCREEN")"; fi
+tm send-keys -t dash Enter
+wait_screen '^ expected ' 3
+tm send-keys -t dash r
+if wait_screen "re-probing port/|port/[0-9]+ is re-probed after it" 3; then
+	t_pass "dash: r in the detail pane re-probes that check"
+else
+	t_fail "dash: r in the detail pane re-probes that check" "$(tail -1 <<<"$SCREEN")"
+fi
+tm send-keys -t dash Escape
+wait_screen_not '^ expected ' 3
 
 # --- other keys ---------------------------------------------------------------
 tm send-keys -t dash +
@@ -398,7 +429,7 @@ EOF
 	fi
 	wait_screen "ok +http/quick " 5
 	t_contains "dash: the quick check is done meanwhile" "$(row http/quick)" "ok"
-	FIRST=$(row http/slow | grep -Eo 'in flight for [0-9.]+ m?s')
+	FIRST=$(row http/slow | grep -Eo 'in flight for [<0-9.]+ m?s')
 	# Keys answer within a second while the probe hangs.
 	for key in '?' x '/' Escape p p; do
 		before=$(screen)
@@ -423,7 +454,7 @@ EOF
 		t_fail "dash: help drawn within 1 s during the hang" "took ${elapsed} ms"
 	tm send-keys -t dash x
 	wait_screen "running +http/slow " 3
-	SECOND=$(row http/slow | grep -Eo 'in flight for [0-9.]+ m?s')
+	SECOND=$(row http/slow | grep -Eo 'in flight for [<0-9.]+ m?s')
 	if [ -n "$FIRST" ] && [ "$FIRST" != "$SECOND" ]; then
 		t_pass "dash: the elapsed time moves ($FIRST -> $SECOND)"
 	else
@@ -447,9 +478,63 @@ EOF
 fi
 
 # --- screenshots for the README ---------------------------------------------------
-if [ "${TOPO_WRITE_SCREENSHOTS:-}" = 1 ]; then
+# A small shop: ports, HTTP, a source fact, a file, a declared unknown.
+if [ "${TOPO_WRITE_SCREENSHOTS:-}" = 1 ] && [ "$HAVE_HTTP" = 1 ]; then
+	P_SHOP=$(t_free_port)
+	P_ORDERS=$(t_free_port)
+	P_ADMIN=$(t_free_port)
+	start_fixture shop "$P_SHOP" 'GET /health 200 ok'
+	start_fixture orders "$P_ORDERS" 'GET /health 200 {"status":"ok"}'
+	mkdir -p "$TMPDIR/shop"
+	printf '# shop\n' >"$TMPDIR/shop/README.md"
+	printf 'export const routes = [\n  home,\n  cart,\n  checkout,\n];\n' >"$TMPDIR/shop/routes.ts"
+	cat >"$TMPDIR/shop/topology.yaml" <<EOF
+version: 1
+system: shop
+description: a storefront and its orders API on one host
+vars:
+  REPO: $TMPDIR/shop
+ports:
+  - {port: $P_SHOP, owner: storefront, what: storefront HTTP}
+  - {port: $P_ORDERS, owner: orders, what: orders API}
+  - {port: $P_ADMIN, owner: nobody, what: "admin port, must stay closed", expect: closed}
+http:
+  - name: storefront
+    url: http://127.0.0.1:$P_SHOP/health
+    expect: {status: 200, body_regex: "ok"}
+  - name: orders-api
+    url: http://127.0.0.1:$P_ORDERS/health
+    expect: {status: 200, json: {"\$.status": "ok"}}
+files:
+  - \${REPO}/README.md
+sources:
+  - name: storefront routes
+    file: \${REPO}/routes.ts
+    list: routes
+    count: 3
+unknowns:
+  - what: Tailscale daemon state
+    verify: tailscale status --json
+EOF
+	new_pane shot 100 24 LANG=C.UTF-8 NO_COLOR=1
+	run_in shot "cd '$TMPDIR/shop' && clear && '$TOPO' dash -f topology.yaml --interval 2"
+	wait_screen "ok +http/orders-api " 10 shot
+	wait_screen "^ last run" 5 shot
 	mkdir -p "$ROOT/docs/screenshots"
-	printf '%s\n' "$HEALTHY" | sed -e 's/[[:space:]]*$//' >"$ROOT/docs/screenshots/healthy.txt"
-	printf '%s\n' "$DRIFTED" | sed -e 's/[[:space:]]*$//' >"$ROOT/docs/screenshots/drifted.txt"
+	printf '%s\n' "$SCREEN" | sed -e 's/[[:space:]]*$//' >"$ROOT/docs/screenshots/healthy.txt"
+	kill "$PID_orders"
+	rm "$TMPDIR/shop/README.md"
+	wait_screen "error +http/orders-api " 10 shot
+	wait_screen "drift +file/README.md " 10 shot
+	tm resize-window -t shot -x 100 -y 34
+	tm send-keys -t shot g Tab
+	wait_screen "^> .*http/orders-api " 5 shot
+	tm send-keys -t shot Enter
+	wait_screen "^ expected .*json" 5 shot
+	wait_screen "^ last run" 5 shot
+	printf '%s\n' "$SCREEN" | sed -e 's/[[:space:]]*$//' >"$ROOT/docs/screenshots/drifted.txt"
+	tm send-keys -t shot q
+	wait_screen "^\\$" 5 shot
+	t_pass "dash: screenshots written to docs/screenshots"
 fi
 exit 0
