@@ -8,8 +8,10 @@
  *     jobs:
  *       - label: com.joel.gateway
  *         state: running            # running | scheduled | not-running | retired
+ *         domain: system            # optional: this job's (a LaunchDaemon)
  *         last_exit: 0              # optional
- *         plist: true               # default: true when plists: is set
+ *         plist: true               # default: true when plists: is set (false
+ *                                   # for a retired job: its plist must be gone)
  *         program: /usr/bin/x a b   # optional: the arguments, live and in the plist
  *         keep_alive: true          # optional, static
  *         run_at_load: true         # optional, static
@@ -75,6 +77,7 @@ struct launchd_section {
 struct launchd_config {
 	struct launchd_section	*section;
 	char			*label;
+	char			*domain;	/* the job's, else the section's */
 };
 
 static const char *const launchd_states[] = {
@@ -84,6 +87,8 @@ static const char *const launchd_states[] = {
 static const struct schema launchd_job_schema[] = {
 	{ .key = "label", .type = SCHEMA_STRING, .required = 1,
 	  .help = "the job's Label (com.joel.gateway)" },
+	{ .key = "domain", .type = SCHEMA_STRING,
+	  .help = "this job's launchctl domain (system for a LaunchDaemon); default: the section's" },
 	{ .key = "state", .type = SCHEMA_CHOICE, .def = "running", .choices = launchd_states,
 	  .help = "running | scheduled | not-running | retired (must be absent or not running)" },
 	{ .key = "last_exit", .type = SCHEMA_INT, .min = -1000, .max = 1000,
@@ -157,6 +162,7 @@ launchd_free_config(void *p)
 		return;
 	launchd_section_release(cfg->section);
 	free(cfg->label);
+	free(cfg->domain);
 	free(cfg);
 }
 
@@ -166,11 +172,14 @@ launchd_add(struct plan *p, struct launchd_section *s, enum layer layer,
 {
 	struct launchd_config	*cfg;
 	struct check		*c;
+	const char		*domain;
 
 	c = plan_add(p, &probe_launchd, layer, where, "launchd/%s%s", label, suffix);
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->label = xstrdup(label);
+	domain = node_str(where, "domain", NULL);
+	cfg->domain = xstrdup(domain != NULL && *domain != '\0' ? domain : s->domain);
 	s->refs++;
 	c->config = cfg;
 	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
@@ -182,15 +191,17 @@ static void
 launchd_plan_live(struct plan *p, struct launchd_section *s, const struct node *job,
     const char *label, const char *state)
 {
-	struct check	*c;
-	char		*v;
-	long long	 last_exit;
+	struct launchd_config	*cfg;
+	struct check		*c;
+	char			*v;
+	long long		 last_exit;
 
 	c = launchd_add(p, s, LAYER_LIVE, job, label, "");
+	cfg = c->config;
 	if (strcmp(state, "retired") == 0) {
 		plan_expect(p, c, job, "state", MATCH_ONE_OF, "absent|not running");
 		plan_summary(c, "%s is retired: not loaded in %s, or not running", label,
-		    s->domain);
+		    cfg->domain);
 		return;
 	}
 	plan_expect(p, c, job, "exists", MATCH_EQUALS, "yes");
@@ -209,7 +220,7 @@ launchd_plan_live(struct plan *p, struct launchd_section *s, const struct node *
 		plan_expect(p, c, node_get(job, "last_exit"), "last_exit", MATCH_ONE_OF, v);
 		free(v);
 	}
-	plan_summary(c, "%s is %s in %s", label, state, s->domain);
+	plan_summary(c, "%s is %s in %s", label, state, cfg->domain);
 }
 
 static void
@@ -496,7 +507,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 
 		argvs[i].argv[0] = (char *)program;
 		argvs[i].argv[1] = (char *)"print";
-		argvs[i].argv[2] = xasprintf("%s/%s", cfg->section->domain, cfg->label);
+		argvs[i].argv[2] = xasprintf("%s/%s", cfg->domain, cfg->label);
 		jobs[i].argv = argvs[i].argv;
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = LAUNCHD_PRINT_CAP;

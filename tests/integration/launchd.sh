@@ -149,6 +149,10 @@ extras=$(jq -r '[.checks[] | select(.extra) | .id] | sort | join(" ")' "$TMPDIR/
 t_eq "extras: the undeclared com.joel jobs only" "launchd/com.joel.old-backup launchd/com.joel.rogue-sync" "$extras"
 t_eq "extra is drift extra" "drift/extra" "$(status launchd/com.joel.rogue-sync)"
 t_contains "extra says what was found" "$(field launchd/com.joel.rogue-sync observed)" "pid 90210"
+printf 'version: 1\nsystem: d\nlaunchd:\n  domain: gui/501\n  jobs:\n    - {label: com.joel.nas-mount, domain: system}\n' >"$TMPDIR/domain.yaml"
+: >"$FAKE_LAUNCHCTL_LOG"
+"$TOPO" check -f "$TMPDIR/domain.yaml" >/dev/null
+t_eq "a job's own domain" "print system/com.joel.nas-mount" "$(cat "$FAKE_LAUNCHCTL_LOG")"
 t_exit "--only narrows without extras" 0 "$TOPO" check -f "$T" --only 'launchd/com.joel.gateway' --format json -o "$TMPDIR/only.json"
 t_eq "--only: no extras" "0" "$(jq '[.checks[] | select(.extra)] | length' "$TMPDIR/only.json")"
 
@@ -204,6 +208,11 @@ t_exit "removed, retired and undeclared plists: drift" 1 "$TOPO" check -f "$T" -
 t_eq "removed plist: missing" "drift/missing" "$(status launchd/com.joel.talon/plist)"
 t_eq "retired job's plist still in the repo: extra" "drift/extra" "$(status launchd/com.joel.vault-log-sync/plist)"
 t_eq "undeclared plist: extra" "drift/extra" "$(status launchd/com.joel.undeclared/plist)"
+sed 's/com.joel.system-bus-worker/org.other.agent/' "$SHARED/joelclaw-repo/infra/launchd/com.joel.system-bus-worker.plist" >"$P/org.other.agent.plist"
+write_topology "$TMPDIR/prefix.yaml" "  extra_prefix: com.joel"
+"$TOPO" check -f "$TMPDIR/prefix.yaml" --layer static --format json -o "$TMPDIR/prefix.json"
+t_eq "extra_prefix: plists of other prefixes are not extras" "launchd/com.joel.undeclared/plist" "$(jq -r '[.checks[] | select(.extra) | .id] | join(" ")' "$TMPDIR/prefix.json")"
+rm "$P/org.other.agent.plist"
 t_contains "undeclared plist: file:line" "$(field launchd/com.joel.undeclared/plist evidence)" "com.joel.undeclared.plist:5"
 printf 'garbage' >"$P/com.joel.talon.plist"
 t_exit "unreadable LABEL.plist" 0 "$TOPO" check -f "$T" --layer static --only 'launchd/com.joel.talon/*' --format json -o "$TMPDIR/out.json"
