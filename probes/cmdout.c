@@ -47,8 +47,10 @@ cmdout_first_line(const char *text, size_t len)
 		/* Printable ASCII and UTF-8 bytes stay; controls do not. */
 		line[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
-	if ((size_t)(p - start) > n)
-		memcpy(line + n, "...", 3), n += 3;
+	if ((size_t)(p - start) > n) {
+		memcpy(line + n, "...", 3);
+		n += 3;
+	}
 	line[n] = '\0';
 	return line;
 }
