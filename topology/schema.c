@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,14 +164,64 @@ schema_expected(const struct schema *s)
 	return "?";
 }
 
+/*
+ * Where a node is in the file, as "http[2].expect.status". Built on the
+ * stack while walking and turned into text only for a problem: most nodes
+ * have none, and formatting every path would dominate validation.
+ */
+struct schema_path {
+	const struct schema_path	*parent;
+	const char			*key;	/* NULL: an index in a list */
+	size_t				 index;
+};
+
+static void
+schema_path_append(const struct schema_path *path, struct buf *b)
+{
+	if (path == NULL)
+		return;
+	schema_path_append(path->parent, b);
+	if (path->key == NULL)
+		buf_printf(b, "[%zu]", path->index);
+	else if (*path->key != '\0')
+		buf_printf(b, "%s%s", b->len > 0 ? "." : "", path->key);
+}
+
+static char *
+schema_path_text(const struct schema_path *path)
+{
+	struct buf	b;
+
+	buf_init(&b, 4096);
+	schema_path_append(path, &b);
+	return buf_steal(&b);
+}
+
+/* A problem at n, its message prefixed by the path ("ports[0].port: "). */
+static void __attribute__((format(printf, 4, 5)))
+schema_problem(struct problems *problems, const struct node *n,
+    const struct schema_path *path, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*where = schema_path_text(path), *message;
+
+	va_start(ap, fmt);
+	message = xvasprintf(fmt, ap);
+	va_end(ap);
+	problems_add_at(problems, n, "%s%s%s", where, *where != '\0' ? ": " :
+	    "", message);
+	free(message);
+	free(where);
+}
+
 static void
 schema_wrong_type(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	char	*got = schema_got(n);
 
-	problems_add_at(problems, n, "%s%sexpected %s, got %s", path,
-	    *path != '\0' ? ": " : "", schema_expected(s), got);
+	schema_problem(problems, n, path, "expected %s, got %s",
+	    schema_expected(s), got);
 	free(got);
 }
 
@@ -193,11 +244,11 @@ schema_parse_int(const char *s, long long *v)
 }
 
 static void	schema_check(const struct schema *, const struct node *,
-		    const char *, struct problems *);
+		    const struct schema_path *, struct problems *);
 
 static void
 schema_check_int(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	long long	v;
 
@@ -207,17 +258,17 @@ schema_check_int(const struct schema *s, const struct node *n,
 	}
 	if (s->min < s->max && (v < s->min || v > s->max)) {
 		if (n->secret)	/* never print a secret's value */
-			problems_add_at(problems, n, "%s: a secret value is out "
-			    "of range %lld..%lld", path, s->min, s->max);
+			schema_problem(problems, n, path, "a secret value is out "
+			    "of range %lld..%lld", s->min, s->max);
 		else
-			problems_add_at(problems, n, "%s: %lld is out of range "
-			    "%lld..%lld", path, v, s->min, s->max);
+			schema_problem(problems, n, path, "%lld is out of range "
+			    "%lld..%lld", v, s->min, s->max);
 	}
 }
 
 static void
 schema_check_bool(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	static const char *const words[] = {
 		"true", "false", "yes", "no", "on", "off", NULL
@@ -235,7 +286,7 @@ schema_check_bool(const struct schema *s, const struct node *n,
 
 static void
 schema_check_regex(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	struct regex	*re;
 	char		*cause = NULL;
@@ -245,7 +296,7 @@ schema_check_regex(const struct schema *s, const struct node *n,
 		return;
 	}
 	if ((re = regex_compile(n->value, &cause)) == NULL) {
-		problems_add_at(problems, n, "%s: %s", path,
+		schema_problem(problems, n, path, "%s",
 		    cause != NULL ? cause : "invalid regular expression");
 		free(cause);
 		return;
@@ -255,7 +306,7 @@ schema_check_regex(const struct schema *s, const struct node *n,
 
 static void
 schema_check_choice(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	struct buf	 list;
 	const char	*suggest;
@@ -277,29 +328,24 @@ schema_check_choice(const struct schema *s, const struct node *n,
 	suggest = schema_is_value(n) ?
 	    schema_suggest(n->value, s->choices, n_choices) : NULL;
 	if (suggest != NULL)
-		problems_add_at(problems, n,
-		    "%s: %s is not one of %s (did you mean '%s'?)", path, got,
+		schema_problem(problems, n, path,
+		    "%s is not one of %s (did you mean '%s'?)", got,
 		    buf_str(&list), suggest);
 	else
-		problems_add_at(problems, n, "%s: %s is not one of %s", path,
+		schema_problem(problems, n, path, "%s is not one of %s",
 		    got, buf_str(&list));
 	free(got);
 	buf_free(&list);
 }
 
-static char *
-schema_child_path(const char *path, const char *key)
-{
-	return *path == '\0' ? xstrdup(key) : xasprintf("%s.%s", path, key);
-}
-
 static void
 schema_check_map(const struct schema *s, const struct node *n,
-    const char *path, struct problems *problems)
+    const struct schema_path *path, struct problems *problems)
 {
 	const struct schema	*c;
+	struct schema_path	 child;
 	const char		**names, *suggest;
-	char			*child;
+	char			*where;
 	size_t			 i, count = 0;
 	int			 found;
 
@@ -318,19 +364,21 @@ schema_check_map(const struct schema *s, const struct node *n,
 			if (!c->required && n->items[i]->type == NODE_SCALAR &&
 			    n->items[i]->is_null)
 				continue;
-			child = schema_child_path(path, c->key);
-			schema_check(c, n->items[i], child, problems);
-			free(child);
+			child.parent = path;
+			child.key = c->key;
+			schema_check(c, n->items[i], &child, problems);
 			continue;
 		}
 		names = xreallocarray(NULL, count + 1, sizeof *names);
 		for (count = 0, c = s->children; c->key != NULL; c++)
 			names[count++] = c->key;
 		suggest = schema_suggest(n->keys[i]->value, names, count);
+		where = schema_path_text(path);
 		problems_add_at(problems, n->keys[i], "unknown key '%s'%s%s%s%s%s",
-		    n->keys[i]->value, *path != '\0' ? " in " : "", path,
+		    n->keys[i]->value, *where != '\0' ? " in " : "", where,
 		    suggest != NULL ? " (did you mean '" : "",
 		    suggest != NULL ? suggest : "", suggest != NULL ? "'?)" : "");
+		free(where);
 		free(names);
 	}
 	for (c = s->children; c->key != NULL; c++) {
@@ -339,17 +387,17 @@ schema_check_map(const struct schema *s, const struct node *n,
 		for (i = 0, found = 0; i < n->count && !found; i++)
 			found = strcmp(c->key, n->keys[i]->value) == 0;
 		if (!found)
-			problems_add_at(problems, n, "%s%smissing required key '%s'",
-			    path, *path != '\0' ? ": " : "", c->key);
+			schema_problem(problems, n, path,
+			    "missing required key '%s'", c->key);
 	}
 }
 
 static void
-schema_check(const struct schema *s, const struct node *n, const char *path,
-    struct problems *problems)
+schema_check(const struct schema *s, const struct node *n,
+    const struct schema_path *path, struct problems *problems)
 {
-	char	*child;
-	size_t	 i;
+	struct schema_path	child = { .parent = path };
+	size_t			i;
 
 	switch (s->type) {
 	case SCHEMA_STRING:
@@ -395,9 +443,8 @@ schema_check(const struct schema *s, const struct node *n, const char *path,
 		if (s->children == NULL)
 			break;
 		for (i = 0; i < n->count; i++) {
-			child = xasprintf("%s[%zu]", path, i);
-			schema_check(s->children, n->items[i], child, problems);
-			free(child);
+			child.index = i;
+			schema_check(s->children, n->items[i], &child, problems);
 		}
 		break;
 	case SCHEMA_DICT:
@@ -410,9 +457,8 @@ schema_check(const struct schema *s, const struct node *n, const char *path,
 		if (s->children == NULL)
 			break;
 		for (i = 0; i < n->count; i++) {
-			child = schema_child_path(path, n->keys[i]->value);
-			schema_check(s->children, n->items[i], child, problems);
-			free(child);
+			child.key = n->keys[i]->value;
+			schema_check(s->children, n->items[i], &child, problems);
 		}
 		break;
 	case SCHEMA_ANY:
@@ -424,9 +470,11 @@ void
 schema_validate(const struct schema *s, const struct node *n,
     struct problems *problems)
 {
+	struct schema_path	path = { .key = s != NULL ? s->key : NULL };
+
 	if (s == NULL || n == NULL)
 		return;
-	schema_check(s, n, s->key != NULL ? s->key : "", problems);
+	schema_check(s, n, s->key != NULL ? &path : NULL, problems);
 }
 
 /* Every name a top-level key may have: root keys and probe sections. */
@@ -458,6 +506,7 @@ schema_validate_root(const struct node *root, struct problems *problems)
 	const struct schema	*s;
 	const struct probe_ops	*probe;
 	const struct node	*version;
+	struct schema_path	 section = { .parent = NULL };
 	const char		**names, *key, *suggest;
 	char			*got;
 	size_t			 i, count;
@@ -488,13 +537,15 @@ schema_validate_root(const struct node *root, struct problems *problems)
 				break;
 		}
 		if (s->key != NULL) {
-			schema_check(s, root->items[i], key, problems);
+			section.key = key;
+			schema_check(s, root->items[i], &section, problems);
 			continue;
 		}
 		if ((probe = probe_find(key)) != NULL) {
+			section.key = key;
 			if (probe->schema != NULL)
-				schema_check(probe->schema, root->items[i], key,
-				    problems);
+				schema_check(probe->schema, root->items[i],
+				    &section, problems);
 			continue;
 		}
 		if (names == NULL)
