@@ -111,6 +111,14 @@ t_contains "live evidence: the argv" "$(field $J/Service/redis evidence)" "fake-
 t_contains "static evidence: file:line" "$(field $J/Service/inngest-svc/manifest evidence)" "k8s/inngest.yaml:67"
 t_contains "static evidence: workload file:line" "$(field $J/StatefulSet/restate/manifest evidence)" "k8s/restate.yaml:1"
 
+# Namespaces are asked at once: two answers of 1 s each take about 1 s.
+start=$(date +%s%N)
+FAKE_KUBECTL_DELAY=1 t_exit "slow kubectl" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/slow.json"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt 1900 ]; then t_pass "two namespaces at once ($ms ms)"; else
+	t_fail "two namespaces at once" "took $ms ms"; fi
+t_eq "slow: still ok" "ok" "$(status k8s/tools/DaemonSet/agent "$TMPDIR/slow.json")"
+
 # --- live drift, one recorded variant each --------------------------------
 cp "$VARIANTS/nodeport-to-clusterip.json" "$KD/joelclaw.json"
 t_exit "NodePort turned ClusterIP: drift" 1 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"

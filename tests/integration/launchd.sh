@@ -122,6 +122,14 @@ sed "s|^system: .*|&\nprograms:\n  launchctl: $ROOT/tests/bin/fake-launchctl|" "
 t_exit "launchctl path from programs:" 0 env -u TOPO_LAUNCHCTL "$TOPO" check -f "$TMPDIR/programs.yaml" --layer live --format json -o "$TMPDIR/p.json"
 t_eq "programs: running job ok" "ok" "$(status launchd/com.joel.gateway "$TMPDIR/p.json")"
 
+# All jobs are asked at once: six answers of 1 s each take about 1 s.
+start=$(date +%s%N)
+FAKE_LAUNCHCTL_DELAY=1 t_exit "slow launchctl" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/slow.json"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt 2500 ]; then t_pass "six launchctl calls at once ($ms ms)"; else
+	t_fail "six launchctl calls at once" "took $ms ms"; fi
+t_eq "slow: still ok" "ok" "$(status launchd/com.joel.gateway "$TMPDIR/slow.json")"
+
 # --- drift: live ----------------------------------------------------------
 cp "$ROOT/tests/fixtures/launchctl/gateway-exited-78.txt" "$LC/com.joel.gateway.txt"
 sed -i 's/state: not-running/state: running/' "$T"

@@ -67,6 +67,11 @@ t_contains "evidence: properties" "$ev" "MainPID=81275"
 t_contains "observed state" "$(field systemd/redis-server.service observed)" "state = running"
 t_contains "observed program: ExecStart's argv" "$(field systemd/redis-server.service observed)" "program = /usr/bin/redis-server /etc/redis/redis.conf --supervised systemd"
 t_eq "one systemctl call per unit" "4" "$(wc -l <"$FAKE_SYSTEMCTL_LOG" | tr -d ' ')"
+start=$(date +%s%N)
+FAKE_SYSTEMCTL_DELAY=1 t_exit "slow systemctl" 0 "$TOPO" check -f "$T" --format json -o "$TMPDIR/slow.json"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt 2500 ]; then t_pass "four systemctl calls at once ($ms ms)"; else
+	t_fail "four systemctl calls at once" "took $ms ms"; fi
 
 # Drift: each unit in another state than declared.
 cat >"$TMPDIR/drift.yaml" <<'EOF'
