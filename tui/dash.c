@@ -124,6 +124,43 @@ dash_dup(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* The previous snapshot's item of id; hint is where it most likely is. */
+static const struct dash_item *
+dash_old_item(const struct dash *dash, const char *id, size_t hint)
+{
+	size_t	i;
+
+	if (hint < dash->nitems && strcmp(dash->items[hint].id, id) == 0)
+		return &dash->items[hint];
+	for (i = 0; i < dash->nitems; i++) {
+		if (strcmp(dash->items[i].id, id) == 0)
+			return &dash->items[i];
+	}
+	return NULL;
+}
+
+/* A check being re-probed keeps showing its last verdict meanwhile. */
+static void
+dash_carry(struct dash_item *item, const struct dash_item *old)
+{
+	item->in_flight = 1;
+	if (old == NULL || old->status == STATUS_RUNNING ||
+	    old->status == STATUS_PENDING)
+		return;
+	item->status = old->status;
+	item->drift = old->drift;
+	free(item->expected);
+	free(item->observed);
+	free(item->message);
+	free(item->evidence);
+	item->expected = dash_dup(old->expected);
+	item->observed = dash_dup(old->observed);
+	item->message = dash_dup(old->message);
+	item->evidence = dash_dup(old->evidence);
+	item->duration_ms = old->duration_ms;
+	item->finished_at = old->finished_at;
+}
+
 /* Copies every result under the lock, so drawing never races a probe. */
 static void
 dash_snapshot(struct dash *dash)
@@ -169,6 +206,8 @@ dash_snapshot(struct dash *dash)
 			item->nhistory = history->count;
 		}
 		item->group = dash_group_rank(item->kind, item->layer);
+		if (item->status == STATUS_RUNNING || item->status == STATUS_PENDING)
+			dash_carry(item, dash_old_item(dash, item->id, n - 1));
 		if ((size_t)item->status < STATUS_COUNT)
 			dash->counts[item->status]++;
 	}

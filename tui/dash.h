@@ -74,6 +74,9 @@ struct dash_item {
 	int		 timeout_ms;
 	long		 finished_at;	/* epoch seconds, 0 = never */
 	int		 extra;
+	/* Being re-probed: status and strings are still its last verdict's
+	 * (so rows do not flicker at every run), see dash_item_shown. */
+	int		 in_flight;
 	/* Last verdicts, oldest first (enum status values). */
 	unsigned char	 history[DASH_HISTORY];
 	size_t		 nhistory;
@@ -172,6 +175,12 @@ void	dash_select_first(struct dash *);
 void	dash_select_last(struct dash *);
 void	dash_select_group(struct dash *, int direction);	/* Tab, Shift-Tab */
 struct dash_item *dash_selected(const struct dash *);
+/*
+ * The status a row shows at time now: its last verdict while a re-probe is
+ * young, "running" once the probe has been in flight DASH_SHOW_RUNNING_MS.
+ */
+enum status dash_item_shown(const struct dash_item *, double now);
+#define DASH_SHOW_RUNNING_MS 500
 /* Status changes among the last verdicts: >= 2 is flapping. */
 int	dash_item_flips(const struct dash_item *);
 void	dash_items_free(struct dash *);

@@ -310,7 +310,7 @@ draw_row_message(struct dash_item *item, double now, char *buf, size_t len)
 {
 	char	elapsed[32], limit[32];
 
-	if (item->status == STATUS_RUNNING && item->started_ms > 0) {
+	if (dash_item_shown(item, now) == STATUS_RUNNING && item->started_ms > 0) {
 		draw_duration(elapsed, sizeof elapsed, now - item->started_ms);
 		draw_duration(limit, sizeof limit, item->timeout_ms);
 		snprintf(buf, len, "in flight for %s (timeout %s)", elapsed, limit);
@@ -328,6 +328,7 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 	char			 buf[512], name[128];
 	size_t			 i, first;
 	int			 x, base;
+	enum status		 shown;
 
 	move(y, 0);
 	if (item == NULL) {
@@ -349,6 +350,7 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 		return;
 	}
 
+	shown = dash_item_shown(item, now);
 	base = selected ? dash_color_attr(DASH_COLOR_SELECTED) : (int)A_NORMAL;
 	if (selected) {
 		attrset(base);
@@ -359,11 +361,11 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 	x = draw_text(dash, selected ? ">" : " ", COLS);
 	x += draw_text(dash, " ", COLS - x);
 	if (!selected)
-		attrset(dash_color_attr(dash_color_status(item->status)));
-	x += draw_text(dash, dash_glyph(item->status, dash->utf8, dash->tick),
+		attrset(dash_color_attr(dash_color_status(shown)));
+	x += draw_text(dash, dash_glyph(shown, dash->utf8, dash->tick),
 	    COLS - x);
 	x += draw_text(dash, " ", COLS - x);
-	snprintf(buf, sizeof buf, "%-7s ", status_name(item->status));
+	snprintf(buf, sizeof buf, "%-7s ", status_name(shown));
 	x += draw_text(dash, buf, COLS - x);
 	attrset(base);
 	draw_clipped(dash, item->id, idw < COLS - x ? idw : COLS - x);
@@ -388,7 +390,7 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 
 	/* Duration (elapsed while in flight) where there is room for it. */
 	if (COLS >= DRAW_WIDE) {
-		if (item->status == STATUS_RUNNING && item->started_ms > 0)
+		if (shown == STATUS_RUNNING && item->started_ms > 0)
 			draw_duration(name, sizeof name, now - item->started_ms);
 		else
 			draw_duration(name, sizeof name, item->duration_ms);
@@ -534,6 +536,15 @@ draw_detail(struct dash *dash, int y0, int height, double now)
 		    drift_name(item->drift));
 	else
 		snprintf(buf, sizeof buf, "%s", status_name(item->status));
+	if (item->in_flight && item->status != STATUS_RUNNING &&
+	    item->status != STATUS_PENDING) {
+		size_t	len = strlen(buf);
+
+		draw_duration(took, sizeof took, item->started_ms > 0 ?
+		    now - item->started_ms : 0);
+		snprintf(buf + len, sizeof buf - len, "  (re-probing: %s)",
+		    item->started_ms > 0 ? took : "queued");
+	}
 	lines += draw_field(dash, &y, y_end, &skip, "status", buf,
 	    dash_color_status(item->status));
 	lines += draw_field(dash, &y, y_end, &skip, "expected", item->expected,

@@ -329,6 +329,17 @@ dash_select_group(struct dash *dash, int direction)
 	dash->detail_scroll = 0;
 }
 
+enum status
+dash_item_shown(const struct dash_item *item, double now)
+{
+	if (!item->in_flight || item->status == STATUS_RUNNING ||
+	    item->status == STATUS_PENDING)
+		return item->status;
+	if (item->started_ms > 0 && now - item->started_ms >= DASH_SHOW_RUNNING_MS)
+		return STATUS_RUNNING;
+	return item->status;
+}
+
 int
 dash_item_flips(const struct dash_item *item)
 {

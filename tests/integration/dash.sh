@@ -338,7 +338,12 @@ wait_screen 'q quit' 3
 check_geometry "dash: 200x60" 200 60
 # The clock is drawn at the right edge of the new width.
 t_eq "dash: 200x60 header spans the width" 199 "$(head -1 <<<"$SCREEN" | awk '{ print length($0) }')"
+tm resize-window -t dash -x 25 -y 5
+if wait_screen '^terminal too small' 3; then t_pass "dash: a tiny terminal says so"; else
+	t_fail "dash: a tiny terminal says so" "$SCREEN"; fi
 tm resize-window -t dash -x 120 -y 40
+if wait_screen "port/$P_OFF " 3; then t_pass "dash: back from tiny"; else
+	t_fail "dash: back from tiny" "$SCREEN"; fi
 
 # --- q: exit 0, terminal usable -------------------------------------------------
 tm send-keys -t dash q
@@ -368,6 +373,23 @@ wait_screen '^EXIT=' 10
 t_contains "dash: SIGTERM exits 143" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=143"
 wait_screen '^\$ ?$' 5
 t_eq "dash: tty modes restored after SIGTERM" "$(cat "$TMPDIR/stty.before")" "$(cat "$TMPDIR/stty.term" 2>/dev/null)"
+run_in dash clear
+
+# --- the filters of topo check ---------------------------------------------------
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --only 'port/$P_WEB' --only 'port/$P_OFF'; echo EXIT=\$?"
+wait_screen "port/$P_OFF " 10
+t_contains "dash: --only keeps the matching checks" "$SCREEN" "port/$P_WEB "
+t_not_contains "dash: --only hides the others" "$SCREEN" "port/$P_API "
+t_contains "dash: filtered-out checks are counted" "$(sed -n 2p <<<"$SCREEN")" "filtered out"
+tm send-keys -t dash q
+wait_screen '^EXIT=' 10
+t_contains "dash: q exits 0 (--only)" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
+run_in dash clear
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --layer static; echo EXIT=\$?"
+wait_screen "no checks|EXIT=" 10
+t_contains "dash: --layer static leaves no live check" "$SCREEN" "no checks"
+tm send-keys -t dash q
+wait_screen '^EXIT=' 10
 run_in dash clear
 
 # --- NO_COLOR, colours, ASCII ---------------------------------------------------

@@ -259,6 +259,31 @@ test_flips(void **state)
 }
 
 static void
+test_shown_while_in_flight(void **state)
+{
+	struct dash_item	item;
+
+	(void)state;
+	memset(&item, 0, sizeof item);
+	item.status = STATUS_DRIFT;
+	assert_int_equal(dash_item_shown(&item, 1e6), STATUS_DRIFT);
+	/* Re-probed: the last verdict stays until the probe is slow. */
+	item.in_flight = 1;
+	item.started_ms = 1000;
+	assert_int_equal(dash_item_shown(&item, 1000 + DASH_SHOW_RUNNING_MS - 1),
+	    STATUS_DRIFT);
+	assert_int_equal(dash_item_shown(&item, 1000 + DASH_SHOW_RUNNING_MS),
+	    STATUS_RUNNING);
+	/* Waiting for a batch slot: not started, not running. */
+	item.started_ms = 0;
+	assert_int_equal(dash_item_shown(&item, 1e9), STATUS_DRIFT);
+	/* Never judged yet: running at once. */
+	item.status = STATUS_RUNNING;
+	item.started_ms = 1000;
+	assert_int_equal(dash_item_shown(&item, 1001), STATUS_RUNNING);
+}
+
+static void
 test_history_table(void **state)
 {
 	const struct dash_history	*h;
@@ -302,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_selection_follows_id),
 		cmocka_unit_test(test_tab_between_groups),
 		cmocka_unit_test(test_flips),
+		cmocka_unit_test(test_shown_while_in_flight),
 		cmocka_unit_test(test_history_table),
 	};
 
