@@ -179,7 +179,7 @@ t_exit "dash: refuses with stdout piped" 2 bash -c "set -o pipefail; '$TOPO' das
 tm new-session -d -s keep -x 80 -y 24 "env -i bash --norc --noprofile"
 new_pane dash 120 40 LANG=C.UTF-8 NO_COLOR=1
 run_in dash "stty -g >'$TMPDIR/stty.before'"
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --interval 1; echo EXIT=\$?; stty -g >'$TMPDIR/stty.after'"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --interval 1 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.after'"
 
 if wait_screen "port/$P_OFF " 10; then t_pass "dash: starts and lists checks"; else
 	t_fail "dash: starts and lists checks" "$SCREEN"; fi
@@ -357,7 +357,7 @@ tm send-keys -t dash C-l
 run_in dash clear
 
 # --- Ctrl-C and SIGTERM restore the terminal -------------------------------------
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.int'"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.int'"
 wait_screen "port/$P_OFF " 10
 tm send-keys -t dash C-c
 wait_screen '^EXIT=' 10
@@ -366,7 +366,7 @@ wait_screen '^\$ ?$' 5
 t_eq "dash: tty modes restored after Ctrl-C" "$(cat "$TMPDIR/stty.before")" "$(cat "$TMPDIR/stty.int" 2>/dev/null)"
 run_in dash clear
 
-run_in dash "bash -c 'echo \$\$ >\"$TMPDIR/dash.pid\"; exec \"$TOPO\" dash -f \"$TMPDIR/topo.yaml\"'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.term'"
+run_in dash "bash -c 'echo \$\$ >\"$TMPDIR/dash.pid\"; exec \"$TOPO\" dash -f \"$TMPDIR/topo.yaml\" 2>>\"$TMPDIR/dash.stderr\"'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.term'"
 wait_screen "port/$P_OFF " 10
 kill -TERM "$(cat "$TMPDIR/dash.pid")"
 wait_screen '^EXIT=' 10
@@ -376,7 +376,7 @@ t_eq "dash: tty modes restored after SIGTERM" "$(cat "$TMPDIR/stty.before")" "$(
 run_in dash clear
 
 # --- the filters of topo check ---------------------------------------------------
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --only 'port/$P_WEB' --only 'port/$P_OFF'; echo EXIT=\$?"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --only 'port/$P_WEB' --only 'port/$P_OFF' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "port/$P_OFF " 10
 t_contains "dash: --only keeps the matching checks" "$SCREEN" "port/$P_WEB "
 t_not_contains "dash: --only hides the others" "$SCREEN" "port/$P_API "
@@ -385,7 +385,7 @@ tm send-keys -t dash q
 wait_screen '^EXIT=' 10
 t_contains "dash: q exits 0 (--only)" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
 run_in dash clear
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --layer static; echo EXIT=\$?"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --layer static 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "no checks|EXIT=" 10
 t_contains "dash: --layer static leaves no live check" "$SCREEN" "no checks"
 tm send-keys -t dash q
@@ -393,7 +393,7 @@ wait_screen '^EXIT=' 10
 run_in dash clear
 
 # --- NO_COLOR, colours, ASCII ---------------------------------------------------
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml'; echo EXIT=\$?"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "port/$P_OFF " 10
 COLORED=$(tm capture-pane -p -e -t dash)
 if grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;5)[;m]' <<<"$COLORED"; then
@@ -406,7 +406,7 @@ wait_screen '^EXIT=' 10
 tm kill-session -t dash
 
 new_pane dash 120 40 LANG=C.UTF-8
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml'; echo EXIT=\$?"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "port/$P_OFF " 10
 COLORED=$(tm capture-pane -p -e -t dash)
 if grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;5)[;m]' <<<"$COLORED"; then
@@ -418,7 +418,7 @@ t_contains "dash: q exits 0 (colour)" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
 tm kill-session -t dash
 
 new_pane dash 120 40 LANG=C LC_ALL=C NO_COLOR=1
-run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml'; echo EXIT=\$?"
+run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "port/$P_OFF " 10
 wait_screen "ok +port/$P_OFF " 10
 t_contains "dash: ASCII glyphs without a UTF-8 locale" "$(row "port/$P_OFF")" "+ ok"
@@ -443,7 +443,7 @@ http:
     url: http://127.0.0.1:$P_SLOW/health
 EOF
 	new_pane dash 120 40 LANG=C.UTF-8 NO_COLOR=1
-	run_in dash "'$TOPO' dash -f '$TMPDIR/hang.yaml' --interval 1; echo EXIT=\$?"
+	run_in dash "'$TOPO' dash -f '$TMPDIR/hang.yaml' --interval 1 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 	if wait_screen "running +http/slow .*in flight for" 10; then
 		t_pass "dash: a hanging check shows as running"
 	else
@@ -499,6 +499,11 @@ EOF
 	tm kill-session -t dash
 fi
 
+# --- whatever topo said on stderr (sanitizer reports land here) -----------------
+touch "$TMPDIR/dash.stderr"
+t_eq "dash: nothing on stderr" "" "$(cat "$TMPDIR/dash.stderr")"
+cat "$TMPDIR/dash.stderr"
+
 # --- screenshots for the README ---------------------------------------------------
 # A small shop: ports, HTTP, a source fact, a file, a declared unknown.
 if [ "${TOPO_WRITE_SCREENSHOTS:-}" = 1 ] && [ "$HAVE_HTTP" = 1 ]; then
@@ -539,7 +544,7 @@ unknowns:
     verify: tailscale status --json
 EOF
 	new_pane shot 100 24 LANG=C.UTF-8 NO_COLOR=1
-	run_in shot "cd '$TMPDIR/shop' && clear && '$TOPO' dash -f topology.yaml --interval 2"
+	run_in shot "cd '$TMPDIR/shop' && clear && '$TOPO' dash -f topology.yaml --interval 2 2>>'$TMPDIR/dash.stderr'"
 	wait_screen "ok +http/orders-api " 10 shot
 	wait_screen "^ last run" 5 shot
 	mkdir -p "$ROOT/docs/screenshots"
