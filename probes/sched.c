@@ -75,11 +75,26 @@ sched_unlock(struct sched *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Under lock: the reader's list is the plan's checks, then the extras. */
+static int
+sched_compare_ids(const void *a, const void *b)
+{
+	const struct check *const	*x = a, *const *y = b;
+
+	return strcmp((*x)->id, (*y)->id);
+}
+
+/*
+ * Under lock: the reader's list is the plan's checks, then the extras sorted
+ * by id (they arrive in whatever order probes find them; reports must not).
+ */
 static void
 sched_rebuild_view(struct sched *s)
 {
 	size_t	n = s->plan->count + s->nextras;
+
+	if (s->nextras > 1)
+		qsort(s->extras, s->nextras, sizeof *s->extras,
+		    sched_compare_ids);
 
 	s->view = xreallocarray(s->view, n + 1, sizeof *s->view);
 	if (s->plan->count > 0)
