@@ -1,0 +1,46 @@
+/*
+ * fuzz_topology.c: the topology loader on any bytes, as `topo validate` and
+ * `topo check` run it: YAML (libyaml, anchors, merge keys, limits), variable
+ * expansion (${VAR}, defaults, cycles, secrets), the schema, and, when the
+ * file is valid, the plan (every probe's section: regexes, JSON paths, URLs,
+ * Redis URLs, argv) and the redaction of its secrets.
+ */
+#include "fuzz.h"
+
+#include "../../topology/plan.h"
+#include "../../topology/schema.h"
+#include "../../topology/topology.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct topology	*t;
+	struct problems	 ps = {0};
+	struct plan	*p;
+	char		*text, *redacted;
+	static char	*sets[] = { "FUZZ_SET=from-set", "HOST=127.0.0.1" };
+
+	if (size > TOPOLOGY_MAX_BYTES)
+		return 0;
+	text = fuzz_copy(data, size);
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		abort();
+	t->path = strdup("fuzz.yaml");
+	t->root = yaml_parse(t->path, text, size, &ps);
+	if (t->root != NULL) {
+		vars_expand(t, sets, sizeof sets / sizeof sets[0], &ps);
+		schema_validate_root(t->root, &ps);
+		if (ps.count == 0) {
+			p = plan_build(t, 1000, &ps);
+			plan_free(p);
+		}
+		redacted = topology_redact(t, text);
+		free(redacted);
+	}
+	problems_sort(&ps);
+	problems_free(&ps);
+	topology_free(t);
+	free(text);
+	return 0;
+}

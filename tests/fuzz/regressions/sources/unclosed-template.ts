@@ -1,0 +1,3 @@
+fns
+export const fns = [a, `x${ [b, c] }`, "d\"e", /* [ */ f, // ]
+ g(
