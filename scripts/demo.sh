@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: `make demo`. Starts a small joelclaw-shaped system on
+# 127.0.0.1 with six planted drifts, runs topo on topologies/demo.yaml and
+# checks that topo found exactly those drifts.
+#
+#   1. installs missing Debian packages (scripts/deps.sh), builds topo and
+#      the fixture HTTP server;
+#   2. in a fresh scratch folder (HOME and XDG there too, for Caddy):
+#      a real redis-server, three fixture HTTP services (the host worker,
+#      the Inngest server, the talon health daemon) and a real caddy, all
+#      on free loopback ports chosen now and passed to topo with --set;
+#      launchctl and kubectl are demo/bin/*, replaying recorded outputs;
+#      the source tree is a copy of demo/repo;
+#   3. runs `topo check` (JSON, Markdown and text reports in $DEMO_OUT,
+#      build/demo by default) and compares the set of problems with the
+#      planted set;
+#   4. on a terminal opens `topo dash`; otherwise prints the text report,
+#      the Markdown report's path and what `topo check` exited with.
+# Exits 0 when the demo ran as designed: the planted drifts found, and
+# nothing else wrong. Every process it started is stopped on every way out
+# (end, error, Ctrl-C, SIGTERM), and the scratch folder removed.
+#
+# Environment: DEMO_OUT (reports), DEMO_TOPO (the topo binary, default
+# ./topo: the tests pass the sanitized build), DEMO_KEEP=1 keeps the
+# scratch folder, DEMO_NO_DASH=1 prints the report even on a terminal.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+
+say() { printf '%s\n' "$*"; }
+fail() {
+	printf 'demo: FAILED: %s\n' "$1" >&2
+	shift
+	[ $# -gt 0 ] && printf '    %s\n' "$@" >&2
+	exit 1
+}
+
+# --- packages and build ---------------------------------------------------
+./scripts/deps.sh || fail "missing Debian packages (see above)"
+jobs=$(nproc 2>/dev/null || echo 2)
+mkdir -p build
+if ! make -s -j"$jobs" topo build/tests/fixture-server >build/demo-make.log 2>&1; then
+	cat build/demo-make.log >&2
+	fail "the build failed"
+fi
+TOPO=${DEMO_TOPO:-$ROOT/topo}
+FIXTURE=$ROOT/build/tests/fixture-server
+OUT=${DEMO_OUT:-$ROOT/build/demo}
+mkdir -p "$OUT" || fail "cannot create $OUT"
+OUT=$(cd "$OUT" && pwd)
+rm -f "$OUT"/report.json "$OUT"/report.md "$OUT"/report.txt "$OUT"/demo.env "$OUT"/demo.pids
+
+# --- the scratch folder, and stopping everything on every way out ----------
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/topo-demo.XXXXXX") || fail "mktemp failed"
+PIDS=()
+stop_all() {
+	local pid i alive
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	# Up to 5 s for a graceful exit, then SIGKILL: a stuck server never
+	# outlives the demo.
+	for ((i = 0; i < 50; i++)); do
+		alive=0
+		for pid in "${PIDS[@]}"; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done
+		[ "$alive" = 0 ] && break
+		sleep 0.1
+	done
+	for pid in "${PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	PIDS=()
+	if [ -n "${DEMO_KEEP:-}" ]; then
+		say "demo: kept $STATE" >&2
+	else
+		rm -rf "$STATE"
+	fi
+}
+trap stop_all EXIT
+trap 'say "demo: interrupted, stopping what it started" >&2; exit 130' INT
+trap 'exit 143' TERM HUP
+
+# started NAME PID: remembered for stop_all, and listed in $OUT/demo.pids
+# (the tests check that none of them survives the demo).
+started() {
+	PIDS+=("$2")
+	printf '%s %s\n' "$2" "$1" >>"$OUT/demo.pids"
+}
+
+# Caddy keeps its autosave and storage under HOME / XDG: inside the scratch
+# folder, so the demo leaves nothing behind in the user's home.
+export HOME=$STATE/home XDG_CONFIG_HOME=$STATE/xdg-config XDG_DATA_HOME=$STATE/xdg-data
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$STATE/redis" "$STATE/caddy" "$STATE/services"
+
+# pick_port VAR: a TCP port on 127.0.0.1 that nothing listens on and that
+# was not handed out yet, into VAR.
+CHOSEN=" "
+pick_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		case $CHOSEN in *" $p "*) continue ;; esac
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			CHOSEN="$CHOSEN$p "
+			printf -v "$1" '%s' "$p"
+			return 0
+		fi
+	done
+	fail "no free port found on 127.0.0.1"
+}
+# wait_port PORT SECONDS: until something accepts on 127.0.0.1:PORT.
+wait_port() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+say "topo demo: a small joelclaw-shaped system on 127.0.0.1, with planted drift"
+say "  scratch folder $STATE"
+
+# --- fixture HTTP services: port 0, the server says which it got ----------
+# start_service NAME: demo/services/NAME.routes on a free port, which it
+# leaves in SERVICE_PORT (not a $(...): the server must be our child).
+start_service() {
+	local name=$1 ready=$STATE/services/$1.ready pid i
+	"$FIXTURE" --bind 127.0.0.1 --port 0 --route-file "$ROOT/demo/services/$name.routes" \
+		--ready-file "$ready" --log "$STATE/services/$name.log" \
+		>/dev/null 2>"$STATE/services/$name.err" </dev/null &
+	pid=$!
+	started "fixture-server:$name" "$pid"
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$ready" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -s "$ready" ] || fail "the $name service would not start" "$(cat "$STATE/services/$name.err")"
+	SERVICE_PORT=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$ready")
+	[ -n "$SERVICE_PORT" ] || fail "the $name service said no port" "$(cat "$ready")"
+}
+start_service worker
+WORKER_PORT=$SERVICE_PORT
+start_service inngest
+INNGEST_PORT=$SERVICE_PORT
+start_service talon
+TALON_PORT=$SERVICE_PORT
+CHOSEN="$CHOSEN$WORKER_PORT $INNGEST_PORT $TALON_PORT "
+say "  worker    127.0.0.1:$WORKER_PORT  (fixture: GET /api/inngest, POST /webhooks/*)"
+say "  inngest   127.0.0.1:$INNGEST_PORT  (fixture: GET /health, POST /v0/gql)"
+say "  talon     127.0.0.1:$TALON_PORT  (fixture: GET /health)"
+
+# --- redis-server: the queue, and a key of the wrong type -----------------
+pick_port REDIS_PORT
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+	--daemonize no --dir "$STATE/redis" --logfile "$STATE/redis/log" </dev/null >/dev/null 2>&1 &
+started redis-server $!
+wait_port "$REDIS_PORT" 10 || fail "redis-server would not start" "$(tail -5 "$STATE/redis/log" 2>/dev/null)"
+rcli() { timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@" >/dev/null || fail "redis-cli $*"; }
+# The queue stream with its consumer group: 3 events, 2 delivered to the
+# drainer and not yet acknowledged.
+rcli XADD joelclaw:queue:events '*' event webhook/github.push source github
+rcli XADD joelclaw:queue:events '*' event system/heartbeat source talon
+rcli XADD joelclaw:queue:events '*' event content/sync source vault
+rcli XGROUP CREATE joelclaw:queue:events drainer 0
+rcli XREADGROUP GROUP drainer drainer-1 COUNT 2 STREAMS joelclaw:queue:events '>'
+rcli ZADD joelclaw:queue:priority 10 webhook/github.push 50 system/heartbeat 90 content/sync
+rcli SET joelclaw:webhook:github '{"secret_ref":"GITHUB_WEBHOOK_SECRET","target":"/webhooks/github"}'
+rcli SET joelclaw:webhook:vercel '{"secret_ref":"VERCEL_WEBHOOK_SECRET","target":"/webhooks/vercel"}'
+# Planted: the gateway's sessions are a hash; a string was written over it.
+rcli SET joelclaw:gateway:sessions '{"telegram":"s-1"}'
+say "  redis     127.0.0.1:$REDIS_PORT  (redis-server: stream joelclaw:queue:events + group drainer, zset joelclaw:queue:priority, webhook keys)"
+
+# --- the source tree and the Caddyfiles ------------------------------------
+REPO=$STATE/repo
+cp -R "$ROOT/demo/repo" "$REPO" || fail "cannot copy demo/repo"
+mkdir -p "$REPO/infra/caddy"
+pick_port CADDY_ADMIN
+pick_port SITE_INNGEST
+pick_port SITE_WORKER
+pick_port SITE_HOOKS
+pick_port TYPESENSE_PORT	# planted: declared listening, nothing starts there
+# caddyfile UPSTREAM_OF_WEBHOOKS: demo/Caddyfile.in with the ports filled in.
+caddyfile() {
+	sed -e "s|@CADDY_ADMIN@|$CADDY_ADMIN|g" -e "s|@SITE_INNGEST@|$SITE_INNGEST|g" \
+	    -e "s|@SITE_WORKER@|$SITE_WORKER|g" -e "s|@SITE_HOOKS@|$SITE_HOOKS|g" \
+	    -e "s|@INNGEST_PORT@|$INNGEST_PORT|g" -e "s|@WORKER_PORT@|$WORKER_PORT|g" \
+	    -e "s|@HOOKS_UPSTREAM@|$1|g" -e "s|@STATE@|$STATE|g" "$ROOT/demo/Caddyfile.in"
+}
+# The repository's Caddyfile routes webhooks to the worker, as declared.
+caddyfile "$WORKER_PORT" >"$REPO/infra/caddy/Caddyfile"
+# Planted: the Caddyfile the running Caddy was started from was edited by
+# hand on the machine, and sends webhooks to Inngest.
+caddyfile "$INNGEST_PORT" >"$STATE/caddy/Caddyfile"
+
+# --- caddy ------------------------------------------------------------------
+caddy run --config "$STATE/caddy/Caddyfile" --adapter caddyfile \
+	</dev/null >"$STATE/caddy/log" 2>&1 &
+started caddy $!
+for p in "$CADDY_ADMIN" "$SITE_INNGEST" "$SITE_WORKER" "$SITE_HOOKS"; do
+	wait_port "$p" 15 || fail "caddy would not start (port $p)" "$(tail -5 "$STATE/caddy/log")"
+done
+say "  caddy     admin 127.0.0.1:$CADDY_ADMIN, sites :$SITE_INNGEST (Inngest), :$SITE_WORKER (worker), :$SITE_HOOKS (/webhooks/* router)"
+say "  launchctl demo/bin/launchctl (recorded: demo/recorded/launchctl)"
+say "  kubectl   demo/bin/kubectl (recorded: demo/recorded/kubectl)"
+say "  source    $REPO (copy of demo/repo)"
+
+# --- topo ---------------------------------------------------------------------
+SETS=(--set "REPO=$REPO" --set "REDIS_PORT=$REDIS_PORT" --set "CADDY_ADMIN=$CADDY_ADMIN"
+	--set "SITE_INNGEST=$SITE_INNGEST" --set "SITE_WORKER=$SITE_WORKER"
+	--set "SITE_HOOKS=$SITE_HOOKS" --set "WORKER_PORT=$WORKER_PORT"
+	--set "INNGEST_PORT=$INNGEST_PORT" --set "TALON_PORT=$TALON_PORT"
+	--set "TYPESENSE_PORT=$TYPESENSE_PORT"
+	--set "LAUNCHCTL=$ROOT/demo/bin/launchctl" --set "KUBECTL=$ROOT/demo/bin/kubectl")
+TOPOLOGY=topologies/demo.yaml
+{
+	echo "STATE=$STATE"
+	echo "REPO=$REPO"
+	for v in REDIS_PORT CADDY_ADMIN SITE_INNGEST SITE_WORKER SITE_HOOKS WORKER_PORT \
+	    INNGEST_PORT TALON_PORT TYPESENSE_PORT; do
+		echo "$v=${!v}"
+	done
+} >"$OUT/demo.env"
+
+# What the demo planted, as topo must report it: "ID STATUS DRIFT".
+PLANTED="port/$TYPESENSE_PORT drift changed
+caddy/localhost:$SITE_HOOKS/webhooks/* drift changed
+redis/key/joelclaw:gateway:sessions drift changed
+source/host functions drift extra
+k8s/joelclaw/Service/redis-public drift extra
+launchd/com.joel.gateway drift changed"
+# The declared unknown: shown as unknown, never a problem.
+DECLARED_UNKNOWN="unknown/tailscale-daemon-state unknown"
+
+"$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format json -o "$OUT/report.json"
+rc_json=$?
+"$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format markdown -o "$OUT/report.md"
+rc_md=$?
+NO_COLOR=1 "$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format text -o "$OUT/report.txt"
+rc_text=$?
+
+# --- did topo find exactly what was planted? ------------------------------------
+[ "$rc_json" = 1 ] && [ "$rc_md" = 1 ] && [ "$rc_text" = 1 ] ||
+	fail "topo check exited $rc_json (json), $rc_md (markdown), $rc_text (text); expected 1: drift"
+jq -e . "$OUT/report.json" >/dev/null 2>&1 || fail "the JSON report does not parse: $OUT/report.json"
+found=$(jq -r '.checks[] | select(.status != "ok") | "\(.id) \(.status)\(if .drift then " " + .drift else "" end)"' \
+	"$OUT/report.json" | sort)
+want=$(printf '%s\n%s\n' "$PLANTED" "$DECLARED_UNKNOWN" | sort)
+if [ "$found" != "$want" ]; then
+	cat "$OUT/report.txt"
+	fail "topo did not find exactly the planted drift" \
+	    "not found:  $(comm -13 <(echo "$found") <(echo "$want") | paste -sd, -)" \
+	    "unexpected: $(comm -23 <(echo "$found") <(echo "$want") | paste -sd, -)"
+fi
+total=$(jq -r '.summary.total' "$OUT/report.json")
+nok=$(jq -r '.summary.ok' "$OUT/report.json")
+
+if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_NO_DASH:-}" ]; then
+	say ""
+	say "topo found the 6 planted drifts, and $nok of $total checks ok. Opening the dashboard:"
+	say "  q quits (the demo then stops everything it started)."
+	sleep 2
+	"$TOPO" dash -f "$TOPOLOGY" "${SETS[@]}" --interval 5
+	say "Markdown report: $OUT/report.md"
+	say "topo check exited 1 — drift found, as planted, which is what CI would see."
+	exit 0
+fi
+
+say ""
+say "\$ topo check -f $TOPOLOGY --set REPO=... --set REDIS_PORT=$REDIS_PORT ... (12 --set, see $OUT/demo.env)"
+cat "$OUT/report.txt"
+say ""
+say "The 6 planted drifts were found, each with expected and observed above; $nok of $total checks ok, 1 declared unknown."
+say "Markdown report: $OUT/report.md"
+say "JSON report:     $OUT/report.json"
+say "topo check exited 1 — drift found, as planted, which is what CI would see."
+exit 0
