@@ -83,6 +83,12 @@ demo:
 bench:
 	./bench/run.sh
 
+# The architecture document, generated from the topology (committed; topo stale
+# fails a change that touches a watched path without regenerating it).
+doc: topo
+	./topo doc -f topologies/joelclaw.yaml -o docs/system-architecture.md
+.PHONY: doc
+
 fuzz:
 	./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
