@@ -85,6 +85,7 @@ struct k8s_decl {
 
 struct k8s_namespace {
 	char		*name;
+	int		 timeout_ms;	/* its own timeout_ms: bounds its kubectl call; 0 if none */
 	struct k8s_decl	*decls;
 	size_t		 ndecls;
 };
@@ -613,6 +614,7 @@ k8s_plan(struct plan *p, const struct node *section)
 			    "kubernetes: '%s' is not a namespace name", s->namespaces[i].name);
 			continue;
 		}
+		s->namespaces[i].timeout_ms = (int)node_int(nsnode, "timeout_ms", 0);
 		cfg = k8s_config_new(s, K8S_NAMESPACE, i, NULL, NULL);
 		c = plan_add(p, &probe_kubernetes, LAYER_LIVE, nsnode, "k8s/%s",
 		    s->namespaces[i].name);
@@ -886,6 +888,9 @@ k8s_run_live(struct batch *b, struct k8s_section *s, struct check **checks, size
 		}
 		if (timeout == 0)
 			continue;
+		/* The namespace's own timeout_ms is the call's, whatever its items'. */
+		if (s->namespaces[i].timeout_ms > 0)
+			timeout = s->namespaces[i].timeout_ms;
 		calls[ncalls].ns = i;
 		a = 0;
 		calls[ncalls].argv[a++] = (char *)program;
