@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <term.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -337,7 +338,9 @@ dash_resize(void)
 static int
 dash_terminal_open(struct dash *dash)
 {
-	const char	*codeset;
+	const char	*codeset, *term;
+	char		*cup;
+	int		 err, usable;
 
 	/* Characters from the environment; numbers stay "C" for the probes. */
 	setlocale(LC_ALL, "");
@@ -346,9 +349,28 @@ dash_terminal_open(struct dash *dash)
 	dash->utf8 = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 ||
 	    strcmp(codeset, "utf8") == 0);
 
+	/*
+	 * Ask terminfo first: newterm() on an unknown TERM fails but keeps
+	 * memory, and a terminal that cannot move its cursor (TERM=dumb)
+	 * cannot show a dashboard.
+	 */
+	term = getenv("TERM") != NULL ? getenv("TERM") : "";
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		fprintf(stderr, "topo dash: unknown terminal type '%s'; "
+		    "use topo check\n", term);
+		return -1;
+	}
+	cup = tigetstr("cup");
+	usable = cup != NULL && cup != (char *)-1;
+	del_curterm(cur_term);
+	if (!usable) {
+		fprintf(stderr, "topo dash: the terminal (TERM=%s) cannot move "
+		    "its cursor; use topo check\n", term);
+		return -1;
+	}
 	if ((dash_screen = newterm(NULL, stdout, stdin)) == NULL) {
 		fprintf(stderr, "topo dash: cannot use the terminal (TERM=%s); "
-		    "use topo check\n", getenv("TERM") != NULL ? getenv("TERM") : "");
+		    "use topo check\n", term);
 		return -1;
 	}
 	dash_curses_active = 1;

@@ -375,6 +375,16 @@ wait_screen '^\$ ?$' 5
 t_eq "dash: tty modes restored after SIGTERM" "$(cat "$TMPDIR/stty.before")" "$(cat "$TMPDIR/stty.term" 2>/dev/null)"
 run_in dash clear
 
+# --- terminals that cannot show it ------------------------------------------------
+for term in dumb no-such-terminal; do
+	run_in dash "TERM=$term '$TOPO' dash -f '$TMPDIR/topo.yaml'; echo EXIT=\$?"
+	wait_screen '^EXIT=' 10
+	t_contains "dash: TERM=$term exits 2" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=2"
+	t_contains "dash: TERM=$term points at topo check" "$SCREEN" "use topo check"
+	run_in dash clear
+	wait_screen_not '^EXIT=' 5
+done
+
 # --- the filters of topo check ---------------------------------------------------
 run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --only 'port/$P_WEB' --only 'port/$P_OFF' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
 wait_screen "port/$P_OFF " 10
