@@ -53,8 +53,13 @@ rm -f "$OUT"/report.json "$OUT"/report.md "$OUT"/report.txt "$OUT"/demo.env "$OU
 # --- the scratch folder, and stopping everything on every way out ----------
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/topo-demo.XXXXXX") || fail "mktemp failed"
 PIDS=()
+CURRENT=
 stop_all() {
 	local pid i alive
+	if [ -n "$CURRENT" ]; then
+		kill -TERM "$CURRENT" 2>/dev/null
+		wait "$CURRENT" 2>/dev/null
+	fi
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -236,12 +241,22 @@ launchd/com.joel.gateway drift changed"
 # The declared unknown: shown as unknown, never a problem.
 DECLARED_UNKNOWN="unknown/tailscale-daemon-state unknown"
 
-"$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format json -o "$OUT/report.json"
-rc_json=$?
-"$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format markdown -o "$OUT/report.md"
-rc_md=$?
-NO_COLOR=1 "$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format text -o "$OUT/report.txt"
-rc_text=$?
+# check FORMAT FILE: one `topo check`, its exit code in CHECK_RC. Run in the
+# background and waited for, so that Ctrl-C or SIGTERM is acted on at once
+# (bash defers traps while a foreground child runs), and stop_all stops it.
+check() {
+	"$TOPO" check -f "$TOPOLOGY" "${SETS[@]}" --format "$1" -o "$2" </dev/null &
+	CURRENT=$!
+	wait "$CURRENT"
+	CHECK_RC=$?
+	CURRENT=
+}
+check json "$OUT/report.json"
+rc_json=$CHECK_RC
+check markdown "$OUT/report.md"
+rc_md=$CHECK_RC
+NO_COLOR=1 check text "$OUT/report.txt"
+rc_text=$CHECK_RC
 
 # --- did topo find exactly what was planted? ------------------------------------
 [ "$rc_json" = 1 ] && [ "$rc_md" = 1 ] && [ "$rc_text" = 1 ] ||
@@ -264,7 +279,14 @@ if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_NO_DASH:-}" ]; then
 	say "topo found the 6 planted drifts, and $nok of $total checks ok. Opening the dashboard:"
 	say "  q quits (the demo then stops everything it started)."
 	sleep 2
+	# The dashboard runs as its own foreground job (job control on): Ctrl-C
+	# there goes to it alone and quits it, which ends the demo normally
+	# instead of interrupting make and this script too.
+	set -m
 	"$TOPO" dash -f "$TOPOLOGY" "${SETS[@]}" --interval 5
+	rc=$?
+	set +m
+	[ "$rc" = 0 ] || [ "$rc" = 130 ] || fail "topo dash exited $rc"
 	say "Markdown report: $OUT/report.md"
 	say "topo check exited 1 — drift found, as planted, which is what CI would see."
 	exit 0
