@@ -19,6 +19,7 @@
 #include "probe.h"
 
 #include <hiredis/hiredis.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -558,6 +559,7 @@ struct redis_conn {
 	char			*shown;		/* the URL without its password */
 	int			 pending;	/* replies appended, not yet read */
 	double			 deadline;	/* util_now_ms() for SCAN loops */
+	int			 timeout_ms;	/* of each read, for messages */
 };
 
 /*
@@ -607,9 +609,15 @@ redis_read(struct redis_conn *rc, char **cause)
 	void	*reply = NULL;
 
 	if (redisGetReply(rc->ctx, &reply) != REDIS_OK || reply == NULL) {
-		*cause = xasprintf("%s: %s", rc->shown,
-		    rc->ctx->errstr[0] != '\0' ? rc->ctx->errstr :
-		    "connection lost");
+		/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
+		if (rc->ctx->err == REDIS_ERR_IO &&
+		    strcmp(rc->ctx->errstr, strerror(EAGAIN)) == 0)
+			*cause = xasprintf("%s: no answer within %d ms", rc->shown,
+			    rc->timeout_ms);
+		else
+			*cause = xasprintf("%s: %s", rc->shown,
+			    rc->ctx->errstr[0] != '\0' ? rc->ctx->errstr :
+			    "connection lost");
 		return NULL;
 	}
 	rc->pending--;
@@ -712,6 +720,7 @@ redis_open(struct redis_conn *rc, int timeout_ms, char **cause)
 
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	rc->timeout_ms = timeout_ms;
 	rc->ctx = redisConnectWithTimeout(s->host, s->port, tv);
 	if (rc->ctx == NULL) {
 		*cause = xasprintf("%s: cannot allocate a connection", rc->shown);
