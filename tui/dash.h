@@ -125,6 +125,8 @@ struct dash {
 	size_t			 top;		/* first row drawn in the list */
 	char			*selected_id;	/* kept across rebuilds */
 	size_t			 detail_scroll;
+	size_t			 detail_lines;	/* at the last draw: all of them */
+	size_t			 detail_height;	/* and how many the pane shows */
 	char			 filter[DASH_FILTER_MAX + 1];
 	size_t			 filter_len;
 	struct regex		*filter_regex;	/* NULL: no filter */

@@ -511,6 +511,7 @@ draw_detail(struct dash *dash, int y0, int height, double now)
 	size_t			 skip = dash->detail_scroll, i;
 	int			 y = y0 + 1, y_end = y0 + height, x, lines = 0;
 	int			 flips;
+	const char		*more;
 
 	if (height <= 0)
 		return;
@@ -589,6 +590,18 @@ draw_detail(struct dash *dash, int y0, int height, double now)
 	/* Scrolled past the end (the check changed): come back. */
 	if ((size_t)lines <= dash->detail_scroll && dash->detail_scroll > 0)
 		dash->detail_scroll = lines > 0 ? (size_t)lines - 1 : 0;
+	dash->detail_lines = (size_t)lines;
+	dash->detail_height = (size_t)(height - 1);
+	/* Say when there is more than the pane shows. */
+	more = dash->detail_scroll > 0 ?
+	    ((size_t)lines > dash->detail_scroll + (size_t)(height - 1) ?
+	    " J/K: more " : " K: more above ") :
+	    ((size_t)lines > (size_t)(height - 1) ? " J: more below " : NULL);
+	if (more != NULL && COLS > (int)strlen(more) + 20) {
+		attrset(dash_color_attr(DASH_COLOR_SELECTED) | A_BOLD);
+		mvaddstr(y0, COLS - (int)strlen(more) - 1, more);
+		attrset(A_NORMAL);
+	}
 }
 
 static void

@@ -198,7 +198,8 @@ keys_detail(struct dash *dash, int key)
 	case KEY_RIGHT:
 		return 1;
 	case 'J':
-		dash->detail_scroll++;
+		if (dash->detail_scroll + dash->detail_height < dash->detail_lines)
+			dash->detail_scroll++;
 		return 1;
 	case 'K':
 		if (dash->detail_scroll > 0)
