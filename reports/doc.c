@@ -831,9 +831,10 @@ doc_table_http(struct doc_ctx *ctx, const struct node *block)
 {
 	static const char *const head[] = { "Endpoint", "What", "Request", "Expected",
 	    "Verified", NULL };
-	const struct node	*items, *item;
+	const struct node	*items, *item, *headers;
+	struct buf		 req;
 	char			*s;
-	size_t			 i, rows = 0;
+	size_t			 i, j, rows = 0;
 
 	items = node_get(ctx->root, "http");
 	for (i = 0; items != NULL && items->type == NODE_SEQ && i < items->count; i++) {
@@ -845,17 +846,24 @@ doc_table_http(struct doc_ctx *ctx, const struct node *block)
 		doc_row_start(ctx);
 		doc_cell_free(ctx, doc_key_text(item, "name"));
 		doc_cell_free(ctx, doc_key_text(item, "what"));
+		buf_init(&req, 0);
 		s = doc_key_text(item, "url");
-		if (node_get(item, "body") != NULL) {
-			char *body = doc_key_text(item, "body");
-
-			doc_cell_free(ctx, xasprintf("%s `%s` `%s`",
-			    node_str(item, "method", "GET"), s, body));
-			free(body);
-		} else
-			doc_cell_free(ctx, xasprintf("%s `%s`",
-			    node_str(item, "method", "GET"), s));
+		buf_printf(&req, "%s `%s`", node_str(item, "method", "GET"), s);
 		free(s);
+		if (node_get(item, "body") != NULL) {
+			s = doc_key_text(item, "body");
+			buf_printf(&req, " `%s`", s);
+			free(s);
+		}
+		headers = node_get(item, "headers");
+		for (j = 0; headers != NULL && headers->type == NODE_MAP &&
+		    j < headers->count; j++) {
+			/* The header's name only: its value may be a secret. */
+			buf_printf(&req, "%s header `%s`", j == 0 ? " with" : ",",
+			    headers->keys[j]->value);
+		}
+		doc_cell(ctx, buf_str(&req));
+		buf_free(&req);
 		doc_cell_free(ctx, doc_expectations(node_get(item, "expect"), "status",
 		    "200"));
 		doc_verdict_one(ctx, item);
