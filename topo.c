@@ -2,7 +2,10 @@
  * topo.c: main(). Finds the subcommand in cmd_table (like tmux, by name or
  * unique prefix) and runs it.
  */
+#include <sys/resource.h>
+
 #include <curl/curl.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +40,27 @@ usage(FILE *f)
 	fprintf(f, "\n`topo COMMAND --help` for a command's options; man topo.\n");
 }
 
+/*
+ * Every check in flight holds a socket: --jobs 10000 needs more descriptors
+ * than the usual soft limit of 1024, and the hard limit is ours to take
+ * (macOS refuses an unlimited one: OPEN_MAX is its real ceiling).
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+#ifdef OPEN_MAX
+			rl.rlim_cur = OPEN_MAX;
+			setrlimit(RLIMIT_NOFILE, &rl);
+#endif
+		}
+	}
+}
+
 static const struct cmd_entry *
 find(const char *name)
 {
@@ -67,6 +91,7 @@ main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	/* A peer closing a pipe is an error to report, not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
