@@ -21,7 +21,7 @@
 # (end, error, Ctrl-C, SIGTERM), and the scratch folder removed.
 #
 # Environment: DEMO_OUT (reports), DEMO_TOPO (the topo binary, default
-# ./topo: the tests pass the sanitized build), DEMO_KEEP=1 keeps the
+# build/topo: the tests pass the sanitized build), DEMO_KEEP=1 keeps the
 # scratch folder, DEMO_NO_DASH=1 prints the report even on a terminal.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -39,11 +39,13 @@ fail() {
 ./scripts/deps.sh || fail "missing Debian packages (see above)"
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p build
-if ! make -s -j"$jobs" topo build/tests/fixture-server >build/demo-make.log 2>&1; then
+# build/topo rather than ./topo: the copy to ./topo fails while another
+# ./topo runs ("Text file busy"), and the demo needs neither.
+if ! make -s -j"$jobs" build/topo build/tests/fixture-server >build/demo-make.log 2>&1; then
 	cat build/demo-make.log >&2
 	fail "the build failed"
 fi
-TOPO=${DEMO_TOPO:-$ROOT/topo}
+TOPO=${DEMO_TOPO:-$ROOT/build/topo}
 FIXTURE=$ROOT/build/tests/fixture-server
 OUT=${DEMO_OUT:-$ROOT/build/demo}
 mkdir -p "$OUT" || fail "cannot create $OUT"
@@ -101,14 +103,34 @@ export HOME=$STATE/home XDG_CONFIG_HOME=$STATE/xdg-config XDG_DATA_HOME=$STATE/x
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$STATE/redis" "$STATE/caddy" "$STATE/services"
 
 # pick_port VAR: a TCP port on 127.0.0.1 that nothing listens on and that
-# was not handed out yet, into VAR.
+# was not handed out yet, into VAR. Below the kernel's ephemeral range when
+# there is room (20000-32767 on most Linux): a port in that range can be
+# taken at any moment by some program's outgoing connection, and then
+# Caddy's or Redis' bind fails.
 CHOSEN=" "
+PORT_LOW=20000
+PORT_HIGH=32767
+if read -r eph_low eph_high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null; then
+	if [ "$eph_low" -gt 21024 ]; then
+		PORT_HIGH=$((eph_low - 1))
+	elif [ "$eph_high" -lt 64000 ]; then
+		PORT_LOW=$((eph_high + 1)) PORT_HIGH=65535
+	else
+		PORT_LOW=1024 PORT_HIGH=65535
+	fi
+fi
+# connect PORT: 0 when something accepts on 127.0.0.1:PORT, 1 when refused,
+# 124 when the connect did not finish within a second (a full backlog).
+connect() {
+	timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+}
 pick_port() {
 	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	for ((i = 0; i < 500; i++)); do
+		p=$((PORT_LOW + (RANDOM * 32768 + RANDOM) % (PORT_HIGH - PORT_LOW + 1)))
 		case $CHOSEN in *" $p "*) continue ;; esac
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		connect "$p"
+		if [ $? = 1 ]; then
 			CHOSEN="$CHOSEN$p "
 			printf -v "$1" '%s' "$p"
 			return 0
@@ -116,11 +138,13 @@ pick_port() {
 	done
 	fail "no free port found on 127.0.0.1"
 }
-# wait_port PORT SECONDS: until something accepts on 127.0.0.1:PORT.
+# wait_port PID PORT SECONDS: until something accepts on 127.0.0.1:PORT;
+# fails at once if process PID (the one meant to listen there) is gone.
 wait_port() {
 	local i
-	for ((i = 0; i < $2 * 20; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+	for ((i = 0; i < $3 * 20; i++)); do
+		connect "$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.05
 	done
 	return 1
@@ -160,11 +184,18 @@ say "  inngest   127.0.0.1:$INNGEST_PORT  (fixture: GET /health, POST /v0/gql)"
 say "  talon     127.0.0.1:$TALON_PORT  (fixture: GET /health)"
 
 # --- redis-server: the queue, and a key of the wrong type -----------------
-pick_port REDIS_PORT
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-	--daemonize no --dir "$STATE/redis" --logfile "$STATE/redis/log" </dev/null >/dev/null 2>&1 &
-started redis-server $!
-wait_port "$REDIS_PORT" 10 || fail "redis-server would not start" "$(tail -5 "$STATE/redis/log" 2>/dev/null)"
+# A port found free can be taken by someone else before the server binds
+# it: then the server exits, and the next attempt picks other ports.
+for attempt in 1 2 3; do
+	pick_port REDIS_PORT
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--daemonize no --dir "$STATE/redis" --logfile "$STATE/redis/log" </dev/null >/dev/null 2>&1 &
+	REDIS_PID=$!
+	started redis-server "$REDIS_PID"
+	wait_port "$REDIS_PID" "$REDIS_PORT" 10 && break
+	kill -KILL "$REDIS_PID" 2>/dev/null
+	[ "$attempt" = 3 ] && fail "redis-server would not start" "$(tail -5 "$STATE/redis/log" 2>/dev/null)"
+done
 rcli() { timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@" >/dev/null || fail "redis-cli $*"; }
 # The queue stream with its consumer group: 3 events, 2 delivered to the
 # drainer and not yet acknowledged.
@@ -180,14 +211,10 @@ rcli SET joelclaw:webhook:vercel '{"secret_ref":"VERCEL_WEBHOOK_SECRET","target"
 rcli SET joelclaw:gateway:sessions '{"telegram":"s-1"}'
 say "  redis     127.0.0.1:$REDIS_PORT  (redis-server: stream joelclaw:queue:events + group drainer, zset joelclaw:queue:priority, webhook keys)"
 
-# --- the source tree and the Caddyfiles ------------------------------------
+# --- the source tree, the Caddyfiles and caddy ------------------------------
 REPO=$STATE/repo
 cp -R "$ROOT/demo/repo" "$REPO" || fail "cannot copy demo/repo"
 mkdir -p "$REPO/infra/caddy"
-pick_port CADDY_ADMIN
-pick_port SITE_INNGEST
-pick_port SITE_WORKER
-pick_port SITE_HOOKS
 pick_port TYPESENSE_PORT	# planted: declared listening, nothing starts there
 # caddyfile UPSTREAM_OF_WEBHOOKS: demo/Caddyfile.in with the ports filled in.
 caddyfile() {
@@ -196,18 +223,30 @@ caddyfile() {
 	    -e "s|@INNGEST_PORT@|$INNGEST_PORT|g" -e "s|@WORKER_PORT@|$WORKER_PORT|g" \
 	    -e "s|@HOOKS_UPSTREAM@|$1|g" -e "s|@STATE@|$STATE|g" "$ROOT/demo/Caddyfile.in"
 }
-# The repository's Caddyfile routes webhooks to the worker, as declared.
-caddyfile "$WORKER_PORT" >"$REPO/infra/caddy/Caddyfile"
-# Planted: the Caddyfile the running Caddy was started from was edited by
-# hand on the machine, and sends webhooks to Inngest.
-caddyfile "$INNGEST_PORT" >"$STATE/caddy/Caddyfile"
-
-# --- caddy ------------------------------------------------------------------
-caddy run --config "$STATE/caddy/Caddyfile" --adapter caddyfile \
-	</dev/null >"$STATE/caddy/log" 2>&1 &
-started caddy $!
-for p in "$CADDY_ADMIN" "$SITE_INNGEST" "$SITE_WORKER" "$SITE_HOOKS"; do
-	wait_port "$p" 15 || fail "caddy would not start (port $p)" "$(tail -5 "$STATE/caddy/log")"
+# start_caddy: on newly picked ports; fails when Caddy does not listen.
+start_caddy() {
+	local p
+	pick_port CADDY_ADMIN
+	pick_port SITE_INNGEST
+	pick_port SITE_WORKER
+	pick_port SITE_HOOKS
+	# The repository's Caddyfile routes webhooks to the worker, as declared.
+	caddyfile "$WORKER_PORT" >"$REPO/infra/caddy/Caddyfile"
+	# Planted: the Caddyfile the running Caddy was started from was edited
+	# by hand on the machine, and sends webhooks to Inngest.
+	caddyfile "$INNGEST_PORT" >"$STATE/caddy/Caddyfile"
+	caddy run --config "$STATE/caddy/Caddyfile" --adapter caddyfile \
+		</dev/null >>"$STATE/caddy/log" 2>&1 &
+	CADDY_PID=$!
+	started caddy "$CADDY_PID"
+	for p in "$CADDY_ADMIN" "$SITE_INNGEST" "$SITE_WORKER" "$SITE_HOOKS"; do
+		wait_port "$CADDY_PID" "$p" 15 || return 1
+	done
+}
+for attempt in 1 2 3; do
+	start_caddy && break
+	kill -KILL "$CADDY_PID" 2>/dev/null
+	[ "$attempt" = 3 ] && fail "caddy would not start" "$(tail -5 "$STATE/caddy/log")"
 done
 say "  caddy     admin 127.0.0.1:$CADDY_ADMIN, sites :$SITE_INNGEST (Inngest), :$SITE_WORKER (worker), :$SITE_HOOKS (/webhooks/* router)"
 say "  launchctl demo/bin/launchctl (recorded: demo/recorded/launchctl)"
