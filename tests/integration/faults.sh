@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# faults.sh: fault injection against real servers on 127.0.0.1, all in one
+# run beside healthy checks of every probe: an HTTP server that accepts and
+# never answers, answers one byte a second, sends 100 MB, resets or closes
+# mid-answer, sends invalid JSON or a body that makes a regex backtrack; a
+# TLS server with a self-signed certificate (openssl s_server); launchctl
+# and kubectl that hang, die by a signal, print binary garbage or print
+# without end; a command printing without end. Each faulty check must end as
+# error with its exact message within its timeout, every healthy check must
+# stay ok, and memory stays bounded (max RSS of the plain build, measured
+# with /usr/bin/time -v, with 100 MB and endless outputs offered to it).
+# Then Redis: answering errors, frozen (SIGSTOP), stopped mid-run (SIGKILL
+# while topo waits), and a server that is not Redis at all.
+. "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+FIXTURES="$ROOT/../shared/fixtures"
+PLAIN="$ROOT/build/topo"	# the non-sanitized build, for the memory bound
+
+for tool in openssl redis-server redis-cli jq; do
+	command -v "$tool" >/dev/null 2>&1 || { t_fail "$tool is installed"; exit 0; }
+done
+
+# ms_since START_NS: milliseconds since a `date +%s%N` value.
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# status / message / duration of one check of a JSON report
+st() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .status' "$1"; }
+msg() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .message' "$1"; }
+dur() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .duration_ms | floor' "$1"; }
+# fault FILE ID MESSAGE MAX_MS: error, that exact message, ended within MAX_MS.
+fault() {
+	local d
+	t_eq "$2: error" "error" "$(st "$1" "$2")"
+	t_eq "$2: message" "$3" "$(msg "$1" "$2")"
+	d=$(dur "$1" "$2")
+	if [ -n "$d" ] && [ "$d" -le "$4" ]; then t_pass "$2: ended in $d ms (bound $4)"; else
+		t_fail "$2: ended in ${d:-?} ms, bound $4"; fi
+}
+healthy() { t_eq "$2: still ok beside the faults" "ok" "$(st "$1" "$2")"; }
+
+# --- servers ------------------------------------------------------------------
+READY=$TMPDIR/fixture.ready
+"$BUILD/tests/fixture-server" --port 0 --ready-file "$READY" \
+	--route 'GET /health 200 {"status":"ok"}' \
+	--route 'GET /hang 200 !hang' \
+	--route 'GET /drip 200 !drip' \
+	--route 'GET /huge 200 !huge' \
+	--route 'GET /reset 200 !reset' \
+	--route 'GET /close 200 !close' \
+	--route 'GET /notjson 200 {"status": "ok",' \
+	--route "GET /aaa 200 $(head -c 20000 /dev/zero | tr '\0' a)!" \
+	>"$TMPDIR/fixture.out" 2>&1 &
+t_cleanup "kill $!"
+for _ in $(seq 200); do [ -s "$READY" ] && break; sleep 0.05; done
+HP=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$READY")
+[ -n "$HP" ] || { t_fail "fixture server started" "$(cat "$TMPDIR/fixture.out")"; exit 0; }
+
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
+	-keyout "$TMPDIR/tls.key" -out "$TMPDIR/tls.crt" >/dev/null 2>&1
+TLSP=$(t_free_port)
+openssl s_server -accept "127.0.0.1:$TLSP" -cert "$TMPDIR/tls.crt" -key "$TMPDIR/tls.key" \
+	-www -quiet >/dev/null 2>&1 </dev/null &
+t_cleanup "kill $!"
+t_wait_port "$TLSP" || { t_fail "openssl s_server started"; exit 0; }
+
+# start_redis NAME ARGS...: a throwaway redis-server; sets RP (port), RPID.
+start_redis() {
+	local name=$1
+	shift
+	RP=$(t_free_port)
+	redis-server --bind 127.0.0.1 --port "$RP" --save '' --appendonly no \
+		--dir "$TMPDIR" "$@" >"$TMPDIR/$name.log" 2>&1 &
+	RPID=$!
+	t_cleanup "kill -CONT $RPID; kill $RPID"
+	t_wait_port "$RP" || { t_fail "redis $name started" "$(cat "$TMPDIR/$name.log")"; exit 0; }
+	redis-cli -p "$RP" set faults:ok v >/dev/null
+}
+start_redis healthy
+OKRP=$RP
+
+# --- launchctl and kubectl that misbehave ---------------------------------------
+# The label's (namespace's) last word picks the fault; anything else replays a
+# recorded answer. Scripts written here: the faults are this test's business.
+mkdir -p "$TMPDIR/bin"
+cat >"$TMPDIR/bin/launchctl" <<EOF
+#!/bin/sh
+case \$2 in
+*.hang) exec sleep 59.1234 ;;
+*.signal) kill -SEGV \$\$ ;;
+*.garbage) head -c 65536 /dev/urandom; exit 0 ;;
+*.flood) exec yes 'state = running faults-flood' ;;
+*) exec cat "$FIXTURES/launchctl/running.txt" ;;
+esac
+EOF
+cat >"$TMPDIR/bin/kubectl" <<EOF
+#!/bin/sh
+ns=
+while [ \$# -gt 0 ]; do [ "\$1" = -n ] && ns=\$2; shift; done
+case \$ns in
+hang) exec sleep 59.4321 ;;
+signal) kill -KILL \$\$ ;;
+garbage) head -c 65536 /dev/urandom; exit 0 ;;
+flood) printf '{"kind":"List","items":['; exec yes '{"kind":"Service","metadata":{"name":"faults-flood"}},' ;;
+*) exec cat "$FIXTURES/kubectl/get-sts-deploy-svc.json" ;;
+esac
+EOF
+chmod +x "$TMPDIR/bin/launchctl" "$TMPDIR/bin/kubectl"
+
+cat >"$TMPDIR/faults.yaml" <<EOF
+version: 1
+system: faults
+programs:
+  launchctl: $TMPDIR/bin/launchctl
+  kubectl: $TMPDIR/bin/kubectl
+ports:
+  - {port: $HP, expect: listening}
+http:
+  - {name: ok, url: "http://127.0.0.1:$HP/health", expect: {json: {"\$.status": ok}}}
+  - {name: hang, url: "http://127.0.0.1:$HP/hang", timeout_ms: 800}
+  - {name: drip, url: "http://127.0.0.1:$HP/drip", timeout_ms: 1500}
+  - {name: huge, url: "http://127.0.0.1:$HP/huge", timeout_ms: 8000}
+  - {name: reset, url: "http://127.0.0.1:$HP/reset", timeout_ms: 3000}
+  - {name: close, url: "http://127.0.0.1:$HP/close", timeout_ms: 3000}
+  - {name: notjson, url: "http://127.0.0.1:$HP/notjson", timeout_ms: 3000,
+     expect: {json: {"\$.status": ok}}}
+  - {name: backtrack, url: "http://127.0.0.1:$HP/aaa", timeout_ms: 3000,
+     expect: {body_regex: "^(a+)+\$"}}
+  - {name: badcert, url: "https://localhost:$TLSP/", timeout_ms: 3000}
+  - {name: badcert-unverified, url: "https://localhost:$TLSP/", timeout_ms: 3000,
+     tls_verify: false}
+command:
+  - {name: flood, argv: [yes, faults-flood], timeout_ms: 1500}
+redis:
+  url: redis://127.0.0.1:$OKRP
+  keys:
+    - {key: "faults:ok", type: string}
+launchd:
+  domain: gui/501
+  jobs:
+    - {label: com.joel.gateway, state: running, timeout_ms: 5000}
+    - {label: com.faults.hang, state: running, timeout_ms: 800}
+    - {label: com.faults.signal, state: running}
+    - {label: com.faults.garbage, state: running}
+    - {label: com.faults.flood, state: running, timeout_ms: 2000}
+kubernetes:
+  namespaces:
+    joelclaw: {workloads: [StatefulSet/inngest], timeout_ms: 5000}
+    hang: {workloads: [Deployment/a], timeout_ms: 800}
+    signal: {workloads: [Deployment/a], timeout_ms: 3000}
+    garbage: {workloads: [Deployment/a], timeout_ms: 3000}
+    flood: {workloads: [Deployment/a], timeout_ms: 2000}
+EOF
+
+# --- 1. every fault at once, under the sanitizers ---------------------------------
+start=$(date +%s%N)
+timeout 60 "$TOPO" check -f "$TMPDIR/faults.yaml" --format json -o "$TMPDIR/faults.json" \
+	2>"$TMPDIR/faults.err"
+rc=$?
+took=$(ms_since "$start")
+J=$TMPDIR/faults.json
+t_eq "faults: exit 1 (the undeclared k8s objects are drift; errors are not)" 1 "$rc"
+t_eq "faults: no sanitizer report" "" "$(grep -E 'Sanitizer|runtime error' "$TMPDIR/faults.err")"
+# A run costs about its slowest check (8 s: huge), not the sum of them.
+if [ "$took" -lt 12000 ]; then t_pass "faults: the run took $took ms"; else
+	t_fail "faults: the run took $took ms (bound 12000)"; fi
+
+for id in "port/$HP" http/ok http/badcert-unverified redis/ping \
+    redis/key/faults:ok launchd/com.joel.gateway k8s/joelclaw k8s/joelclaw/StatefulSet/inngest; do
+	healthy "$J" "$id"
+done
+fault "$J" command/flood "timed out after 1500 ms" 3200
+t_contains "command/flood: the output was cut, not kept" \
+	"$(jq -r '.checks[] | select(.id == "command/flood") | .evidence' "$J")" "(cut at 1048576 bytes)"
+
+fault "$J" http/hang "timed out after 800 ms" 2500
+fault "$J" http/drip "timed out after 1500 ms" 3200
+fault "$J" http/huge "body larger than 1 MiB" 8000
+fault "$J" http/reset "Recv failure: Connection reset by peer" 3000
+fault "$J" http/close "empty reply from server" 3000
+fault "$J" http/notjson "the body is not JSON (HTTP 200, 16 bytes)" 3000
+fault "$J" http/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
+fault "$J" http/badcert "TLS: SSL certificate problem: self-signed certificate" 3000
+
+L="$TMPDIR/bin/launchctl print gui/501"
+fault "$J" launchd/com.faults.hang "$L/com.faults.hang timed out after 800 ms" 5500
+fault "$J" launchd/com.faults.signal "$L/com.faults.signal: killed by signal 11" 5500
+fault "$J" launchd/com.faults.garbage \
+	"$L/com.faults.garbage: launchctl printed no service description" 5500
+fault "$J" launchd/com.faults.flood "$L/com.faults.flood timed out after 2000 ms" 5500
+
+for ns in hang signal garbage flood; do
+	case $ns in
+		hang) m="kubectl timed out after 800 ms" ;;
+		signal) m="kubectl killed by signal 9" ;;
+		garbage) m="kubectl printed invalid JSON" ;;
+		flood) m="kubectl timed out after 2000 ms" ;;
+	esac
+	fault "$J" "k8s/$ns" "$m" 5500
+	fault "$J" "k8s/$ns/Deployment/a" "$m" 5500
+done
+# Nothing the faults started outlives the run.
+sleep 0.2
+t_eq "faults: no hung launchctl or kubectl left" "" \
+	"$(pgrep -f "^(sleep 59\.(1234|4321)|yes .*faults-flood)" | tr '\n' ' ')"
+
+# --- 2. memory stays bounded (plain build: no sanitizer overhead) -----------------
+if [ -x "$PLAIN" ] && [ -x /usr/bin/time ]; then
+	/usr/bin/time -v timeout 60 "$PLAIN" check -f "$TMPDIR/faults.yaml" --format json \
+		-o "$TMPDIR/plain.json" 2>"$TMPDIR/plain.time"
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMPDIR/plain.time")
+	# 100 MB of body and endless outputs were offered; caps are 1 MiB each.
+	if [ -n "$rss" ] && [ "$rss" -lt 131072 ]; then
+		t_pass "faults: max RSS $((rss / 1024)) MB (bound 128 MB)"
+	else
+		t_fail "faults: max RSS ${rss:-?} kB, bound 131072 kB"
+	fi
+	t_eq "faults: same verdicts without sanitizers" \
+		"$(jq -c '[.checks[] | [.id, .status, .message]] | sort' "$J")" \
+		"$(jq -c '[.checks[] | [.id, .status, .message]] | sort' "$TMPDIR/plain.json")"
+else
+	t_fail "faults: $PLAIN and /usr/bin/time exist (run make first)"
+fi
+
+# --- 3. Redis answering errors -------------------------------------------------
+redis_yaml() { # FILE PORT TIMEOUT_MS
+	cat >"$1" <<EOF
+version: 1
+system: faults
+ports:
+  - {port: $HP, expect: listening}
+redis:
+  url: redis://127.0.0.1:$2
+  timeout_ms: $3
+  keys:
+    - {key: "faults:ok", type: string}
+    - {pattern: "faults:*", min_count: 1}
+EOF
+}
+start_redis errors --rename-command TYPE "" --rename-command SCAN ""
+redis_yaml "$TMPDIR/rerr.yaml" "$RP" 3000
+t_exit "redis errors: exit 0 (errors, not drift)" 0 \
+	"$TOPO" check -f "$TMPDIR/rerr.yaml" --format json -o "$TMPDIR/rerr.json"
+healthy "$TMPDIR/rerr.json" redis/ping
+fault "$TMPDIR/rerr.json" redis/key/faults:ok \
+	"TYPE faults:ok: ERR unknown command 'TYPE', with args beginning with: 'faults:ok' " 3000
+fault "$TMPDIR/rerr.json" "redis/pattern/faults:*" \
+	"SCAN MATCH faults:*: ERR unknown command 'SCAN', with args beginning with: '0' 'MATCH' 'faults:*' 'COUNT' '1000' " 3000
+
+# --- 4. Redis frozen (SIGSTOP): connects, never answers ---------------------------
+start_redis frozen
+redis_yaml "$TMPDIR/frozen.yaml" "$RP" 600
+kill -STOP "$RPID"
+start=$(date +%s%N)
+"$TOPO" check -f "$TMPDIR/frozen.yaml" --format json -o "$TMPDIR/frozen.json" 2>/dev/null
+took=$(ms_since "$start")
+kill -CONT "$RPID"
+for id in redis/ping redis/key/faults:ok "redis/pattern/faults:*"; do
+	fault "$TMPDIR/frozen.json" "$id" "redis://127.0.0.1:$RP: no answer within 600 ms" 2500
+done
+healthy "$TMPDIR/frozen.json" "port/$HP"
+if [ "$took" -lt 4000 ]; then t_pass "redis frozen: the run took $took ms"; else
+	t_fail "redis frozen: the run took $took ms (bound 4000)"; fi
+
+# --- 5. Redis stopped mid-run: killed while topo waits for its answer --------------
+start_redis killed
+redis_yaml "$TMPDIR/killed.yaml" "$RP" 8000
+kill -STOP "$RPID"
+start=$(date +%s%N)
+"$TOPO" check -f "$TMPDIR/killed.yaml" --format json -o "$TMPDIR/killed.json" 2>/dev/null &
+tp=$!
+sleep 0.8
+kill -KILL "$RPID"
+wait "$tp"
+took=$(ms_since "$start")
+for id in redis/ping redis/key/faults:ok "redis/pattern/faults:*"; do
+	fault "$TMPDIR/killed.json" "$id" "redis://127.0.0.1:$RP: Connection reset by peer" 4000
+done
+healthy "$TMPDIR/killed.json" "port/$HP"
+# It ends when the server dies, not at the 8 s timeout.
+if [ "$took" -lt 4000 ]; then t_pass "redis killed: the run ended in $took ms"; else
+	t_fail "redis killed: the run took $took ms (bound 4000)"; fi
+
+# --- 6. not Redis at all: an HTTP server waiting for a request line -----------------
+redis_yaml "$TMPDIR/nonredis.yaml" "$HP" 500
+"$TOPO" check -f "$TMPDIR/nonredis.yaml" --format json -o "$TMPDIR/nonredis.json" 2>/dev/null
+fault "$TMPDIR/nonredis.json" redis/ping "redis://127.0.0.1:$HP: no answer within 500 ms" 2500
+# ... and one that answers with something that is not RESP.
+GARBLED=$(t_free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n\x00\xff"); c.close()
+' "$GARBLED" &
+t_cleanup "kill $!"
+t_wait_port "$GARBLED"
+redis_yaml "$TMPDIR/garbled.yaml" "$GARBLED" 2000
+"$TOPO" check -f "$TMPDIR/garbled.yaml" --format json -o "$TMPDIR/garbled.json" 2>/dev/null
+fault "$TMPDIR/garbled.json" redis/ping \
+	"redis://127.0.0.1:$GARBLED: Protocol error, got \"H\" as reply type byte" 2500
