@@ -85,7 +85,8 @@ struct k8s_decl {
 
 struct k8s_namespace {
 	char		*name;
-	int		 timeout_ms;	/* its own timeout_ms: bounds its kubectl call; 0 if none */
+	int		 timeout_ms;	/* its (or the section's) timeout_ms: bounds its
+					 * kubectl call and is its items' default; 0 if none */
 	struct k8s_decl	*decls;
 	size_t		 ndecls;
 };
@@ -180,7 +181,7 @@ static const struct schema k8s_namespace_keys[] = {
 	{ .key = "services", .type = SCHEMA_LIST, .children = k8s_service_item,
 	  .help = "Services" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
-	  .help = "timeout of the namespace's kubectl call" },
+	  .help = "timeout of the namespace's kubectl call, and its items' default" },
 	{ .key = NULL },
 };
 
@@ -200,7 +201,7 @@ static const struct schema k8s_keys[] = {
 	{ .key = "namespaces", .type = SCHEMA_DICT, .required = 1,
 	  .children = k8s_namespace_item, .help = "namespace name -> what it holds" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
-	  .help = "per-check timeout" },
+	  .help = "default timeout of every check of the section" },
 	{ .key = NULL },
 };
 
@@ -501,6 +502,18 @@ k8s_plan_expects(struct plan *p, struct check *c, const struct node *where,
 	}
 }
 
+/*
+ * A check without its own timeout_ms takes its namespace's, else the
+ * section's (inherited), else --timeout.
+ */
+static void
+k8s_inherit_timeout(struct check *c, const struct node *where, int inherited)
+{
+	if (inherited > 0 && (where == NULL || where->type != NODE_MAP ||
+	    node_get(where, "timeout_ms") == NULL))
+		c->timeout_ms = inherited;
+}
+
 static void
 k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct node *item,
     enum k8s_what what)
@@ -559,6 +572,7 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 
 	c = plan_add(p, &probe_kubernetes, LAYER_LIVE, where, "k8s/%s/%s/%s", n->name, kind,
 	    spec);
+	k8s_inherit_timeout(c, where, n->timeout_ms);
 	k8s_attach(s, c, cfg);
 	k8s_plan_expects(p, c, where, cfg, replicas, 1);
 	plan_summary(c, "%s %s in namespace %s%s", kind, spec, n->name,
@@ -567,6 +581,7 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 		copy = k8s_config_copy(cfg);
 		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, where, "k8s/%s/%s/%s/manifest",
 		    n->name, kind, spec);
+		k8s_inherit_timeout(c, where, n->timeout_ms);
 		k8s_attach(s, c, copy);
 		k8s_plan_expects(p, c, where, copy, replicas, 0);
 		plan_summary(c, "%s %s (namespace %s) in the manifests", kind, spec, n->name);
@@ -583,9 +598,11 @@ k8s_plan(struct plan *p, const struct node *section)
 	struct check		*c;
 	const char		*v;
 	size_t			 i, j;
+	int			 section_timeout;
 
 	if (section->type != NODE_MAP)
 		return;
+	section_timeout = (int)node_int(section, "timeout_ms", 0);
 	s = xcalloc(1, sizeof *s);
 	s->refs = 1;
 	if ((v = node_str(section, "context", NULL)) != NULL && *v != '\0')
@@ -614,10 +631,12 @@ k8s_plan(struct plan *p, const struct node *section)
 			    "kubernetes: '%s' is not a namespace name", s->namespaces[i].name);
 			continue;
 		}
-		s->namespaces[i].timeout_ms = (int)node_int(nsnode, "timeout_ms", 0);
+		/* The namespace's timeout_ms, else the section's: its call's and its items'. */
+		s->namespaces[i].timeout_ms = (int)node_int(nsnode, "timeout_ms", section_timeout);
 		cfg = k8s_config_new(s, K8S_NAMESPACE, i, NULL, NULL);
 		c = plan_add(p, &probe_kubernetes, LAYER_LIVE, nsnode, "k8s/%s",
 		    s->namespaces[i].name);
+		k8s_inherit_timeout(c, nsnode, s->namespaces[i].timeout_ms);
 		k8s_attach(s, c, cfg);
 		plan_summary(c, "kubectl lists namespace %s", s->namespaces[i].name);
 		list = node_get(nsnode, "workloads");

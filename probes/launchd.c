@@ -68,6 +68,7 @@ struct launchd_section {
 	char		 *domain;
 	char		 *plists;	/* resolved folder, NULL when not set */
 	char		 *extra_prefix;
+	int		  timeout_ms;	/* the section's; 0 when not set */
 	char		**labels;	/* every declared label */
 	size_t		  nlabels;
 	struct check	**checks;	/* every check planned from the section */
@@ -127,7 +128,7 @@ static const struct schema launchd_keys[] = {
 	{ .key = "jobs", .type = SCHEMA_LIST, .children = launchd_jobs_item,
 	  .help = "the jobs" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
-	  .help = "timeout of `launchctl print DOMAIN`" },
+	  .help = "default timeout of the jobs' checks, and of `launchctl print DOMAIN`" },
 	{ .key = NULL },
 };
 
@@ -178,6 +179,9 @@ launchd_add(struct plan *p, struct launchd_section *s, enum layer layer,
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->label = xstrdup(label);
+	/* A job without its own timeout_ms takes the section's. */
+	if (s->timeout_ms > 0 && node_get(where, "timeout_ms") == NULL)
+		c->timeout_ms = s->timeout_ms;
 	domain = node_str(where, "domain", NULL);
 	cfg->domain = xstrdup(domain != NULL && *domain != '\0' ? domain : s->domain);
 	s->refs++;
@@ -301,6 +305,7 @@ launchd_plan(struct plan *p, const struct node *section)
 		s->plists = textfile_resolve(p->topology != NULL ? p->topology->path : NULL, v);
 	if ((v = node_str(section, "extra_prefix", NULL)) != NULL && *v != '\0')
 		s->extra_prefix = xstrdup(v);
+	s->timeout_ms = (int)node_int(section, "timeout_ms", 0);
 
 	jobs = node_get(section, "jobs");
 	for (i = 0; jobs != NULL && jobs->type == NODE_SEQ && i < jobs->count; i++) {
@@ -520,7 +525,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		argvs[n].argv[1] = (char *)"print";
 		argvs[n].argv[2] = xstrdup(s->domain);
 		jobs[n].argv = argvs[n].argv;
-		jobs[n].timeout_ms = timeout;
+		jobs[n].timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : timeout;
 		jobs[n].out_cap = LAUNCHD_DOMAIN_CAP;
 		njobs++;
 	}

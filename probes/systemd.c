@@ -55,6 +55,7 @@
 struct systemd_section {
 	int		  refs;
 	int		  user;
+	int		  timeout_ms;	/* the section's; 0 when not set */
 	char		 *unit_files;	/* resolved folder; NULL when not set */
 	char		**units;	/* every declared unit */
 	size_t		  nunits;
@@ -111,6 +112,8 @@ static const struct schema systemd_keys[] = {
 	  .help = "folder of the repository's unit files (static checks)" },
 	{ .key = "units", .type = SCHEMA_LIST, .children = systemd_units_item,
 	  .help = "the units" },
+	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
+	  .help = "default timeout of the units' checks" },
 	{ .key = NULL },
 };
 
@@ -154,6 +157,9 @@ systemd_add(struct plan *p, struct systemd_section *s, enum layer layer,
 	struct check		*c;
 
 	c = plan_add(p, &probe_systemd, layer, where, "systemd/%s%s", unit, suffix);
+	/* A unit without its own timeout_ms takes the section's. */
+	if (s->timeout_ms > 0 && node_get(where, "timeout_ms") == NULL)
+		c->timeout_ms = s->timeout_ms;
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->unit = xstrdup(unit);
@@ -240,6 +246,7 @@ systemd_plan(struct plan *p, const struct node *section)
 	s = xcalloc(1, sizeof *s);
 	s->refs = 1;		/* ours, released at the end of planning */
 	s->user = node_bool(section, "user", 0);
+	s->timeout_ms = (int)node_int(section, "timeout_ms", 0);
 	if ((v = node_str(section, "unit_files", NULL)) != NULL && *v != '\0')
 		s->unit_files = textfile_resolve(p->topology != NULL ? p->topology->path :
 		    NULL, v);
