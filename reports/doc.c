@@ -344,13 +344,25 @@ doc_verdict_one(struct doc_ctx *ctx, const struct node *n)
 	doc_verdict_cell(ctx, &n, 1);
 }
 
-/* Does name pass the block's `select:` glob (none selects all)? */
+/* Does name pass the block's `select:` glob or list of globs (none: all)? */
 static int
 doc_selected(const struct node *block, const char *name)
 {
-	const char	*glob = node_str(block, "select", NULL);
+	const struct node	*select = node_get(block, "select");
+	size_t			 i;
 
-	return glob == NULL || util_glob_match(glob, name != NULL ? name : "");
+	if (name == NULL)
+		name = "";
+	if (select == NULL)
+		return 1;
+	if (select->type == NODE_SCALAR)
+		return util_glob_match(select->value, name);
+	for (i = 0; select->type == NODE_SEQ && i < select->count; i++) {
+		if (select->items[i]->type == NODE_SCALAR &&
+		    util_glob_match(select->items[i]->value, name))
+			return 1;
+	}
+	return 0;
 }
 
 /* "a, b, c" of a sequence of scalars. */
@@ -545,14 +557,40 @@ doc_table_kubernetes(struct doc_ctx *ctx, const struct node *block)
 {
 	static const char *const head[] = { "Service", "Workload kind", "Service type",
 	    "Service port(s)", "NodePort(s) / exposure", "Role", "Verified", NULL };
-	const struct node	*namespaces, *rows, *row, *ns, *names, *workload;
+	static const char *const where_head[] = { "Read from", "Verified", NULL };
+	const struct node	*section, *namespaces, *rows, *row, *ns, *names, *workload;
 	const struct node	*services[32], **covered = NULL, *items, *item;
 	const char		*lists[] = { "workloads", "services" };
 	size_t			 i, j, k, nservices, ncovered = 0;
 	char			*title, *exposure, *msg;
 
-	namespaces = node_get(node_get(ctx->root, "kubernetes"), "namespaces");
+	section = node_get(ctx->root, "kubernetes");
+	namespaces = node_get(section, "namespaces");
 	rows = node_get(ctx->doc, "core_services");
+
+	/* Where the objects are read: the manifests folder, each namespace. */
+	doc_header(ctx, where_head, "lr");
+	if (node_get(section, "manifests") != NULL) {
+		doc_row_start(ctx);
+		title = doc_key_text(section, "manifests");
+		doc_cell_free(ctx, xasprintf("manifests in `%s` (static)", title));
+		free(title);
+		doc_verdict_one(ctx, section);
+		doc_row_end(ctx);
+	}
+	for (i = 0; namespaces != NULL && namespaces->type == NODE_MAP &&
+	    i < namespaces->count; i++) {
+		doc_row_start(ctx);
+		title = doc_key_text(section, "context");
+		doc_cell_free(ctx, xasprintf("namespace `%s` (kubectl%s%s%s, live)",
+		    namespaces->keys[i]->value, *title != '\0' ? ", context `" : "",
+		    title, *title != '\0' ? "`" : ""));
+		free(title);
+		doc_verdict_one(ctx, namespaces->items[i]);
+		doc_row_end(ctx);
+	}
+	doc_table_end(ctx);
+
 	doc_header(ctx, head, "llllllr");
 	for (i = 0; rows != NULL && rows->type == NODE_SEQ && i < rows->count; i++) {
 		row = rows->items[i];
@@ -682,11 +720,33 @@ static void
 doc_table_caddy(struct doc_ctx *ctx, const struct node *block)
 {
 	static const char *const head[] = { "Site", "Path", "Upstream", "Verified", NULL };
-	const struct node	*routes, *route;
+	const struct node	*section, *routes, *route;
+	struct buf		 from;
+	char			*s;
 	size_t			 i;
 
-	routes = node_get(node_get(ctx->root, "caddy"), "routes");
+	section = node_get(ctx->root, "caddy");
+	routes = node_get(section, "routes");
 	doc_header(ctx, head, "lllr");
+	/* The route sets themselves: the Caddyfile read, the admin API answering. */
+	doc_row_start(ctx);
+	buf_init(&from, 0);
+	if (node_get(section, "caddyfile") != NULL) {
+		s = doc_key_text(section, "caddyfile");
+		buf_printf(&from, "(Caddyfile `%s`)", s);
+		free(s);
+	}
+	if (node_get(section, "admin") != NULL) {
+		s = doc_key_text(section, "admin");
+		buf_printf(&from, "%s(admin API `%s`)", from.len > 0 ? " " : "", s);
+		free(s);
+	}
+	doc_cell(ctx, buf_str(&from));
+	buf_free(&from);
+	doc_cell(ctx, "");
+	doc_cell(ctx, "every route read");
+	doc_verdict_one(ctx, section);
+	doc_row_end(ctx);
 	for (i = 0; routes != NULL && routes->type == NODE_SEQ && i < routes->count; i++) {
 		route = routes->items[i];
 		doc_row_start(ctx);

@@ -221,3 +221,19 @@ t_contains "doc --live: closed port drift" "$L" "| $CLOSED | nobody | nothing | 
 t_contains "doc --live: http row" "$L" "| health |  | GET \`http://127.0.0.1:$PORT/health\` | status 200; \`\$.status\` = ok | ok ("
 t_contains "doc --live: declared unknown" "$L" "| Something unobservable | \`look at it\` |  | unknown ("
 t_contains "doc --live: default layout title" "$L" "# live-doc"
+
+# ---- every planned check of joelclaw.yaml is shown by exactly one row
+cd "$ROOT" || exit 1
+"$TOPO" check -f topologies/joelclaw.yaml --only 'no-such-check' --format json -o "$TMPDIR/all.json"
+"$TOPO" doc -f topologies/joelclaw.yaml --results "$TMPDIR/all.json" -o "$TMPDIR/all.md"
+shown=$(python3 - "$TMPDIR/all.md" <<'PY'
+import re, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.search(r"\| ([^|]*) \(\d{4}-\d\d-\d\dT[^)]*\) \|$", line.rstrip("\n"))
+    if m:
+        n += len(m.group(1).split(", "))
+print(n)
+PY
+)
+t_eq "doc: every check of joelclaw.yaml has a row" "$(jq '.checks | length' "$TMPDIR/all.json")" "$shown"
