@@ -138,3 +138,50 @@ t_contains "joelclaw: host count observed 104" "$(obs 'source/worker host functi
 t_contains "joelclaw: redis observed ClusterIP" "$(obs 'k8s/joelclaw/Service/redis/manifest')" "ClusterIP"
 t_contains "joelclaw: caddy upstream observed" "$(obs 'caddy/panda.tail7af24.ts.net:6443/caddyfile')" "6334"
 t_contains "joelclaw: cli url observed" "$(obs 'source/cli default worker url')" "3112"
+
+# ---- live: the function counts cross-checked the way the health script does,
+# against a fixture worker (:3111 /api/inngest) and Inngest (:8288 /v0/gql) on
+# 127.0.0.1, first agreeing with the topology, then registering more.
+FIXTURE=$BUILD/tests/fixture-server
+functions_json() { # N -> [{"id":"f1"},...]
+	local i out=""
+	for ((i = 1; i <= $1; i++)); do out+="${out:+,}{\"id\":\"f$i\"}"; done
+	echo "[$out]"
+}
+serve_counts() { # HOST_COUNT CLUSTER_COUNT WORKER_COUNT
+	{
+		echo "GET /api/inngest 200 {\"function_count\":$3,\"mode\":\"dev\"}"
+		echo "POST /v0/gql 200 {\"data\":{\"apps\":[{\"name\":\"system-bus-host\",\"functions\":$(functions_json "$1")},{\"name\":\"system-bus-cluster\",\"functions\":$(functions_json "$2")}]}}"
+	} >"$TMPDIR/routes"
+	rm -f "$TMPDIR/ready"
+	"$FIXTURE" --bind 127.0.0.1 --port 3111 --port 8288 --route-file "$TMPDIR/routes" \
+	    --ready-file "$TMPDIR/ready" --log "$TMPDIR/requests.log" >/dev/null 2>&1 &
+	FIXTURE_PID=$!
+	t_cleanup "kill $FIXTURE_PID"
+	t_wait_port 3111 10 && t_wait_port 8288 10
+}
+check_counts() {
+	"$TOPO" check -f "$TOPOLOGY" --layer live --only 'http/worker-functions' \
+	    --only 'http/inngest-*' --format json -o "$TMPDIR/live.json"
+}
+if (exec 3<>/dev/tcp/127.0.0.1/3111) 2>/dev/null || (exec 3<>/dev/tcp/127.0.0.1/8288) 2>/dev/null; then
+	t_fail "joelclaw: live counts need 127.0.0.1:3111 and :8288 free"
+else
+	serve_counts 101 12 101
+	t_exit "joelclaw: live counts agree, exit 0" 0 check_counts
+	t_eq "joelclaw: live counts ok" \
+"http/inngest-cluster-functions ok
+http/inngest-host-functions ok
+http/worker-functions ok" \
+	    "$(jq -r '.checks[] | select(.status != "skipped") | "\(.id) \(.status)"' "$TMPDIR/live.json" | LC_ALL=C sort)"
+	t_contains "joelclaw: the GraphQL query was posted" "$(cat "$TMPDIR/requests.log")" "POST /v0/gql"
+	kill "$FIXTURE_PID"; wait "$FIXTURE_PID" 2>/dev/null
+	serve_counts 104 12 104
+	t_exit "joelclaw: more functions registered live, exit 1" 1 check_counts
+	t_eq "joelclaw: live count drift" \
+"http/inngest-cluster-functions ok
+http/inngest-host-functions drift changed
+http/worker-functions drift changed" \
+	    "$(jq -r '.checks[] | select(.status != "skipped") | "\(.id) \(.status) \(.drift // "")" | sub(" $"; "")' "$TMPDIR/live.json" | LC_ALL=C sort)"
+	kill "$FIXTURE_PID"; wait "$FIXTURE_PID" 2>/dev/null
+fi
