@@ -221,6 +221,30 @@ doc_key_text(const struct node *map, const char *key)
 	return doc_text(node_get(map, key));
 }
 
+/*
+ * A URL's text with its userinfo (user:password@) shown as ***@: the
+ * document is shared, the credentials in a URL are not.
+ */
+static char *
+doc_url_text(const struct node *map, const char *key)
+{
+	char	*s = doc_key_text(map, key), *auth, *end, *at = NULL, *p, *out;
+
+	if ((auth = strstr(s, "://")) == NULL)
+		return s;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	if (at == NULL)
+		return s;
+	out = xasprintf("%.*s***%s", (int)(auth - s), s, at);
+	free(s);
+	return out;
+}
+
 /* A table cell: one line, '|' escaped. */
 static void
 doc_cell(struct doc_ctx *ctx, const char *s)
@@ -504,7 +528,8 @@ doc_k8s_row(struct doc_ctx *ctx, const char *title, const struct node *workload,
 		ports = node_get(services[i], "ports");
 		for (j = 0; ports != NULL && ports->type == NODE_SEQ && j < ports->count; j++) {
 			port = ports->items[j];
-			if (nseen >= sizeof seen / sizeof seen[0])
+			if (nseen >= sizeof seen / sizeof seen[0] ||
+			    nseen_np >= sizeof seen_np / sizeof seen_np[0])
 				break;
 			if (port->type == NODE_SCALAR) {
 				doc_port_once(&numbers, strtoll(port->value, NULL, 10), seen, &nseen);
@@ -594,6 +619,11 @@ doc_table_kubernetes(struct doc_ctx *ctx, const struct node *block)
 	doc_header(ctx, head, "llllllr");
 	for (i = 0; rows != NULL && rows->type == NODE_SEQ && i < rows->count; i++) {
 		row = rows->items[i];
+		if (row->type != NODE_MAP) {
+			doc_fault(ctx, row, "core_services: a row is a map {service, "
+			    "namespace, workload, services, exposure, role}");
+			break;
+		}
 		ns = node_get(namespaces, node_str(row, "namespace", "default"));
 		if (ns == NULL) {
 			doc_fault(ctx, row, "core_services: no such namespace in kubernetes:");
@@ -611,8 +641,17 @@ doc_table_kubernetes(struct doc_ctx *ctx, const struct node *block)
 		}
 		names = node_get(row, "services");
 		nservices = 0;
-		for (j = 0; names != NULL && names->type == NODE_SEQ && j < names->count &&
+		if (names != NULL && names->type != NODE_SEQ) {
+			doc_fault(ctx, names, "core_services: services is a list of names");
+			break;
+		}
+		for (j = 0; names != NULL && j < names->count &&
 		    nservices < sizeof services / sizeof services[0]; j++) {
+			if (names->items[j]->type != NODE_SCALAR) {
+				doc_fault(ctx, names->items[j],
+				    "core_services: a Service is named by a string");
+				goto out;
+			}
 			if ((services[nservices] = doc_k8s_find(ns, "services",
 			    names->items[j]->value)) == NULL) {
 				msg = xasprintf("core_services: Service %s is not declared in "
@@ -907,7 +946,7 @@ doc_table_http(struct doc_ctx *ctx, const struct node *block)
 		doc_cell_free(ctx, doc_key_text(item, "name"));
 		doc_cell_free(ctx, doc_key_text(item, "what"));
 		buf_init(&req, 0);
-		s = doc_key_text(item, "url");
+		s = doc_url_text(item, "url");
 		buf_printf(&req, "%s `%s`", node_str(item, "method", "GET"), s);
 		free(s);
 		if (node_get(item, "body") != NULL) {
@@ -976,7 +1015,7 @@ doc_table_redis(struct doc_ctx *ctx, const struct node *block)
 	if (section == NULL)
 		return;
 	doc_header(ctx, head, "llr");
-	s = doc_key_text(section, "url");
+	s = doc_url_text(section, "url");
 	doc_row_start(ctx);
 	doc_cell_free(ctx, xasprintf("(server `%s`)", *s != '\0' ? s : "redis://127.0.0.1:6379"));
 	free(s);

@@ -237,3 +237,23 @@ print(n)
 PY
 )
 t_eq "doc: every check of joelclaw.yaml has a row" "$(jq '.checks | length' "$TMPDIR/all.json")" "$shown"
+
+# ---- odd doc: content (the schema does not check it): a message, never a crash
+hostile() { # NAME EXPECTED_EXIT NEEDLE YAML-BODY
+	printf 'version: 1\nsystem: t\nkubernetes:\n  namespaces:\n    ns: {services: [{name: a, type: NodePort, ports: [{port: 80, node_port: 30080}]}]}\n%s\n' "$4" >"$TMPDIR/h.yaml"
+	t_exit "doc: odd doc: $1" "$2" "$TOPO" doc -f "$TMPDIR/h.yaml"
+	[ -n "$3" ] && t_contains "doc: odd doc: $1: message" "$T_ERR$T_OUT" "$3"
+}
+hostile "a scalar doc" 0 "# t" 'doc: 5'
+hostile "sections a map" 2 "sections is a list" 'doc: {sections: {a: b}}'
+hostile "a section a string" 2 "a section is" 'doc: {sections: [x]}'
+hostile "a block a string" 2 "a block is" 'doc: {sections: [{title: T, blocks: [x]}]}'
+hostile "a block without table or markdown" 2 "a block is" 'doc: {sections: [{title: T, blocks: [{select: x}]}]}'
+hostile "a row a string" 2 "a row is a map" 'doc: {core_services: [x], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
+hostile "services a map" 2 "services is a list" 'doc: {core_services: [{namespace: ns, services: {a: b}}], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
+hostile "a Service named by a map" 2 "named by a string" 'doc: {core_services: [{namespace: ns, services: [{a: b}]}], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
+hostile "an undeclared workload" 2 "workload Deployment/x is not declared" 'doc: {core_services: [{namespace: ns, workload: Deployment/x}], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
+hostile "adrs rows strings" 2 "a table row is a map" 'doc: {adrs: [x], sections: [{title: T, blocks: [{table: adrs}]}]}'
+hostile "a select list of maps" 0 "" 'doc: {sections: [{title: T, blocks: [{table: sources, select: [{a: b}]}]}]}'
+hostile "a good row" 0 '| A | Service only | NodePort (`a`) | 80 | 30080 | r |' 'doc: {core_services: [{service: A, namespace: ns, services: [a], role: r}], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
+hostile "a table cell with a pipe" 0 '| x \| y |' 'doc: {cli: [{family: "x | y", backend: b}], sections: [{title: T, blocks: [{table: cli}]}]}'
