@@ -54,6 +54,9 @@ rm -f "$OUT"/report.json "$OUT"/report.md "$OUT"/report.txt "$OUT"/demo.env "$OU
 
 # --- the scratch folder, and stopping everything on every way out ----------
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/topo-demo.XXXXXX") || fail "mktemp failed"
+# $OUT/demo.env: the scratch folder now, the ports once chosen (for the tests,
+# and for whoever wants to rerun topo by hand while the demo runs).
+echo "STATE=$STATE" >"$OUT/demo.env"
 PIDS=()
 CURRENT=
 stop_all() {
@@ -262,13 +265,12 @@ SETS=(--set "REPO=$REPO" --set "REDIS_PORT=$REDIS_PORT" --set "CADDY_ADMIN=$CADD
 	--set "LAUNCHCTL=$ROOT/demo/bin/launchctl" --set "KUBECTL=$ROOT/demo/bin/kubectl")
 TOPOLOGY=topologies/demo.yaml
 {
-	echo "STATE=$STATE"
 	echo "REPO=$REPO"
 	for v in REDIS_PORT CADDY_ADMIN SITE_INNGEST SITE_WORKER SITE_HOOKS WORKER_PORT \
 	    INNGEST_PORT TALON_PORT TYPESENSE_PORT; do
 		echo "$v=${!v}"
 	done
-} >"$OUT/demo.env"
+} >>"$OUT/demo.env"
 
 # What the demo planted, as topo must report it: "ID STATUS DRIFT".
 PLANTED="port/$TYPESENSE_PORT drift changed
