@@ -255,6 +255,13 @@ say "  caddy     admin 127.0.0.1:$CADDY_ADMIN, sites :$SITE_INNGEST (Inngest), :
 say "  launchctl demo/bin/launchctl (recorded: demo/recorded/launchctl)"
 say "  kubectl   demo/bin/kubectl (recorded: demo/recorded/kubectl)"
 say "  source    $REPO (copy of demo/repo)"
+say "planted drift (topologies/demo.yaml says how it should be):"
+say "  - the Typesense port-forward (127.0.0.1:$TYPESENSE_PORT) is down"
+say "  - the running Caddy sends /webhooks/* to Inngest (:$INNGEST_PORT), not the worker (:$WORKER_PORT)"
+say "  - Redis key joelclaw:gateway:sessions is a string, not a hash"
+say "  - the host function list has a seventh entry, webhookRelay"
+say "  - the cluster has a NodePort Service nobody declared, redis-public"
+say "  - launchd job com.joel.gateway exited 78 (EX_CONFIG)"
 
 # --- topo ---------------------------------------------------------------------
 SETS=(--set "REPO=$REPO" --set "REDIS_PORT=$REDIS_PORT" --set "CADDY_ADMIN=$CADDY_ADMIN"
