@@ -38,11 +38,11 @@ build_tree() {
 	local f
 	for f in packages/restate/Dockerfile packages/restate/src/index.ts \
 	    packages/restate/src/workflows/dag-orchestrator.ts \
-	    packages/agent-execution/src/microvm.ts infra/pds/values.yaml \
+	    packages/agent-execution/src/microvm.ts \
 	    packages/gateway/src/channels/telegram.ts packages/cli/src/cli.ts \
 	    packages/cli/src/inngest.ts packages/system-bus/src/observability/emit.ts \
 	    packages/system-bus/src/observability/otel-event.ts \
-	    packages/system-bus/src/lib/langfuse.ts packages/inference-router/src/tracing.ts \
+	    packages/inference-router/src/tracing.ts \
 	    packages/queue/src/registry.ts; do
 		mkdir -p "$REPO/$(dirname "$f")"
 		echo "// stand-in for $f" >"$REPO/$f"
