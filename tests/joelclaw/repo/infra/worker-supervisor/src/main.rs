@@ -12,6 +12,7 @@ impl Default for Config {
             health_endpoint: "/api/inngest".to_string(),
             sync_endpoint: "/api/inngest".to_string(),
             env_file: "~/.config/system-bus.env".to_string(),
+            startup_sync_delay_secs: 5,
             health_interval_secs: 30,
             health_failures_before_restart: 3,
             restart_backoff_max_secs: 30,
