@@ -776,7 +776,7 @@ doc_table_caddy(struct doc_ctx *ctx, const struct node *block)
 		free(s);
 	}
 	if (node_get(section, "admin") != NULL) {
-		s = doc_key_text(section, "admin");
+		s = doc_url_text(section, "admin");
 		buf_printf(&from, "%s(admin API `%s`)", from.len > 0 ? " " : "", s);
 		free(s);
 	}

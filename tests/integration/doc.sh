@@ -257,3 +257,24 @@ hostile "adrs rows strings" 2 "a table row is a map" 'doc: {adrs: [x], sections:
 hostile "a select list of maps" 0 "" 'doc: {sections: [{title: T, blocks: [{table: sources, select: [{a: b}]}]}]}'
 hostile "a good row" 0 '| A | Service only | NodePort (`a`) | 80 | 30080 | r |' 'doc: {core_services: [{service: A, namespace: ns, services: [a], role: r}], sections: [{title: T, blocks: [{table: kubernetes}]}]}'
 hostile "a table cell with a pipe" 0 '| x \| y |' 'doc: {cli: [{family: "x | y", backend: b}], sections: [{title: T, blocks: [{table: cli}]}]}'
+
+# ---- credentials written into URLs never reach the document
+cat >"$TMPDIR/creds.yaml" <<'YAML'
+version: 1
+system: creds
+http:
+  - {name: h, url: "http://joel:hunter2pw@127.0.0.1:1/x"}
+redis:
+  url: redis://:redispw99@127.0.0.1:6379/0
+caddy:
+  admin: http://admin:caddypw77@localhost:2019
+  routes:
+    - {site: ":8443", to: "localhost:1"}
+YAML
+t_exit "doc: a topology with URL credentials" 0 "$TOPO" doc -f "$TMPDIR/creds.yaml"
+for pw in hunter2pw redispw99 caddypw77; do
+	t_not_contains "doc: no URL password $pw" "$T_OUT" "$pw"
+done
+t_contains "doc: userinfo shown as ***@" "$T_OUT" 'http://***@127.0.0.1:1/x'
+t_contains "doc: redis userinfo shown as ***@" "$T_OUT" 'redis://***@127.0.0.1:6379/0'
+t_contains "doc: caddy admin userinfo shown as ***@" "$T_OUT" 'http://***@localhost:2019'
