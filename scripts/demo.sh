@@ -61,6 +61,8 @@ PIDS=()
 CURRENT=
 stop_all() {
 	local pid i alive
+	# A second Ctrl-C must not cut the cleanup short; it takes at most ~5 s.
+	trap '' INT TERM HUP
 	if [ -n "$CURRENT" ]; then
 		kill -TERM "$CURRENT" 2>/dev/null
 		wait "$CURRENT" 2>/dev/null

@@ -141,8 +141,8 @@ chmod +x "$TMPDIR/slow-topo"
 # interrupt LABEL SIGNAL TARGET WHEN: runs the demo in its own process group
 # (as a terminal's foreground job), sends SIGNAL when WHEN is true (after
 # "start": redis-server is up; after "topo": topo is running) to TARGET
-# ("group", like Ctrl-C, or "script"), and expects exit 128+SIGNAL and a
-# clean stop.
+# ("group", like Ctrl-C; "group-twice", Ctrl-C during the cleanup too; or
+# "script"), and expects exit 128+SIGNAL and a clean stop.
 interrupt() {
 	local label=$1 sig=$2 target=$3 when=$4 dir=$TMPDIR/$1 pid rc i n
 	mkdir -p "$dir"
@@ -158,7 +158,12 @@ interrupt() {
 		esac
 		sleep 0.05
 	done
-	if [ "$target" = group ]; then kill -"$sig" -- -"$pid"; else kill -"$sig" "$pid"; fi
+	case $target in
+		group) kill -"$sig" -- -"$pid" ;;
+		# Ctrl-C, and Ctrl-C again while the demo is cleaning up.
+		group-twice) kill -"$sig" -- -"$pid"; sleep 0.1; kill -"$sig" -- -"$pid" 2>/dev/null ;;
+		script) kill -"$sig" "$pid" ;;
+	esac
 	for ((i = 0; i < 200; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
@@ -184,6 +189,7 @@ interrupt sigint-at-start INT group start
 t_contains "sigint-at-start: says it was interrupted" "$(cat "$TMPDIR/sigint-at-start/out")" "interrupted"
 interrupt sigint-in-check INT group topo
 interrupt sigterm-in-check TERM script topo
+interrupt sigint-twice INT group-twice topo
 
 # --- failures ----------------------------------------------------------------------
 # A service that will not start: a caddy that exits at once.
