@@ -514,6 +514,31 @@ touch "$TMPDIR/dash.stderr"
 t_eq "dash: nothing on stderr" "" "$(cat "$TMPDIR/dash.stderr")"
 cat "$TMPDIR/dash.stderr"
 
+# --- a fatal error restores the terminal -----------------------------------------
+# gdb makes topo call util_fatal() as an allocation failure would.
+if command -v gdb >/dev/null; then
+	new_pane fatal 120 40 LANG=C.UTF-8 NO_COLOR=1
+	run_in fatal "stty -g >'$TMPDIR/stty.fatal.before'; '$TOPO' dash -f '$TMPDIR/topo.yaml' 2>'$TMPDIR/fatal.stderr'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.fatal'"
+	wait_screen "port/$P_OFF " 10 fatal
+	pid=$(tm list-panes -t fatal -F '#{pane_pid}')
+	pid=$(pgrep -P "$pid" | head -1)
+	GDB_OUT=$(timeout 60 gdb -p "$pid" -batch -ex 'call (void)util_fatal("injected fatal error")' 2>&1)
+	if grep -q "ptrace: Operation not permitted\|Could not attach" <<<"$GDB_OUT"; then
+		echo "SKIP: dash: fatal error path (gdb cannot attach here)"
+		tm send-keys -t fatal q
+		wait_screen '^EXIT=' 10 fatal
+	else
+		wait_screen '^EXIT=' 10 fatal
+		t_not_contains "dash: a fatal error exits non-zero" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
+		t_contains "dash: a fatal error says why" "$(cat "$TMPDIR/fatal.stderr")" "topo: injected fatal error"
+		wait_screen '^\$ ?$' 5 fatal
+		t_eq "dash: tty modes restored after a fatal error" \
+		    "$(cat "$TMPDIR/stty.fatal.before")" "$(cat "$TMPDIR/stty.fatal" 2>/dev/null)"
+		t_not_contains "dash: back from the alternate screen" "$SCREEN" "topo dash dashtest"
+	fi
+	tm kill-session -t fatal
+fi
+
 # --- screenshots for the README ---------------------------------------------------
 # A small shop: ports, HTTP, a source fact, a file, a declared unknown.
 if [ "${TOPO_WRITE_SCREENSHOTS:-}" = 1 ] && [ "$HAVE_HTTP" = 1 ]; then
