@@ -4,7 +4,10 @@
 # and Kubernetes services rows; it is deterministic and committed up to
 # date; verdicts come from --results (the run's time, not the clock) or
 # --live (against a loopback fixture server); faults exit 2.
-. "$ROOT/tests/lib.sh"
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+. "$ROOT/tests/lib.sh" || exit 1
+# This script writes files and runs git: only ever inside its scratch folder.
+[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && [ "$TMPDIR" != / ] || { echo "FAIL: no scratch folder"; exit 1; }
 
 TOPOLOGY=$ROOT/topologies/joelclaw.yaml
 REFERENCE=$ROOT/../shared/reference/system-architecture.md

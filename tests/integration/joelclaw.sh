@@ -3,7 +3,10 @@
 # joelclaw-shaped tree (../shared/fixtures/joelclaw-repo + tests/joelclaw/repo
 # + files written here), static layer: a clean tree gives no drift; planted
 # drifts are found, exactly them, each with its drift class.
-. "$ROOT/tests/lib.sh"
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+. "$ROOT/tests/lib.sh" || exit 1
+# This script writes files and runs git: only ever inside its scratch folder.
+[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && [ "$TMPDIR" != / ] || { echo "FAIL: no scratch folder"; exit 1; }
 
 TOPOLOGY=$ROOT/topologies/joelclaw.yaml
 FIXTURES=$ROOT/../shared/fixtures/joelclaw-repo

@@ -4,7 +4,10 @@
 # BASE...HEAD` as in the CI recipe: a watched file changed alone fails (1,
 # naming it); with the topology or the generated document it passes; an
 # unwatched file passes; bad use exits 2.
-. "$ROOT/tests/lib.sh"
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+. "$ROOT/tests/lib.sh" || exit 1
+# This script writes files and runs git: only ever inside its scratch folder.
+[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && [ "$TMPDIR" != / ] || { echo "FAIL: no scratch folder"; exit 1; }
 
 command -v git >/dev/null || { t_fail "stale: git is needed"; exit 0; }
 
@@ -18,6 +21,8 @@ echo 'kind: Service' >"$W/k8s/redis.yaml"
 echo '<plist/>' >"$W/infra/launchd/com.joel.gateway.plist"
 echo 'readme' >"$W/README.md"
 cd "$W" || exit 1
+# git acts on this scratch repository only, whatever folder holds it.
+export GIT_DIR="$W/.git" GIT_WORK_TREE="$W"
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
 git init -q -b main . && git add -A && git commit -qm base || { t_fail "stale: git init"; exit 0; }
 
