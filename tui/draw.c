@@ -231,7 +231,7 @@ draw_header(struct dash *dash)
 			    dash->topology->system != NULL ?
 			    dash->topology->system : "topology";
 	char		 buf[64], now[16];
-	size_t		 i;
+	size_t		 i, flapping;
 	int		 x;
 
 	draw_bar(0, DASH_COLOR_HEADER);
@@ -250,6 +250,17 @@ draw_header(struct dash *dash)
 		if (x + (int)strlen(buf) > COLS - 10)
 			break;
 		x += draw_text(dash, buf, COLS - 10 - x);
+	}
+	/* Flapping hides between runs: count it where it is seen first. */
+	for (i = 0, flapping = 0; i < dash->nitems; i++)
+		flapping += dash_item_flips(&dash->items[i]) >= 2;
+	if (flapping > 0) {
+		snprintf(buf, sizeof buf, "  %zu flapping", flapping);
+		if (x + (int)strlen(buf) <= COLS - 10) {
+			attrset(dash_color_attr(DASH_COLOR_HEADER) | A_BOLD);
+			x += draw_text(dash, buf, COLS - 10 - x);
+			attrset(dash_color_attr(DASH_COLOR_HEADER));
+		}
 	}
 	if (COLS - 9 > x)
 		mvaddstr(0, COLS - 9, now);

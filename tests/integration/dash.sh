@@ -272,6 +272,24 @@ if wait_screen_not '^ expected ' 3; then t_pass "dash: Esc closes the detail pan
 tm send-keys -t dash Escape
 wait_screen "port/$P_OFF " 3
 
+# --- the server comes back: ok again, and flapping shows ----------------------------
+start_fixture api "$P_API" 'GET /health 200 {"status":"ok"}' || t_fail "dash: api fixture restarted"
+if wait_screen "ok +port/$P_API " 5; then t_pass "dash: a server back shows ok on the next refresh"; else
+	t_fail "dash: a server back shows ok on the next refresh" "$SCREEN"; fi
+t_contains "dash: history shows ok, drift, ok" "$(row "port/$P_API")" "≠✓"
+t_contains "dash: the header counts the flapping" "$(head -1 <<<"$SCREEN")" "flapping"
+tm send-keys -t dash /
+tm send-keys -t dash -l "^port/$P_API\$"
+tm send-keys -t dash Enter
+wait_screen "^> .*port/$P_API " 3
+tm send-keys -t dash Enter
+wait_screen '^ history ' 3
+t_contains "dash: detail says FLAPPING" "$(grep '^ history ' <<<"$SCREEN")" "FLAPPING"
+tm send-keys -t dash Escape
+wait_screen_not '^ history ' 3
+tm send-keys -t dash Escape
+wait_screen "port/$P_OFF " 3
+
 # --- moving, re-probing ---------------------------------------------------------
 tm send-keys -t dash g
 wait_screen "^> .* port/" 3
