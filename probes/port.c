@@ -369,22 +369,30 @@ port_timed_out(struct batch *b, struct port_attempt *a, double now)
 	port_finish(b, a);
 }
 
+/*
+ * Each pass costs what is in flight, not the whole batch: the connecting
+ * attempts are kept in a list of their own (with --jobs 10000, scanning
+ * every attempt on every wake-up made a run quadratic).
+ */
 static void
 port_run(struct batch *b)
 {
-	struct port_attempt	*attempts;
+	struct port_attempt	*attempts, *a;
 	struct pollfd		*pfds;
-	size_t			*owner;
-	size_t			 i, n = b->count, next = 0, inflight, done, np;
+	size_t			*active, *owner;
+	size_t			 i, n = b->count, next = 0, nactive = 0, np, kept;
 	size_t			 limit = b->jobs > 0 ? (size_t)b->jobs : n;
 	double			 now, wait;
 	int			 timeout, rc;
 
 	if (n == 0)
 		return;
+	if (limit > n)
+		limit = n;
 	attempts = xcalloc(n, sizeof *attempts);
-	pfds = xcalloc(n, sizeof *pfds);
-	owner = xcalloc(n, sizeof *owner);
+	active = xcalloc(limit, sizeof *active);
+	pfds = xcalloc(limit, sizeof *pfds);
+	owner = xcalloc(limit, sizeof *owner);
 	for (i = 0; i < n; i++) {
 		attempts[i].check = b->checks[i];
 		attempts[i].config = b->checks[i]->config;
@@ -395,52 +403,42 @@ port_run(struct batch *b)
 		if (batch_cancelled(b))
 			break;
 		/* Start as many as allowed; some settle at once (refused). */
-		inflight = done = 0;
-		for (i = 0; i < n; i++) {
-			if (attempts[i].phase == PORT_CONNECTING)
-				inflight++;
-			else if (attempts[i].phase == PORT_DONE)
-				done++;
-		}
-		while (inflight < limit && next < n) {
-			struct port_attempt *a = &attempts[next++];
-
+		while (nactive < limit && next < n) {
+			a = &attempts[next];
 			if (a->config == NULL) {
 				observation_error(&a->check->observation,
 				    "not planned");
 				port_finish(b, a);
-				done++;
-				continue;
+			} else {
+				port_start(b, a);
+				if (a->phase == PORT_CONNECTING)
+					active[nactive++] = next;
 			}
-			port_start(b, a);
-			if (a->phase == PORT_DONE)
-				done++;
-			else
-				inflight++;
+			next++;
 		}
-		if (done == n)
+		if (nactive == 0 && next == n)
 			break;
 
+		/* Settle the timed out, drop the settled, poll the rest. */
 		now = util_now_ms();
 		timeout = -1;
-		np = 0;
-		for (i = 0; i < n; i++) {
-			struct port_attempt *a = &attempts[i];
-
+		np = kept = 0;
+		for (i = 0; i < nactive; i++) {
+			a = &attempts[active[i]];
+			if (a->phase == PORT_CONNECTING && now >= a->deadline_ms)
+				port_timed_out(b, a, now);
 			if (a->phase != PORT_CONNECTING)
 				continue;
-			if (now >= a->deadline_ms) {
-				port_timed_out(b, a, now);
-				continue;
-			}
+			active[kept++] = active[i];
 			wait = a->deadline_ms - now + 1;
 			if (timeout == -1 || wait < timeout)
 				timeout = (int)wait;
 			pfds[np].fd = a->fd;
 			pfds[np].events = POLLOUT;
 			pfds[np].revents = 0;
-			owner[np++] = i;
+			owner[np++] = active[i];
 		}
+		nactive = kept;
 		if (np == 0)
 			continue;
 		/* Wake up now and then to notice a cancelled run. */
@@ -464,6 +462,7 @@ port_run(struct batch *b)
 	}
 	free(owner);
 	free(pfds);
+	free(active);
 	free(attempts);
 }
 
