@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# noshell.sh: what a topology gives to the external programs topo runs
+# (launchctl, kubectl, systemctl, caddy) reaches them as literal argv
+# elements, never through a shell: $(...), backticks, ';', '|', '&&', globs
+# and spaces in labels, domains, contexts, namespaces, unit names and paths
+# are recorded byte for byte by a stand-in program, and none of the commands
+# hidden in them creates its file. Program paths (programs:, $TOPO_<NAME>)
+# with metacharacters are names, not command lines. (command.sh proves the
+# same for the command probe's argv.)
+. "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+W=$TMPDIR/work
+mkdir -p "$W/bin"
+cd "$W" || exit 1
+# A stand-in for every program: records its name and each argument in
+# brackets, one file per call (they run at once); then fails.
+mkdir -p "$W/calls"
+cat >"$W/bin/recorder" <<EOF
+#!/bin/sh
+{ basename "\$0"; for a in "\$@"; do printf '[%s]\n' "\$a"; done; } >"$W/calls/\$\$"
+exit 1
+EOF
+chmod +x "$W/bin/recorder"
+for p in launchctl kubectl systemctl caddy; do ln -s recorder "$W/bin/$p"; done
+# A Caddyfile whose name itself carries a command.
+CF='Caddy$(touch${IFS}pwned10);x'
+printf 'localhost:8443 {\n\treverse_proxy localhost:3111\n}\n' >"$W/$CF"
+
+# ${IFS} is written $${IFS} (topo's escape for a literal ${...}): the payloads
+# need no space and no '/', so no validation rule stops them first.
+cat >"$W/inject.yaml" <<'EOF'
+version: 1
+system: noshell
+launchd:
+  domain: "gui/501;touch$${IFS}pwned1"
+  jobs:
+    - {label: "com.x$(touch$${IFS}pwned2)", state: running}
+    - {label: "com.y`touch$${IFS}pwned3`", state: running}
+    - {label: "com.z;touch$${IFS}pwned4&&*", state: running}
+kubernetes:
+  context: "ctx$(touch$${IFS}pwned5) --kubeconfig=x"
+  namespaces:
+    "ns;touch$${IFS}pwned6|*": {workloads: ["Deployment/a`touch$${IFS}pwned7`"]}
+systemd:
+  units:
+    - {unit: "a.service;touch$${IFS}pwned8", state: running}
+    - {unit: "b$(touch$${IFS}pwned9).service", state: running}
+caddy:
+  caddyfile: 'Caddy$(touch$${IFS}pwned10);x'
+  routes:
+    - {site: "localhost:8443", to: "localhost:3111"}
+EOF
+export TOPO_LAUNCHCTL="$W/bin/launchctl" TOPO_KUBECTL="$W/bin/kubectl"
+export TOPO_SYSTEMCTL="$W/bin/systemctl" TOPO_CADDY="$W/bin/caddy"
+t_exit "injection topology: checked (exit 0, errors only)" 0 \
+	timeout 30 "$TOPO" check -f "$W/inject.yaml" --format json -o "$W/inject.json"
+
+# Each call as one line "program [arg] [arg] ...", sorted (they run at once).
+calls=$(for f in "$W"/calls/*; do paste -sd' ' "$f"; done | sort)
+want=$(sort <<'EOF'
+launchctl [print] [gui/501;touch${IFS}pwned1/com.x$(touch${IFS}pwned2)]
+launchctl [print] [gui/501;touch${IFS}pwned1/com.y`touch${IFS}pwned3`]
+launchctl [print] [gui/501;touch${IFS}pwned1/com.z;touch${IFS}pwned4&&*]
+kubectl [--context] [ctx$(touch${IFS}pwned5) --kubeconfig=x] [get] [statefulsets,deployments,daemonsets,services] [-n] [ns;touch${IFS}pwned6|*] [-o] [json] [--request-timeout=4500ms]
+systemctl [show] [-p] [LoadState,ActiveState,SubState,MainPID,ExecMainStatus,ExecStart] [--] [a.service;touch${IFS}pwned8]
+systemctl [show] [-p] [LoadState,ActiveState,SubState,MainPID,ExecMainStatus,ExecStart] [--] [b$(touch${IFS}pwned9).service]
+caddy [adapt] [--config] [W/Caddy$(touch${IFS}pwned10);x] [--adapter] [caddyfile]
+EOF
+)
+t_eq "every program got its arguments literally" "$want" "${calls//$W/W}"
+
+# The report names the calls as they were made, quoted for a reader.
+t_contains "evidence quotes the literal label" \
+	"$(jq -r '.checks[] | select(.kind == "launchd") | .evidence' "$W/inject.json")" \
+	"'gui/501;touch\${IFS}pwned1/com.x\$(touch\${IFS}pwned2)'"
+
+# --- program paths are names, not command lines --------------------------------------
+cat >"$W/programs.yaml" <<EOF
+version: 1
+system: noshell
+programs:
+  launchctl: "$W/bin/launchctl;touch pwned11"
+launchd:
+  domain: gui/501
+  jobs: [{label: com.joel.gateway, state: running}]
+EOF
+unset TOPO_LAUNCHCTL
+t_exit "programs: path with ';': checked" 0 \
+	"$TOPO" check -f "$W/programs.yaml" --format json -o "$W/programs.json"
+t_eq "programs: path with ';' is an error (cannot run it)" error \
+	"$(jq -r '.checks[0].status' "$W/programs.json")"
+t_contains "programs: the message names the whole path" "$(jq -r '.checks[0].message' "$W/programs.json")" \
+	"launchctl;touch pwned11"
+TOPO_LAUNCHCTL="launchctl \$(touch pwned12)" t_exit "\$TOPO_LAUNCHCTL with \$(...): checked" 0 \
+	"$TOPO" check -f "$W/programs.yaml" --format json -o "$W/env.json"
+t_eq "\$TOPO_LAUNCHCTL with \$(...) is an error (cannot run it)" error \
+	"$(jq -r '.checks[0].status' "$W/env.json")"
+
+# --- nothing ran ---------------------------------------------------------------------
+# A shell would have run in topo's working folder ($W), as every program did.
+for i in $(seq 1 12); do
+	found=$(find "$TMPDIR" "$ROOT" -maxdepth 3 -name "pwned$i" 2>/dev/null | head -n 1)
+	if [ -z "$found" ]; then t_pass "no pwned$i created"; else
+		t_fail "no pwned$i created" "$found exists"; fi
+done
