@@ -237,9 +237,13 @@ if wait_screen "port/$P_OFF " 3; then t_pass "dash: Esc clears the filter"; else
 	t_fail "dash: Esc clears the filter" "$SCREEN"; fi
 tm send-keys -t dash /
 tm send-keys -t dash -l '('
+if wait_screen '^/\(_ +invalid: ' 3; then t_pass "dash: an invalid regex is reported as you type"; else
+	t_fail "dash: an invalid regex is reported as you type" "$(tail -1 <<<"$SCREEN")"; fi
+t_contains "dash: an invalid regex filters nothing" "$SCREEN" "port/$P_OFF "
 tm send-keys -t dash Enter
-wait_screen "port/$P_OFF " 3
-t_contains "dash: an invalid regex filters nothing" "$SCREEN" "port/$P_WEB "
+if wait_screen 'q quit' 3; then t_pass "dash: Enter drops an invalid regex"; else
+	t_fail "dash: Enter drops an invalid regex" "$(tail -1 <<<"$SCREEN")"; fi
+t_not_contains "dash: no filter left in the status line" "$(sed -n 2p <<<"$SCREEN")" "/(/"
 
 # --- p: problems only ---------------------------------------------------------
 tm send-keys -t dash p
@@ -291,26 +295,45 @@ tm send-keys -t dash Escape
 wait_screen "port/$P_OFF " 3
 
 # --- moving, re-probing ---------------------------------------------------------
+# Each step's expected screen differs from the one before, so a stale frame
+# can never pass.
+first_after() { grep -A"$2" "^ $1 / live" <<<"$SCREEN" | tail -1; }
+last_check() { grep -E '^[> ] \S+ +[a-z]+ +[a-z]+/' <<<"$SCREEN" | tail -1; }
+wait_selected() {	# wait_selected NAME COMMAND...: the selected row is what COMMAND prints
+	local name=$1 deadline=$(($(now_ms) + 3000))
+	shift
+	while :; do
+		SCREEN=$(stable_screen)
+		if [[ "$("$@")" == ">"* ]]; then t_pass "$name"; return; fi
+		if [ "$(now_ms)" -gt "$deadline" ]; then
+			t_fail "$name" "$SCREEN"
+			return
+		fi
+		sleep 0.05
+	done
+}
+tm send-keys -t dash G
+wait_selected "dash: G selects the last check" last_check
 tm send-keys -t dash g
-wait_screen "^> .* port/" 3
-t_contains "dash: g selects the first check" "$(grep '^>' <<<"$SCREEN")" "port/"
+wait_selected "dash: g selects the first check" first_after ports 1
 if [ "$HAVE_HTTP" = 1 ]; then
-	tm send-keys -t dash G
-	wait_screen "^> .* http/" 3
-	t_contains "dash: G selects the last check" "$(grep '^>' <<<"$SCREEN")" "http/"
-	tm send-keys -t dash g Tab
-	wait_screen "^> .* http/" 3
-	t_contains "dash: Tab jumps to the next group" "$(grep '^>' <<<"$SCREEN")" "http/"
+	tm send-keys -t dash Tab
+	wait_selected "dash: Tab jumps to the next group" first_after http 1
 	tm send-keys -t dash BTab
-	wait_screen "^> .* port/" 3
-	t_contains "dash: Shift-Tab jumps back" "$(grep '^>' <<<"$SCREEN")" "port/"
+	wait_selected "dash: Shift-Tab jumps back" first_after ports 1
 fi
-tm send-keys -t dash g j
-wait_screen "^ ports / live" 3
-t_contains "dash: j moves down one check" "$(grep -A2 '^ ports / live' <<<"$SCREEN" | tail -1)" ">"
+tm send-keys -t dash j
+wait_selected "dash: j moves down one check" first_after ports 2
+tm send-keys -t dash Down
+wait_selected "dash: Down moves down one check" first_after ports 3
 tm send-keys -t dash k
-wait_screen "^ ports / live" 3
-t_contains "dash: k moves back up" "$(grep -A1 '^ ports / live' <<<"$SCREEN" | tail -1)" ">"
+wait_selected "dash: k moves back up" first_after ports 2
+tm send-keys -t dash Up
+wait_selected "dash: Up moves back up" first_after ports 1
+tm send-keys -t dash NPage
+wait_selected "dash: PgDn moves a page (to the end here)" last_check
+tm send-keys -t dash PPage
+wait_selected "dash: PgUp moves a page back" first_after ports 1
 tm send-keys -t dash R
 if wait_screen "re-probing all|a run is in flight" 3; then t_pass "dash: R re-probes every check"; else
 	t_fail "dash: R re-probes every check" "$(tail -1 <<<"$SCREEN")"; fi
