@@ -49,6 +49,13 @@ void		 batch_done(struct batch *, struct check *);
  */
 void		 batch_extra(struct batch *, const struct check *near, const char *id,
 		    const char *observed, const char *evidence);
+/*
+ * 1 when the batch holds every check planned for its probe in layer (of
+ * those, every one keep accepts, when keep is not NULL): a run that --only
+ * or a re-probe did not narrow, so what is found undeclared is an extra.
+ */
+int		 batch_whole_layer(const struct batch *, enum layer,
+		    int (*keep)(const struct check *, const void *arg), const void *arg);
 /* 1 when the run was cancelled (dashboard quit): stop early, leave checks undone. */
 int		 batch_cancelled(const struct batch *);
 

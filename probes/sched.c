@@ -174,6 +174,31 @@ batch_extra(struct batch *b, const struct check *near, const char *id,
 }
 
 int
+batch_whole_layer(const struct batch *b, enum layer layer,
+    int (*keep)(const struct check *, const void *), const void *arg)
+{
+	const struct plan	*p = b->sched->plan;
+	const struct check	*c;
+	size_t			 i, j;
+	int			 found;
+
+	if (b->count == 0)
+		return 0;
+	for (i = 0; i < p->count; i++) {
+		c = p->checks[i];
+		if (c->probe != b->checks[0]->probe || c->layer != layer ||
+		    (keep != NULL && !keep(c, arg)))
+			continue;
+		found = 0;
+		for (j = 0; j < b->count && !found; j++)
+			found = b->checks[j] == c;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+int
 batch_cancelled(const struct batch *b)
 {
 	return b->sched->cancelled;

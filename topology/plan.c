@@ -79,6 +79,20 @@ plan_summary(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct plan_kept {
+	void	 *state;
+	void	(*free_state)(void *);
+};
+
+void
+plan_keep(struct plan *p, void *state, void (*free_state)(void *))
+{
+	p->kept = xreallocarray(p->kept, p->nkept + 1, sizeof *p->kept);
+	p->kept[p->nkept].state = state;
+	p->kept[p->nkept].free_state = free_state;
+	p->nkept++;
+}
+
 static int
 plan_compare_ids(const void *a, const void *b)
 {
@@ -147,6 +161,10 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->count; i++)
 		check_free(p->checks[i]);
 	free(p->checks);
+	/* After the checks: their configs may point into what was kept. */
+	for (i = 0; i < p->nkept; i++)
+		p->kept[i].free_state(p->kept[i].state);
+	free(p->kept);
 	free(p);
 }
 

@@ -10,12 +10,16 @@
 #include "node.h"
 #include "topology.h"
 
+struct plan_kept;
+
 struct plan {
 	struct topology	 *topology;
 	struct check	**checks;
 	size_t		  count;
 	int		  default_timeout_ms;
 	struct problems	 *problems;	/* where planning faults go */
+	struct plan_kept *kept;		/* see plan_keep */
+	size_t		  nkept;
 };
 
 /*
@@ -35,6 +39,12 @@ void		 plan_expect(struct plan *, struct check *, const struct node *where,
 		    const char *field, enum match, const char *value);
 void		 plan_summary(struct check *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+/*
+ * State that several checks share (a section's: its folder, its declared
+ * names): free_state(state) is called when the plan is freed, after every
+ * check, so the checks' configs may point to it without counting references.
+ */
+void		 plan_keep(struct plan *, void *state, void (*free_state)(void *));
 
 /*
  * Filters: marks as skipped every check whose id does not match one of the
