@@ -57,6 +57,7 @@
 #include "../util/util.h"
 #include "cmdout.h"
 #include "k8s-parse.h"
+#include "section.h"
 #include "textfile.h"
 
 #define K8S_KUBECTL_CAP		(32 * 1024 * 1024)
@@ -91,16 +92,13 @@ struct k8s_namespace {
 	size_t		 ndecls;
 };
 
-/* The section, shared by every check planned from it. */
+/* The section, shared by every check planned from it (kept by the plan). */
 struct k8s_section {
-	int			 refs;
 	char			*context;
 	char			*manifests;	/* resolved; NULL when not set */
 	int			 recursive;
 	struct k8s_namespace	*namespaces;
 	size_t			 nnamespaces;
-	struct check		**checks;
-	size_t			 nchecks;
 };
 
 struct k8s_config {
@@ -213,12 +211,11 @@ static const struct schema k8s_schema = {
 /* ---- configuration ---- */
 
 static void
-k8s_section_release(struct k8s_section *s)
+k8s_section_free(void *p)
 {
-	size_t	i, j;
+	struct k8s_section	*s = p;
+	size_t			 i, j;
 
-	if (s == NULL || --s->refs > 0)
-		return;
 	free(s->context);
 	free(s->manifests);
 	for (i = 0; i < s->nnamespaces; i++) {
@@ -230,7 +227,6 @@ k8s_section_release(struct k8s_section *s)
 		free(s->namespaces[i].name);
 	}
 	free(s->namespaces);
-	free(s->checks);
 	free(s);
 }
 
@@ -242,7 +238,6 @@ k8s_free_config(void *p)
 
 	if (cfg == NULL)
 		return;
-	k8s_section_release(cfg->section);
 	free(cfg->kind);
 	free(cfg->name);
 	free(cfg->managed_by);
@@ -261,20 +256,11 @@ k8s_config_new(struct k8s_section *s, enum k8s_what what, size_t ns, const char 
 	struct k8s_config	*cfg = xcalloc(1, sizeof *cfg);
 
 	cfg->section = s;
-	s->refs++;
 	cfg->what = what;
 	cfg->ns = ns;
 	cfg->kind = kind != NULL ? xstrdup(kind) : NULL;
 	cfg->name = name != NULL ? xstrdup(name) : NULL;
 	return cfg;
-}
-
-static void
-k8s_attach(struct k8s_section *s, struct check *c, struct k8s_config *cfg)
-{
-	c->config = cfg;
-	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
-	s->checks[s->nchecks++] = c;
 }
 
 /* Copies a template config (ports and all) for the static twin of a check. */
@@ -502,18 +488,6 @@ k8s_plan_expects(struct plan *p, struct check *c, const struct node *where,
 	}
 }
 
-/*
- * A check without its own timeout_ms takes its namespace's, else the
- * section's (inherited), else --timeout.
- */
-static void
-k8s_inherit_timeout(struct check *c, const struct node *where, int inherited)
-{
-	if (inherited > 0 && (where == NULL || where->type != NODE_MAP ||
-	    node_get(where, "timeout_ms") == NULL))
-		c->timeout_ms = inherited;
-}
-
 static void
 k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct node *item,
     enum k8s_what what)
@@ -572,8 +546,8 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 
 	c = plan_add(p, &probe_kubernetes, LAYER_LIVE, where, "k8s/%s/%s/%s", n->name, kind,
 	    spec);
-	k8s_inherit_timeout(c, where, n->timeout_ms);
-	k8s_attach(s, c, cfg);
+	section_inherit_timeout(c, where, n->timeout_ms);
+	c->config = cfg;
 	k8s_plan_expects(p, c, where, cfg, replicas, 1);
 	plan_summary(c, "%s %s in namespace %s%s", kind, spec, n->name,
 	    what == K8S_WORKLOAD ? ", all replicas ready" : "");
@@ -581,8 +555,8 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 		copy = k8s_config_copy(cfg);
 		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, where, "k8s/%s/%s/%s/manifest",
 		    n->name, kind, spec);
-		k8s_inherit_timeout(c, where, n->timeout_ms);
-		k8s_attach(s, c, copy);
+		section_inherit_timeout(c, where, n->timeout_ms);
+		c->config = copy;
 		k8s_plan_expects(p, c, where, copy, replicas, 0);
 		plan_summary(c, "%s %s (namespace %s) in the manifests", kind, spec, n->name);
 	}
@@ -604,7 +578,7 @@ k8s_plan(struct plan *p, const struct node *section)
 		return;
 	section_timeout = (int)node_int(section, "timeout_ms", 0);
 	s = xcalloc(1, sizeof *s);
-	s->refs = 1;
+	plan_keep(p, s, k8s_section_free);
 	if ((v = node_str(section, "context", NULL)) != NULL && *v != '\0')
 		s->context = xstrdup(v);
 	if ((v = node_str(section, "manifests", NULL)) != NULL && *v != '\0')
@@ -621,7 +595,7 @@ k8s_plan(struct plan *p, const struct node *section)
 	if (s->manifests != NULL) {
 		cfg = k8s_config_new(s, K8S_FOLDER, 0, NULL, NULL);
 		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, section, "k8s/manifests");
-		k8s_attach(s, c, cfg);
+		c->config = cfg;
 		plan_summary(c, "the manifests in %s read", s->manifests);
 	}
 	for (i = 0; i < s->nnamespaces; i++) {
@@ -636,8 +610,8 @@ k8s_plan(struct plan *p, const struct node *section)
 		cfg = k8s_config_new(s, K8S_NAMESPACE, i, NULL, NULL);
 		c = plan_add(p, &probe_kubernetes, LAYER_LIVE, nsnode, "k8s/%s",
 		    s->namespaces[i].name);
-		k8s_inherit_timeout(c, nsnode, s->namespaces[i].timeout_ms);
-		k8s_attach(s, c, cfg);
+		section_inherit_timeout(c, nsnode, s->namespaces[i].timeout_ms);
+		c->config = cfg;
 		plan_summary(c, "kubectl lists namespace %s", s->namespaces[i].name);
 		list = node_get(nsnode, "workloads");
 		for (j = 0; list != NULL && list->type == NODE_SEQ && j < list->count; j++)
@@ -646,30 +620,17 @@ k8s_plan(struct plan *p, const struct node *section)
 		for (j = 0; list != NULL && list->type == NODE_SEQ && j < list->count; j++)
 			k8s_plan_object(p, s, i, list->items[j], K8S_SERVICE);
 	}
-	k8s_section_release(s);
 }
 
 /* ---- observing (both layers) ---- */
 
+/* For batch_whole_layer: is the check one of namespace *arg's? */
 static int
-k8s_whole_layer(const struct k8s_section *s, const struct batch *b, enum layer layer,
-    int ns)
+k8s_in_namespace(const struct check *c, const void *arg)
 {
-	const struct k8s_config	*cfg;
-	size_t			 i, j;
-	int			 found;
+	const struct k8s_config	*cfg = c->config;
 
-	for (i = 0; i < s->nchecks; i++) {
-		cfg = s->checks[i]->config;
-		if (s->checks[i]->layer != layer || (ns >= 0 && cfg->ns != (size_t)ns))
-			continue;
-		found = 0;
-		for (j = 0; j < b->count && !found; j++)
-			found = b->checks[j] == s->checks[i];
-		if (!found)
-			return 0;
-	}
-	return 1;
+	return cfg != NULL && cfg->ns == *(const size_t *)arg;
 }
 
 static int
@@ -883,8 +844,9 @@ k8s_live_extras(struct batch *b, const struct k8s_section *s, struct k8s_call *c
 }
 
 static void
-k8s_run_live(struct batch *b, struct k8s_section *s, struct check **checks, size_t n)
+k8s_run_live(struct batch *b, struct check **checks, size_t n)
 {
+	struct k8s_section	*s;
 	struct k8s_call		*calls;
 	struct exec_job		*jobs;
 	const char		*program;
@@ -895,6 +857,7 @@ k8s_run_live(struct batch *b, struct k8s_section *s, struct check **checks, size
 
 	if (n == 0)
 		return;
+	s = ((struct k8s_config *)checks[0]->config)->section;
 	program = cmdout_program(b->topology, "kubectl", &configured);
 	calls = xcalloc(s->nnamespaces + 1, sizeof *calls);
 	/* One call per namespace that has a check in this batch. */
@@ -957,7 +920,7 @@ k8s_run_live(struct batch *b, struct k8s_section *s, struct check **checks, size
 				near = checks[j];
 		}
 		if (calls[i].state == OBSERVATION_SEEN && near != NULL &&
-		    k8s_whole_layer(s, b, LAYER_LIVE, (int)calls[i].ns))
+		    batch_whole_layer(b, LAYER_LIVE, k8s_in_namespace, &calls[i].ns))
 			k8s_live_extras(b, s, &calls[i], near);
 	}
 	for (i = 0; i < ncalls; i++) {
@@ -1160,14 +1123,16 @@ k8s_static_extras(struct batch *b, const struct k8s_section *s, const struct k8s
 }
 
 static void
-k8s_run_static(struct batch *b, struct k8s_section *s, struct check **checks, size_t n)
+k8s_run_static(struct batch *b, struct check **checks, size_t n)
 {
+	const struct k8s_section *s;
 	struct k8s_manifests	 m;
 	const struct check	*near = NULL;
 	size_t			 i;
 
 	if (n == 0)
 		return;
+	s = ((const struct k8s_config *)checks[0]->config)->section;
 	k8s_read_manifests(s->manifests, s->recursive, &m);
 	for (i = 0; i < n && !batch_cancelled(b); i++) {
 		k8s_observe_static(checks[i], &m);
@@ -1176,7 +1141,7 @@ k8s_run_static(struct batch *b, struct k8s_section *s, struct check **checks, si
 			near = checks[i];
 	}
 	if (near != NULL && m.cause == NULL && !batch_cancelled(b) &&
-	    k8s_whole_layer(s, b, LAYER_STATIC, -1))
+	    batch_whole_layer(b, LAYER_STATIC, NULL, NULL))
 		k8s_static_extras(b, s, &m, near);
 	k8s_manifests_free(&m);
 }
@@ -1184,31 +1149,7 @@ k8s_run_static(struct batch *b, struct k8s_section *s, struct check **checks, si
 static void
 k8s_run(struct batch *b)
 {
-	struct check		**live, **stat;
-	struct k8s_section	*s = NULL;
-	size_t			  nlive = 0, nstat = 0, i;
-
-	live = xcalloc(b->count + 1, sizeof *live);
-	stat = xcalloc(b->count + 1, sizeof *stat);
-	for (i = 0; i < b->count; i++) {
-		if (b->checks[i]->config == NULL) {
-			observation_error(&b->checks[i]->observation, "not planned");
-			batch_done(b, b->checks[i]);
-			continue;
-		}
-		s = ((struct k8s_config *)b->checks[i]->config)->section;
-		if (b->checks[i]->layer == LAYER_LIVE)
-			live[nlive++] = b->checks[i];
-		else
-			stat[nstat++] = b->checks[i];
-	}
-	if (s != NULL) {
-		k8s_run_static(b, s, stat, nstat);
-		if (!batch_cancelled(b))
-			k8s_run_live(b, s, live, nlive);
-	}
-	free(live);
-	free(stat);
+	section_run_layers(b, k8s_run_static, k8s_run_live);
 }
 
 const struct probe_ops probe_kubernetes = {

@@ -55,6 +55,7 @@
 #include "../util/util.h"
 #include "cmdout.h"
 #include "launchd-parse.h"
+#include "section.h"
 #include "textfile.h"
 
 #define LAUNCHD_PRINT_CAP	(1024 * 1024)
@@ -62,17 +63,14 @@
 #define LAUNCHD_PLIST_CAP	(4 * 1024 * 1024)
 #define LAUNCHD_MAX_PLISTS	10000
 
-/* The section, shared by every check planned from it. */
+/* The section, shared by every check planned from it (kept by the plan). */
 struct launchd_section {
-	int		  refs;
 	char		 *domain;
 	char		 *plists;	/* resolved folder, NULL when not set */
 	char		 *extra_prefix;
 	int		  timeout_ms;	/* the section's; 0 when not set */
 	char		**labels;	/* every declared label */
 	size_t		  nlabels;
-	struct check	**checks;	/* every check planned from the section */
-	size_t		  nchecks;
 };
 
 struct launchd_config {
@@ -138,19 +136,17 @@ static const struct schema launchd_schema = {
 };
 
 static void
-launchd_section_release(struct launchd_section *s)
+launchd_section_free(void *p)
 {
-	size_t	i;
+	struct launchd_section	*s = p;
+	size_t			 i;
 
-	if (s == NULL || --s->refs > 0)
-		return;
 	free(s->domain);
 	free(s->plists);
 	free(s->extra_prefix);
 	for (i = 0; i < s->nlabels; i++)
 		free(s->labels[i]);
 	free(s->labels);
-	free(s->checks);
 	free(s);
 }
 
@@ -161,7 +157,6 @@ launchd_free_config(void *p)
 
 	if (cfg == NULL)
 		return;
-	launchd_section_release(cfg->section);
 	free(cfg->label);
 	free(cfg->domain);
 	free(cfg);
@@ -179,15 +174,10 @@ launchd_add(struct plan *p, struct launchd_section *s, enum layer layer,
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->label = xstrdup(label);
-	/* A job without its own timeout_ms takes the section's. */
-	if (s->timeout_ms > 0 && node_get(where, "timeout_ms") == NULL)
-		c->timeout_ms = s->timeout_ms;
+	section_inherit_timeout(c, where, s->timeout_ms);
 	domain = node_str(where, "domain", NULL);
 	cfg->domain = xstrdup(domain != NULL && *domain != '\0' ? domain : s->domain);
-	s->refs++;
 	c->config = cfg;
-	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
-	s->checks[s->nchecks++] = c;
 	return c;
 }
 
@@ -296,7 +286,7 @@ launchd_plan(struct plan *p, const struct node *section)
 	if (section->type != NODE_MAP)
 		return;		/* the schema has said why */
 	s = xcalloc(1, sizeof *s);
-	s->refs = 1;		/* ours, released at the end of planning */
+	plan_keep(p, s, launchd_section_free);
 	if ((v = node_str(section, "domain", NULL)) != NULL && *v != '\0')
 		s->domain = xstrdup(v);
 	else
@@ -329,7 +319,6 @@ launchd_plan(struct plan *p, const struct node *section)
 		else
 			launchd_plan_no_folder(p, job);
 	}
-	launchd_section_release(s);
 }
 
 static int
@@ -342,25 +331,6 @@ launchd_declared(const struct launchd_section *s, const char *label)
 			return 1;
 	}
 	return 0;
-}
-
-/* Is every check of this layer of the section in the batch (an unfiltered run)? */
-static int
-launchd_whole_layer(const struct launchd_section *s, const struct batch *b, enum layer layer)
-{
-	size_t	i, j;
-	int	found;
-
-	for (i = 0; i < s->nchecks; i++) {
-		if (s->checks[i]->layer != layer)
-			continue;
-		found = 0;
-		for (j = 0; j < b->count && !found; j++)
-			found = b->checks[j] == s->checks[i];
-		if (!found)
-			return 0;
-	}
-	return 1;
 }
 
 /* ---- live ---- */
@@ -520,7 +490,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 			timeout = checks[i]->timeout_ms;
 	}
 	/* The domain listing runs beside the jobs, for the extras. */
-	if (s->extra_prefix != NULL && launchd_whole_layer(s, b, LAYER_LIVE)) {
+	if (s->extra_prefix != NULL && batch_whole_layer(b, LAYER_LIVE, NULL, NULL)) {
 		argvs[n].argv[0] = (char *)program;
 		argvs[n].argv[1] = (char *)"print";
 		argvs[n].argv[2] = xstrdup(s->domain);
@@ -680,7 +650,7 @@ launchd_run_static(struct batch *b, struct check **checks, size_t n)
 		launchd_observe_plist(checks[i], files, nfiles);
 		batch_done(b, checks[i]);
 	}
-	if (launchd_whole_layer(s, b, LAYER_STATIC)) {
+	if (batch_whole_layer(b, LAYER_STATIC, NULL, NULL)) {
 		for (i = 0; i < nfiles; i++) {
 			if (!files[i].ok || launchd_declared(s, files[i].plist.label))
 				continue;
@@ -713,25 +683,7 @@ launchd_run_static(struct batch *b, struct check **checks, size_t n)
 static void
 launchd_run(struct batch *b)
 {
-	struct check	**live, **stat;
-	size_t		  nlive = 0, nstat = 0, i;
-
-	live = xcalloc(b->count + 1, sizeof *live);
-	stat = xcalloc(b->count + 1, sizeof *stat);
-	for (i = 0; i < b->count; i++) {
-		if (b->checks[i]->config == NULL) {
-			observation_error(&b->checks[i]->observation, "not planned");
-			batch_done(b, b->checks[i]);
-		} else if (b->checks[i]->layer == LAYER_LIVE)
-			live[nlive++] = b->checks[i];
-		else
-			stat[nstat++] = b->checks[i];
-	}
-	launchd_run_static(b, stat, nstat);
-	if (!batch_cancelled(b))
-		launchd_run_live(b, live, nlive);
-	free(live);
-	free(stat);
+	section_run_layers(b, launchd_run_static, launchd_run_live);
 }
 
 const struct probe_ops probe_launchd = {

@@ -43,6 +43,7 @@
 #include "../util/exec.h"
 #include "../util/util.h"
 #include "cmdout.h"
+#include "section.h"
 #include "systemd-parse.h"
 #include "textfile.h"
 
@@ -51,16 +52,13 @@
 #define SYSTEMD_MAX_FILES	10000
 #define SYSTEMD_PROPERTIES	"LoadState,ActiveState,SubState,MainPID,ExecMainStatus,ExecStart"
 
-/* The section, shared by every check planned from it. */
+/* The section, shared by every check planned from it (kept by the plan). */
 struct systemd_section {
-	int		  refs;
 	int		  user;
 	int		  timeout_ms;	/* the section's; 0 when not set */
 	char		 *unit_files;	/* resolved folder; NULL when not set */
 	char		**units;	/* every declared unit */
 	size_t		  nunits;
-	struct check	**checks;
-	size_t		  nchecks;
 };
 
 struct systemd_config {
@@ -123,17 +121,15 @@ static const struct schema systemd_schema = {
 };
 
 static void
-systemd_section_release(struct systemd_section *s)
+systemd_section_free(void *p)
 {
-	size_t	i;
+	struct systemd_section	*s = p;
+	size_t			 i;
 
-	if (s == NULL || --s->refs > 0)
-		return;
 	free(s->unit_files);
 	for (i = 0; i < s->nunits; i++)
 		free(s->units[i]);
 	free(s->units);
-	free(s->checks);
 	free(s);
 }
 
@@ -144,7 +140,6 @@ systemd_free_config(void *p)
 
 	if (cfg == NULL)
 		return;
-	systemd_section_release(cfg->section);
 	free(cfg->unit);
 	free(cfg);
 }
@@ -157,16 +152,11 @@ systemd_add(struct plan *p, struct systemd_section *s, enum layer layer,
 	struct check		*c;
 
 	c = plan_add(p, &probe_systemd, layer, where, "systemd/%s%s", unit, suffix);
-	/* A unit without its own timeout_ms takes the section's. */
-	if (s->timeout_ms > 0 && node_get(where, "timeout_ms") == NULL)
-		c->timeout_ms = s->timeout_ms;
+	section_inherit_timeout(c, where, s->timeout_ms);
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->unit = xstrdup(unit);
-	s->refs++;
 	c->config = cfg;
-	s->checks = xreallocarray(s->checks, s->nchecks + 1, sizeof *s->checks);
-	s->checks[s->nchecks++] = c;
 	return c;
 }
 
@@ -244,7 +234,7 @@ systemd_plan(struct plan *p, const struct node *section)
 	if (section->type != NODE_MAP)
 		return;
 	s = xcalloc(1, sizeof *s);
-	s->refs = 1;		/* ours, released at the end of planning */
+	plan_keep(p, s, systemd_section_free);
 	s->user = node_bool(section, "user", 0);
 	s->timeout_ms = (int)node_int(section, "timeout_ms", 0);
 	if ((v = node_str(section, "unit_files", NULL)) != NULL && *v != '\0')
@@ -269,7 +259,6 @@ systemd_plan(struct plan *p, const struct node *section)
 		systemd_plan_live(p, s, u, unit, node_str(u, "state", "running"));
 		systemd_plan_static(p, s, u, unit, node_str(u, "state", "running"));
 	}
-	systemd_section_release(s);
 }
 
 static int
@@ -282,25 +271,6 @@ systemd_declared(const struct systemd_section *s, const char *unit)
 			return 1;
 	}
 	return 0;
-}
-
-/* Is every check of this layer of the section in the batch (an unfiltered run)? */
-static int
-systemd_whole_layer(const struct systemd_section *s, const struct batch *b, enum layer layer)
-{
-	size_t	i, j;
-	int	found;
-
-	for (i = 0; i < s->nchecks; i++) {
-		if (s->checks[i]->layer != layer)
-			continue;
-		found = 0;
-		for (j = 0; j < b->count && !found; j++)
-			found = b->checks[j] == s->checks[i];
-		if (!found)
-			return 0;
-	}
-	return 1;
 }
 
 /* ---- live ---- */
@@ -516,32 +486,14 @@ systemd_run_static(struct batch *b, struct check **checks, size_t n)
 		systemd_observe_file(checks[i], s->unit_files);
 		batch_done(b, checks[i]);
 	}
-	if (!batch_cancelled(b) && systemd_whole_layer(s, b, LAYER_STATIC))
+	if (!batch_cancelled(b) && batch_whole_layer(b, LAYER_STATIC, NULL, NULL))
 		systemd_static_extras(b, s, checks[0]);
 }
 
 static void
 systemd_run(struct batch *b)
 {
-	struct check	**live, **stat;
-	size_t		  nlive = 0, nstat = 0, i;
-
-	live = xcalloc(b->count + 1, sizeof *live);
-	stat = xcalloc(b->count + 1, sizeof *stat);
-	for (i = 0; i < b->count; i++) {
-		if (b->checks[i]->config == NULL) {
-			observation_error(&b->checks[i]->observation, "not planned");
-			batch_done(b, b->checks[i]);
-		} else if (b->checks[i]->layer == LAYER_LIVE)
-			live[nlive++] = b->checks[i];
-		else
-			stat[nstat++] = b->checks[i];
-	}
-	systemd_run_static(b, stat, nstat);
-	if (!batch_cancelled(b))
-		systemd_run_live(b, live, nlive);
-	free(live);
-	free(stat);
+	section_run_layers(b, systemd_run_static, systemd_run_live);
 }
 
 const struct probe_ops probe_systemd = {
