@@ -174,6 +174,15 @@ seed() {
 		done
 		seed_text "$dir" "${prefix}"$'$.status\n{"status":"ok","n":101,"a":[1,2.5,-3e-7,true,null,{"x":"y"}]}'
 		seed_text "$dir" "${prefix}"$'$.data.apps[?name=system-bus-host].functions.length()\n{"data":{"apps":[{"name":"system-bus-host","functions":[1,2,3]}]}}' ;;
+	report)
+		# id, expected, observed, message on the first lines; evidence after.
+		for f in "$SHARED"/launchctl/*.txt "$ROOT"/tests/fixtures/kubectl/*.json; do
+			[ -f "$f" ] || continue
+			{ printf 'launchd/com.joel.gateway\nstate = running\nstate = not running\nchanged\n'
+			  head -c 4096 "$f"; } >"$dir/$(sha1sum "$f" | cut -c1-16)"
+		done
+		seed_text "$dir" $'http/a <b>\nstatus = 200\nstatus = 500 & "x"\nGET http://127.0.0.1/ -> 500\nbody: ]]> <![CDATA[ \xff\x01'
+		seed_text "$dir" $'k8s/joelclaw/Service/x|y\n`a`|b\n*c*\n_d_\n# e\n| f |' ;;
 	esac
 	find "$dir" -type f | wc -l
 }
@@ -191,15 +200,21 @@ summary() {
 
 # fuzz_one TARGET SECONDS: one fuzzing session; prints one summary line.
 fuzz_one() {
-	local t=$1 secs=$2 log="$OUT/logs/$1.log" dict="" rc
-	mkdir -p "$OUT/corpus/$t" "$OUT/artifacts/$t" "$OUT/logs"
+	local t=$1 secs=$2 log="$OUT/logs/$1.log" dict="" rc corpus="$OUT/corpus/$1"
+	# A smoke starts from the seeds alone, so its time is spent fuzzing, not
+	# replaying what long runs have grown.
+	if [ "$mode" = smoke ]; then
+		corpus="$OUT/smoke-corpus/$t"
+		rm -rf "$corpus"
+	fi
+	mkdir -p "$corpus" "$OUT/artifacts/$t" "$OUT/logs"
 	[ -f "$FUZZ/$t.dict" ] && dict="-dict=$FUZZ/$t.dict"
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 	"$BIN/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" $dict \
-	    "$OUT/corpus/$t" "$OUT/seeds/$t" >"$log" 2>&1 </dev/null
+	    "$corpus" "$OUT/seeds/$t" >"$log" 2>&1 </dev/null
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		echo "PASS: fuzz $t ${secs}s: $(summary "$log")"
