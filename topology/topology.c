@@ -16,6 +16,27 @@
 #include "../util/util.h"
 #include "schema.h"
 
+/*
+ * A hostile file can have millions of faults (a key repeated all along a
+ * 16 MB file): past this many, one last problem says so and the rest are
+ * dropped, so that neither memory nor the output grows without bound.
+ */
+#define PROBLEMS_MAX	1000
+
+static struct problem *
+problems_next(struct problems *ps)
+{
+	size_t	size;
+
+	/* No capacity field: grow by doubling each time count reaches a
+	 * power of two. */
+	if ((ps->count & (ps->count - 1)) == 0) {
+		size = ps->count < 4 ? 8 : ps->count * 2;
+		ps->items = xreallocarray(ps->items, size, sizeof *ps->items);
+	}
+	return &ps->items[ps->count++];
+}
+
 void
 problems_add(struct problems *ps, const char *file, int line, int column,
     const char *fmt, ...)
@@ -23,8 +44,16 @@ problems_add(struct problems *ps, const char *file, int line, int column,
 	struct problem	*p;
 	va_list		 ap;
 
-	ps->items = xreallocarray(ps->items, ps->count + 1, sizeof *ps->items);
-	p = &ps->items[ps->count++];
+	if (ps->count > PROBLEMS_MAX)
+		return;
+	p = problems_next(ps);
+	if (ps->count > PROBLEMS_MAX) {
+		p->file = NULL;
+		p->line = p->column = 0;
+		p->message = xasprintf("more than %d problems: only the first "
+		    "%d are shown", PROBLEMS_MAX, PROBLEMS_MAX);
+		return;
+	}
 	p->file = file != NULL ? xstrdup(file) : NULL;
 	p->line = line;
 	p->column = column;

@@ -93,7 +93,10 @@ vars_add(struct vars *v, const char *name)
 
 	if ((e = vars_find(v, name)) != NULL)
 		return e;
-	v->entries = xreallocarray(v->entries, v->count + 1, sizeof *v->entries);
+	/* Doubling at powers of two (no capacity field needed). */
+	if ((v->count & (v->count - 1)) == 0)
+		v->entries = xreallocarray(v->entries,
+		    v->count < 4 ? 8 : v->count * 2, sizeof *v->entries);
 	e = &v->entries[v->count++];
 	memset(e, 0, sizeof *e);
 	e->name = xstrdup(name);

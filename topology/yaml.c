@@ -285,8 +285,10 @@ yaml_anchor_add(struct parse *p, const char *name, struct node *n)
 	if (index != 0)
 		a = &p->anchors[index - 1];
 	else {
-		p->anchors = xreallocarray(p->anchors, p->nanchors + 1,
-		    sizeof *p->anchors);
+		if ((p->nanchors & (p->nanchors - 1)) == 0)
+			p->anchors = xreallocarray(p->anchors,
+			    p->nanchors < 4 ? 8 : p->nanchors * 2,
+			    sizeof *p->anchors);
 		a = &p->anchors[p->nanchors++];
 		a->name = xstrdup(name);
 		strmap_set(&p->anchor_index, a->name,
@@ -319,8 +321,15 @@ yaml_frame_push_item(struct frame *f, struct node *key, struct node *item)
 static void
 yaml_discard(struct parse *p, struct node *n)
 {
-	p->discarded = xreallocarray(p->discarded, p->ndiscarded + 1,
-	    sizeof *p->discarded);
+	size_t	size;
+
+	/* Doubling at powers of two: a file of repeated keys discards
+	 * hundreds of thousands. */
+	if ((p->ndiscarded & (p->ndiscarded - 1)) == 0) {
+		size = p->ndiscarded < 4 ? 8 : p->ndiscarded * 2;
+		p->discarded = xreallocarray(p->discarded, size,
+		    sizeof *p->discarded);
+	}
 	p->discarded[p->ndiscarded++] = n;
 }
 

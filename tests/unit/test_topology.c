@@ -986,6 +986,51 @@ test_problems_print(void **state)
 }
 
 static void
+test_problems_capped(void **state)
+{
+	struct problems	 ps;
+	int		 i;
+
+	memset(&ps, 0, sizeof ps);
+	for (i = 0; i < 100000; i++)
+		problems_add(&ps, "f.yaml", i + 1, 1, "fault %d", i);
+	assert_int_equal(ps.count, 1001);
+	assert_string_equal(ps.items[999].message, "fault 999");
+	assert_null(ps.items[1000].file);
+	assert_string_equal(ps.items[1000].message,
+	    "more than 1000 problems: only the first 1000 are shown");
+	problems_sort(&ps);
+	assert_string_equal(ps.items[0].message,
+	    "more than 1000 problems: only the first 1000 are shown");
+	assert_string_equal(ps.items[1].message, "fault 0");
+	problems_free(&ps);
+}
+
+static void
+test_duplicate_key_bomb(void **state)
+{
+	struct buf	 text;
+	struct problems	 ps;
+	struct topology	*t;
+	double		 start;
+	size_t		 i;
+
+	/* A key repeated 400,000 times: bounded problems, bounded time. */
+	buf_init(&text, 0);
+	buf_puts(&text, HEAD "doc:\n");
+	for (i = 0; i < 400000; i++)
+		buf_puts(&text, "  a: 1\n");
+	start = util_now_ms();
+	t = load(buf_str(&text), NULL, 0, &ps);
+	assert_true(util_now_ms() - start < 10000);
+	assert_int_equal(ps.count, 1001);
+	assert_string_equal(ps.items[1].message, "duplicate key 'a' (first at 4:3)");
+	topology_free(t);
+	problems_free(&ps);
+	buf_free(&text);
+}
+
+static void
 test_program(void **state)
 {
 	struct problems	 ps;
@@ -1086,6 +1131,8 @@ main(void)
 		cmocka_unit_test(test_schema_root),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_problems_print),
+		cmocka_unit_test(test_problems_capped),
+		cmocka_unit_test(test_duplicate_key_bomb),
 		cmocka_unit_test(test_program),
 		cmocka_unit_test(test_large_topology_fast),
 		cmocka_unit_test(test_catastrophic_regex),
