@@ -208,7 +208,10 @@ fuzz_one() {
 		rm -rf "$corpus"
 	fi
 	mkdir -p "$corpus" "$OUT/artifacts/$t" "$OUT/logs"
-	[ -f "$FUZZ/$t.dict" ] && dict="-dict=$FUZZ/$t.dict"
+	case $t in
+		topology|manifest) dict="-dict=$FUZZ/topology.dict" ;;
+		kubectl|caddy_json|jsonpath|match) dict="-dict=$FUZZ/json.dict" ;;
+	esac
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
