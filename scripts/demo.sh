@@ -329,14 +329,25 @@ if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_NO_DASH:-}" ]; then
 	say "topo found the 6 planted drifts, and $nok of $total checks ok. Opening the dashboard:"
 	say "  q quits (the demo then stops everything it started)."
 	sleep 2
-	# The dashboard runs as its own foreground job (job control on): Ctrl-C
-	# there goes to it alone and quits it, which ends the demo normally
-	# instead of interrupting make and this script too.
-	set -m
-	"$TOPO" dash -f "$TOPOLOGY" "${SETS[@]}" --interval 5
+	# The dashboard runs as the terminal's foreground process group, alone:
+	# Ctrl-C there goes to it and quits it, which ends the demo normally
+	# instead of interrupting make and this script too. (bash's `set -m`
+	# does not hand the terminal over in a script, so perl-base's POSIX
+	# does it; then the terminal is taken back.) Should that fail, the
+	# dashboard runs in our group, and Ctrl-C ends the demo the usual way.
+	trap 'DASH_INTERRUPTED=1' INT
+	perl -MPOSIX -e '
+		$SIG{TTOU} = "IGNORE";
+		if (tcgetpgrp(0) == getpgrp() && setpgid(0, 0)) {
+			tcsetpgrp(0, getpgrp());
+		}
+		$SIG{TTOU} = "DEFAULT";
+		exec @ARGV or die "exec $ARGV[0]: $!\n";
+	' "$TOPO" dash -f "$TOPOLOGY" "${SETS[@]}" --interval 5
 	rc=$?
-	set +m
-	[ "$rc" = 0 ] || [ "$rc" = 130 ] || fail "topo dash exited $rc"
+	perl -MPOSIX -e '$SIG{TTOU} = "IGNORE"; tcsetpgrp(0, getpgrp());' 2>/dev/null
+	trap 'say "demo: interrupted, stopping what it started" >&2; exit 130' INT
+	[ "$rc" = 0 ] || [ "$rc" = 130 ] || [ -n "${DASH_INTERRUPTED:-}" ] || fail "topo dash exited $rc"
 	say "Markdown report: $OUT/report.md"
 	say "topo check exited 1 — drift found, as planted, which is what CI would see."
 	exit 0

@@ -216,3 +216,42 @@ t_contains "a planted drift not found: says which" "$T_ERR" \
 	"not found:  port/$(env_of "$TMPDIR/unplanted" TYPESENSE_PORT) drift changed"
 t_not_contains "a planted drift not found: no success line" "$T_OUT" "$LAST_LINE"
 after_demo "a planted drift not found" "$TMPDIR/unplanted"
+
+# --- on a terminal: the dashboard ------------------------------------------------
+# In a tmux pane of our own: the demo opens `topo dash`; q (or Ctrl-C, which
+# goes to the dashboard alone) quits it, and the demo then ends normally,
+# with the Markdown report's path and the exit line.
+if command -v tmux >/dev/null 2>&1; then
+	SOCK=topo-demo-test-$$
+	t_cleanup "tmux -L $SOCK kill-server"
+	on_terminal() { # LABEL KEY COMMAND
+		local label=$1 key=$2 command=$3 dir=$TMPDIR/$1 i screen=""
+		mkdir -p "$dir"
+		tmux -L "$SOCK" new-session -d -s "$label" -x 120 -y 40 \
+			"DEMO_OUT=$dir DEMO_TOPO=$TOPO $command 2>'$dir/err'; echo \$? >'$dir/rc'; sleep 30"
+		for ((i = 0; i < 400; i++)); do
+			screen=$(tmux -L "$SOCK" capture-pane -p -t "$label" 2>/dev/null)
+			[[ "$screen" == *"topo dash joelclaw-demo"*"6 drift"* ]] && break
+			[ -e "$dir/rc" ] && break
+			sleep 0.1
+		done
+		t_contains "$label: the dashboard opens with the 6 drifts" "$screen" "6 drift"
+		tmux -L "$SOCK" send-keys -t "$label" "$key"
+		for ((i = 0; i < 200; i++)); do
+			[ -s "$dir/rc" ] && break
+			sleep 0.05
+		done
+		t_eq "$label: the demo then exits 0, nothing on stderr" "0|" "$(cat "$dir/rc" 2>/dev/null)|$(cat "$dir/err" 2>/dev/null)"
+		screen=$(tmux -L "$SOCK" capture-pane -p -t "$label" 2>/dev/null)
+		t_contains "$label: then the Markdown report's path" "$screen" "Markdown report: $dir/report.md"
+		t_contains "$label: and the exit line" "$screen" "$LAST_LINE"
+		tmux -L "$SOCK" kill-session -t "$label" 2>/dev/null
+		after_demo "$label" "$dir"
+	}
+	on_terminal terminal-q q "'$ROOT/scripts/demo.sh'"
+	# Through make: Ctrl-C must reach the dashboard alone, or make would
+	# stop with "Interrupt" and a non-zero exit.
+	on_terminal terminal-ctrl-c C-c "make -s -C '$ROOT' demo"
+else
+	t_fail "tmux is installed" "scripts/deps.sh installs it"
+fi
