@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <term.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../probes/probe.h"
@@ -474,6 +475,25 @@ dash_loop(struct dash *dash)
 	}
 }
 
+/*
+ * Waits for the run in flight to stop. Probes stop early when cancelled, but
+ * a program already running is waited for up to its timeout: say so rather
+ * than look hung.
+ */
+static void
+dash_stop(struct dash *dash)
+{
+	struct timespec	ts = { 0, 20 * 1000 * 1000 };
+	double		deadline = util_now_ms() + 300;
+
+	while (sched_busy(dash->sched) && util_now_ms() < deadline)
+		nanosleep(&ts, NULL);
+	if (sched_busy(dash->sched))
+		fprintf(stderr, "topo dash: waiting for the checks in flight to "
+		    "stop (each within its timeout)\n");
+	sched_wait(dash->sched);
+}
+
 int
 dash_run(struct topology *topology, struct plan *plan,
     const struct dash_options *options)
@@ -520,7 +540,7 @@ dash_run(struct topology *topology, struct plan *plan,
 	/* The terminal first: the operator gets it back while probes stop. */
 	dash_restore();
 	sched_cancel(dash.sched);
-	sched_wait(dash.sched);
+	dash_stop(&dash);
 out:
 	dash_restore();
 	util_set_fatal_hook(NULL);

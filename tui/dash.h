@@ -40,7 +40,7 @@ int	dash_has_terminal(void);
 
 #define DASH_HISTORY	8	/* verdicts kept per check */
 #define DASH_FILTER_MAX	200	/* bytes of a filter pattern */
-#define DASH_INTERVAL_MAX 86400	/* as topo check's --interval allows */
+#define DASH_INTERVAL_MAX 86400	/* what --interval accepts */
 
 enum dash_screen {
 	DASH_LIST,	/* the grouped list */

@@ -550,9 +550,37 @@ EOF
 	tm kill-session -t dash
 fi
 
+# --- q while a program hangs: the terminal back at once, then a bounded wait ----
+cat >"$TMPDIR/sleep.yaml" <<EOF
+version: 1
+system: dashtest
+command:
+  - name: sleeper
+    argv: [sleep, "30"]
+    timeout_ms: 2500
+EOF
+new_pane sleep 120 40 LANG=C.UTF-8 NO_COLOR=1
+run_in sleep "'$TOPO' dash -f '$TMPDIR/sleep.yaml' 2>'$TMPDIR/sleep.stderr'; echo EXIT=\$?"
+if wait_screen "running +command/sleeper " 10 sleep; then
+	start=$(now_ms)
+	tm send-keys -t sleep q
+	wait_screen '^EXIT=' 10 sleep
+	elapsed=$(($(now_ms) - start))
+	t_contains "dash: q during a hanging program exits 0" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
+	[ "$elapsed" -lt 5000 ] && t_pass "dash: ... within the program's timeout (${elapsed} ms)" ||
+		t_fail "dash: ... within the program's timeout" "took ${elapsed} ms"
+	t_contains "dash: ... and says what it waits for" "$(cat "$TMPDIR/sleep.stderr")" \
+	    "waiting for the checks in flight to stop"
+else
+	t_fail "dash: a hanging program shows as running" "$SCREEN"
+	tm send-keys -t sleep q
+fi
+tm kill-session -t sleep
+
 # --- whatever topo said on stderr (sanitizer reports land here) -----------------
 touch "$TMPDIR/dash.stderr"
-t_eq "dash: nothing on stderr" "" "$(cat "$TMPDIR/dash.stderr")"
+t_eq "dash: nothing on stderr" "" \
+    "$(grep -v 'waiting for the checks in flight' "$TMPDIR/dash.stderr")"
 cat "$TMPDIR/dash.stderr"
 
 # --- a fatal error restores the terminal -----------------------------------------
