@@ -56,6 +56,14 @@ if [ "$took" -lt 2000 ]; then t_pass "100 MB file: in ${took} ms"; else
 	t_fail "100 MB file: took ${took} ms"; fi
 rm -f "$TMPDIR/big.yaml"
 
+# A key repeated 400,000 times: at most 1000 problems, quickly.
+{ printf 'version: 1\nsystem: dup\ndoc:\n'; yes '  a: 1' | head -n 400000; } >"$TMPDIR/dup.yaml"
+t_exit "400,000 duplicate keys: exit 2" 2 timeout 10 "$TOPO" validate -f "$TMPDIR/dup.yaml"
+t_eq "400,000 duplicate keys: capped" \
+    "more than 1000 problems: only the first 1000 are shown" "$(head -n 1 <<<"$T_ERR")"
+t_eq "400,000 duplicate keys: first one" \
+    "$TMPDIR/dup.yaml:5:3: duplicate key 'a' (first at 4:3)" "$(sed -n 2p <<<"$T_ERR")"
+
 # Every problem in one run, sorted by position.
 cat >"$TMPDIR/many.yaml" <<'EOF'
 version: 2
