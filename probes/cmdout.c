@@ -3,6 +3,7 @@
  */
 #include "cmdout.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "../topology/topology.h"
@@ -18,6 +19,12 @@ cmdout_program(const struct topology *t, const char *name, int *configured)
 		path = name;
 	*configured = strcmp(path, name) != 0;
 	return path;
+}
+
+int
+cmdout_missing(const struct exec_job *job, int configured)
+{
+	return !job->started && job->spawn_errno == ENOENT && !configured;
 }
 
 char *
@@ -53,6 +60,14 @@ cmdout_first_line(const char *text, size_t len)
 	}
 	line[n] = '\0';
 	return line;
+}
+
+char *
+cmdout_failure_line(const struct exec_job *job)
+{
+	if (job->err.len > 0)
+		return cmdout_first_line(job->err.data, job->err.len);
+	return cmdout_first_line(job->out.data, job->out.len);
 }
 
 int

@@ -22,8 +22,12 @@ struct exec_job;
  * configured is an error.
  */
 const char	*cmdout_program(const struct topology *, const char *name, int *configured);
+/* 1 when the job did not start because the tool is missing and not configured. */
+int		 cmdout_missing(const struct exec_job *, int configured);
 /* The first non-empty line of text, trimmed, made printable. Caller frees. */
 char		*cmdout_first_line(const char *text, size_t len);
+/* The first line of what a failed job said: its stderr, else its stdout. */
+char		*cmdout_failure_line(const struct exec_job *);
 /* 1 if the job's stdout or stderr contains needle. */
 int		 cmdout_contains(const struct exec_job *, const char *needle);
 /* The operating system's name ("Linux"), for "not available on Linux". */

@@ -745,7 +745,7 @@ k8s_call_judge(struct k8s_call *call, int configured)
 
 	call->state = OBSERVATION_ERROR;
 	if (!job->started) {
-		if (job->spawn_errno == ENOENT && !configured) {
+		if (cmdout_missing(job, configured)) {
 			call->state = OBSERVATION_UNKNOWN;
 			call->reason = xstrdup("kubectl not available (not found in PATH)");
 		} else
@@ -758,8 +758,7 @@ k8s_call_judge(struct k8s_call *call, int configured)
 	}
 	if (!job->exited || job->exit_code != 0) {
 		what = exec_describe(job);
-		line = cmdout_first_line(job->err.len > 0 ? job->err.data : job->out.data,
-		    job->err.len > 0 ? job->err.len : job->out.len);
+		line = cmdout_failure_line(job);
 		if (k8s_no_context(line))
 			call->state = OBSERVATION_UNKNOWN;
 		call->reason = *line != '\0' ? xasprintf("kubectl %s: %s", what, line) :

@@ -363,7 +363,7 @@ launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
 
 	cmd = exec_argv_string(a->argv);
 	if (!job->started) {
-		if (job->spawn_errno == ENOENT && !configured)
+		if (cmdout_missing(job, configured))
 			observation_unknown(o, "launchctl not available on %s", cmdout_system());
 		else {
 			what = exec_describe(job);
@@ -388,8 +388,7 @@ launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
 	}
 	if (!job->exited || job->exit_code != 0) {
 		what = exec_describe(job);
-		line = cmdout_first_line(job->err.len > 0 ? job->err.data : job->out.data,
-		    job->err.len > 0 ? job->err.len : job->out.len);
+		line = cmdout_failure_line(job);
 		observation_error(o, "%s: %s%s%s", cmd, what, *line != '\0' ? ": " : "", line);
 		free(line);
 		free(what);

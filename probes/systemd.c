@@ -284,7 +284,7 @@ systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int co
 
 	cmd = exec_argv_string(argv);
 	if (!job->started) {
-		if (job->spawn_errno == ENOENT && !configured)
+		if (cmdout_missing(job, configured))
 			observation_unknown(o, "systemctl not available on %s", cmdout_system());
 		else {
 			what = exec_describe(job);
@@ -300,8 +300,7 @@ systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int co
 	}
 	if (!job->exited || job->exit_code != 0) {
 		what = exec_describe(job);
-		line = cmdout_first_line(job->err.len > 0 ? job->err.data : job->out.data,
-		    job->err.len > 0 ? job->err.len : job->out.len);
+		line = cmdout_failure_line(job);
 		/* systemd is not PID 1 here (a container): nothing to observe. */
 		if (strstr(line, "not been booted with systemd") != NULL ||
 		    strstr(line, "Failed to connect to bus") != NULL)
