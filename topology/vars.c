@@ -259,7 +259,8 @@ vars_reference(struct vars *v, const char *text, size_t len,
 	}
 	if (i >= len) {
 		problems_add_at(v->problems, where,
-		    "unterminated variable reference '%.*s' (missing '}')",
+		    "unterminated variable reference '%.*s' (missing '}'; "
+		    "$$ writes a literal $)",
 		    (int)(len > 40 ? 40 : len), text);
 		return 0;
 	}
@@ -269,7 +270,8 @@ vars_reference(struct vars *v, const char *text, size_t len,
 			i++;
 		problems_add_at(v->problems, where,
 		    "invalid variable reference '%.*s': expected ${NAME} or "
-		    "${NAME:-default}, NAME of letters, digits and _",
+		    "${NAME:-default}, NAME of letters, digits and _ ($$ "
+		    "writes a literal $)",
 		    (int)(i + 1 > 60 ? 60 : (i < len ? i + 1 : i)), text);
 		return 0;
 	}

@@ -652,10 +652,12 @@ test_vars_faults(void **state)
 	    "3:9: undefined variable 'TOPO_UNDEFINED_Q' (set it in vars:, the "
 	    "environment or --set, or write ${TOPO_UNDEFINED_Q:-default}; $${TOPO_UNDEFINED_Q} is the text ${TOPO_UNDEFINED_Q})\n");
 	assert_only_problem(HEAD "watch: [\"${OPEN\"]\n",
-	    "3:9: unterminated variable reference '${OPEN' (missing '}')\n");
+	    "3:9: unterminated variable reference '${OPEN' (missing '}'; $$ "
+	    "writes a literal $)\n");
 	assert_only_problem(HEAD "watch: [\"${a b}\"]\n",
 	    "3:9: invalid variable reference '${a b}': expected ${NAME} or "
-	    "${NAME:-default}, NAME of letters, digits and _\n");
+	    "${NAME:-default}, NAME of letters, digits and _ ($$ writes a "
+	    "literal $)\n");
 	assert_only_problem(HEAD "vars:\n  bad-name: x\n",
 	    "4:3: invalid variable name 'bad-name' (letters, digits and _, not "
 	    "starting with a digit)\n");
