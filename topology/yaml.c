@@ -2,12 +2,13 @@
  * yaml.c: a topology file's YAML text into a struct node tree, through
  * libyaml's event API. Events rather than libyaml's document API so that
  * every limit (depth, node count, alias expansion) is enforced while the
- * text is read, before a hostile file has cost any memory, and so that each
- * node keeps the line:column it was written at.
+ * text is read, before a hostile file can cost more than the limits allow,
+ * and so that each node keeps the line:column it was written at.
  *
  * Anchors and aliases are accepted: an alias becomes a deep copy of the
  * anchored subtree (later stages never see sharing), and copies count
  * against TOPOLOGY_MAX_NODES, which is what stops a "billion laughs" file.
+ * Merge keys (`<<: *base`) are resolved here too, by copying.
  */
 #include "topology.h"
 
