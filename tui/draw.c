@@ -271,45 +271,45 @@ static void
 draw_subheader(struct dash *dash, double now)
 {
 	char	buf[512], took[32], at[16];
-	int	x, n;
+	size_t	i, shown = 0;
+	int	x = 0;
 
-	attrset(dash_color_attr(DASH_COLOR_SUBHEADER));
 	move(1, 0);
-	if (dash->running) {
-		draw_duration(took, sizeof took, now - dash->run_started_ms);
-		n = snprintf(buf, sizeof buf, " probing... %s", took);
-	} else if (dash->runs == 0) {
-		n = snprintf(buf, sizeof buf, " no run yet");
-	} else {
-		draw_clock(at, sizeof at, dash->last_started);
-		draw_duration(took, sizeof took, dash->last_duration_ms);
-		n = snprintf(buf, sizeof buf, " last run %s took %s, next in %d s",
-		    at, took, dash->next_run_ms > now ?
-		    (int)((dash->next_run_ms - now + 999) / 1000) : 0);
-	}
-	if (n < 0 || (size_t)n >= sizeof buf)
-		n = 0;
-	snprintf(buf + n, sizeof buf - (size_t)n, " | every %d s | sort %s",
-	    dash->interval, draw_sort_name(dash->sort));
-	x = draw_text(dash, buf, COLS);
-	if (dash->hidden > 0) {
-		snprintf(buf, sizeof buf, " | %zu filtered out", dash->hidden);
-		x += draw_text(dash, buf, COLS - x);
-	}
+	/* What narrows the list comes first: it must never go unnoticed. */
 	attrset(dash_color_attr(DASH_COLOR_KEY));
-	if (dash->problems_only)
-		x += draw_text(dash, " | problems only", COLS - x);
 	if (dash->filter_regex != NULL) {
-		x += draw_text(dash, " | /", COLS - x);
+		x += draw_text(dash, " /", COLS - x);
 		x += draw_text(dash, dash->filter, COLS - x);
 		x += draw_text(dash, "/", COLS - x);
 	}
+	if (dash->problems_only)
+		x += draw_text(dash, " problems only", COLS - x);
 	if (dash->problems_only || dash->filter_regex != NULL) {
-		size_t	i, shown = 0;
-
 		for (i = 0; i < dash->nrows; i++)
 			shown += dash->rows[i].item != NULL;
-		snprintf(buf, sizeof buf, " %zu of %zu", shown, dash->nitems);
+		snprintf(buf, sizeof buf, " (%zu of %zu) |", shown, dash->nitems);
+		x += draw_text(dash, buf, COLS - x);
+	}
+
+	attrset(dash_color_attr(DASH_COLOR_SUBHEADER));
+	if (dash->running) {
+		draw_duration(took, sizeof took, now - dash->run_started_ms);
+		snprintf(buf, sizeof buf, " probing... %s", took);
+	} else if (dash->runs == 0) {
+		snprintf(buf, sizeof buf, " no run yet");
+	} else {
+		draw_clock(at, sizeof at, dash->last_started);
+		draw_duration(took, sizeof took, dash->last_duration_ms);
+		snprintf(buf, sizeof buf, " last run %s took %s, next in %d s",
+		    at, took, dash->next_run_ms > now ?
+		    (int)((dash->next_run_ms - now + 999) / 1000) : 0);
+	}
+	x += draw_text(dash, buf, COLS - x);
+	snprintf(buf, sizeof buf, " | every %d s | sort %s", dash->interval,
+	    draw_sort_name(dash->sort));
+	x += draw_text(dash, buf, COLS - x);
+	if (dash->hidden > 0) {
+		snprintf(buf, sizeof buf, " | %zu filtered out", dash->hidden);
 		draw_text(dash, buf, COLS - x);
 	}
 	attrset(A_NORMAL);
@@ -765,6 +765,11 @@ draw_screen_help(struct dash *dash, double now)
 		    dash_glyph(STATUS_RUNNING, dash->utf8, 0));
 		move(y + 1, 0);
 		draw_text(dash, line, COLS);
+	}
+	if (y + 2 < LINES - 1) {
+		move(y + 2, 0);
+		draw_text(dash, "   a row: status, id, its last 5 verdicts (oldest "
+		    "first), duration, message", COLS);
 	}
 	draw_bar(LINES - 1, DASH_COLOR_FOOTER);
 	draw_text(dash, " any key: back", COLS);

@@ -229,7 +229,7 @@ if wait_screen_not "port/$P_OFF " 3; then t_pass "dash: / narrows as you type"; 
 t_contains "dash: filter keeps the id match" "$SCREEN" "port/$P_WEB "
 t_contains "dash: filter matches messages too" "$SCREEN" "port/$P_API "
 tm send-keys -t dash Enter
-wait_screen "^ last run.*/port/$P_WEB\\|expected/" 3
+wait_screen "^ /port/$P_WEB\\|expected/ \\([0-9]+ of [0-9]+\\) \\| last run" 3
 t_contains "dash: filter shown in the status line" "$(sed -n 2p <<<"$SCREEN")" "/port/$P_WEB|expected/"
 t_not_contains "dash: filtered row stays hidden" "$SCREEN" "port/$P_OFF "
 tm send-keys -t dash Escape
