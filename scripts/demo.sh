@@ -219,14 +219,16 @@ say "  redis     127.0.0.1:$REDIS_PORT  (redis-server: stream joelclaw:queue:eve
 # --- the source tree, the Caddyfiles and caddy ------------------------------
 REPO=$STATE/repo
 cp -R "$ROOT/demo/repo" "$REPO" || fail "cannot copy demo/repo"
-mkdir -p "$REPO/infra/caddy"
 pick_port TYPESENSE_PORT	# planted: declared listening, nothing starts there
-# caddyfile UPSTREAM_OF_WEBHOOKS: demo/Caddyfile.in with the ports filled in.
+# caddyfile: demo/repo/infra/caddy/Caddyfile (joelclaw's ports) with the
+# ports chosen here instead.
 caddyfile() {
-	sed -e "s|@CADDY_ADMIN@|$CADDY_ADMIN|g" -e "s|@SITE_INNGEST@|$SITE_INNGEST|g" \
-	    -e "s|@SITE_WORKER@|$SITE_WORKER|g" -e "s|@SITE_HOOKS@|$SITE_HOOKS|g" \
-	    -e "s|@INNGEST_PORT@|$INNGEST_PORT|g" -e "s|@WORKER_PORT@|$WORKER_PORT|g" \
-	    -e "s|@HOOKS_UPSTREAM@|$1|g" -e "s|@STATE@|$STATE|g" "$ROOT/demo/Caddyfile.in"
+	sed -e "s|127\.0\.0\.1:2019|127.0.0.1:$CADDY_ADMIN|" \
+	    -e "s|http://localhost:9443 |http://localhost:$SITE_INNGEST |" \
+	    -e "s|http://localhost:3443 |http://localhost:$SITE_WORKER |" \
+	    -e "s|http://localhost:8443 |http://localhost:$SITE_HOOKS |" \
+	    -e "s|127\.0\.0\.1:8288|127.0.0.1:$INNGEST_PORT|" \
+	    -e "s|127\.0\.0\.1:3111|127.0.0.1:$WORKER_PORT|" "$ROOT/demo/repo/infra/caddy/Caddyfile"
 }
 # start_caddy: on newly picked ports; fails when Caddy does not listen.
 start_caddy() {
@@ -236,10 +238,13 @@ start_caddy() {
 	pick_port SITE_WORKER
 	pick_port SITE_HOOKS
 	# The repository's Caddyfile routes webhooks to the worker, as declared.
-	caddyfile "$WORKER_PORT" >"$REPO/infra/caddy/Caddyfile"
+	caddyfile >"$REPO/infra/caddy/Caddyfile"
 	# Planted: the Caddyfile the running Caddy was started from was edited
 	# by hand on the machine, and sends webhooks to Inngest.
-	caddyfile "$INNGEST_PORT" >"$STATE/caddy/Caddyfile"
+	sed "/handle @webhooks/,/}/ s|127\.0\.0\.1:$WORKER_PORT|127.0.0.1:$INNGEST_PORT|" \
+		"$REPO/infra/caddy/Caddyfile" >"$STATE/caddy/Caddyfile"
+	cmp -s "$REPO/infra/caddy/Caddyfile" "$STATE/caddy/Caddyfile" &&
+		fail "the webhook route could not be planted in the Caddyfile"
 	caddy run --config "$STATE/caddy/Caddyfile" --adapter caddyfile \
 		</dev/null >>"$STATE/caddy/log" 2>&1 &
 	CADDY_PID=$!

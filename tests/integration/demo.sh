@@ -115,6 +115,16 @@ EOF
 	done
 }
 
+# --- the static layer, straight from the clone ---------------------------------
+# The variables default to joelclaw's ports and demo/repo: no service needed,
+# and the one static drift is the function list.
+t_exit "static layer from the clone: exit 1" 1 \
+	sh -c 'cd "$1" && "$2" check -f topologies/demo.yaml --layer static --format json' _ "$ROOT" "$TOPO"
+t_eq "static layer from the clone: only the function list drifts" "source/host functions drift extra" \
+	"$(jq -r '.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id) \(.status) \(.drift)"' <<<"$T_OUT")"
+t_eq "static layer from the clone: 24 static checks" "24" \
+	"$(jq -r '[.checks[] | select(.layer == "static")] | length' <<<"$T_OUT")"
+
 # --- make demo, as the README says ---------------------------------------------
 start=$(date +%s)
 DEMO_OUT=$TMPDIR/run1 t_exit "make demo exits 0 (no terminal)" 0 make -s -C "$ROOT" demo </dev/null
