@@ -39,8 +39,9 @@ fail() {
 ./scripts/deps.sh || fail "missing Debian packages (see above)"
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p build
-# build/topo rather than ./topo: the copy to ./topo fails while another
-# ./topo runs ("Text file busy"), and the demo needs neither.
+# build/topo rather than ./topo: copying over ./topo fails while some
+# ./topo runs ("Text file busy"), and the demo does not need the copy.
+say "topo demo: building topo and the fixture HTTP server (make)"
 if ! make -s -j"$jobs" build/topo build/tests/fixture-server >build/demo-make.log 2>&1; then
 	cat build/demo-make.log >&2
 	fail "the build failed"
