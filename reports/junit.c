@@ -16,6 +16,50 @@
 #include "../util/buf.h"
 #include "../util/util.h"
 
+/* For report_escape: arg points to junit_escape's attribute. */
+static size_t
+junit_escape_byte(struct buf *b, const unsigned char *p, void *arg)
+{
+	const int	*attribute = arg;
+	const char	*entity;
+
+	if ((entity = report_entity(*p)) != NULL) {
+		buf_puts(b, entity);
+		return 1;
+	}
+	switch (*p) {
+	case '"':
+		buf_puts(b, "&quot;");
+		break;
+	case '\'':
+		buf_puts(b, "&apos;");
+		break;
+	case '\t':
+	case '\n':
+		if (*attribute)
+			buf_printf(b, "&#%d;", *p);
+		else
+			buf_append(b, p, 1);
+		break;
+	case '\r':
+		/* A raw CR would be read back as a newline. */
+		buf_puts(b, "&#13;");
+		break;
+	default:
+		if (*p < 0x20) {
+			/* Not a character of XML 1.0, not even as a reference. */
+			buf_puts(b, "\xef\xbf\xbd");
+		} else if (*p == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+			/* U+FFFE and U+FFFF are not XML characters either. */
+			buf_puts(b, "\xef\xbf\xbd");
+			return 3;
+		} else
+			buf_append(b, p, 1);
+		break;
+	}
+	return 1;
+}
+
 /*
  * s (NULL reads as "") escaped for XML 1.0 element text, or for a
  * double-quoted attribute value when attribute is set (there tab, newline
@@ -25,56 +69,7 @@
 static char *
 junit_escape(const char *s, int attribute)
 {
-	struct buf		 b;
-	char			*valid;
-	const unsigned char	*p;
-
-	valid = report_utf8(s);
-	buf_init(&b, 0);
-	for (p = (const unsigned char *)valid; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			buf_puts(&b, "&amp;");
-			break;
-		case '<':
-			buf_puts(&b, "&lt;");
-			break;
-		case '>':
-			buf_puts(&b, "&gt;");
-			break;
-		case '"':
-			buf_puts(&b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(&b, "&apos;");
-			break;
-		case '\t':
-		case '\n':
-			if (attribute)
-				buf_printf(&b, "&#%d;", *p);
-			else
-				buf_append(&b, p, 1);
-			break;
-		case '\r':
-			/* A raw CR would be read back as a newline. */
-			buf_puts(&b, "&#13;");
-			break;
-		default:
-			if (*p < 0x20) {
-				/* Not a character of XML 1.0, not even as a reference. */
-				buf_puts(&b, "\xef\xbf\xbd");
-			} else if (*p == 0xef && p[1] == 0xbf &&
-			    (p[2] == 0xbe || p[2] == 0xbf)) {
-				/* U+FFFE and U+FFFF are not XML characters either. */
-				buf_puts(&b, "\xef\xbf\xbd");
-				p += 2;
-			} else
-				buf_append(&b, p, 1);
-			break;
-		}
-	}
-	free(valid);
-	return buf_steal(&b);
+	return report_escape(s, junit_escape_byte, &attribute);
 }
 
 /* Writes name="escaped value" with a leading space. */

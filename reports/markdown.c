@@ -23,6 +23,50 @@ struct markdown_state {
 	size_t			  alloc;
 };
 
+/* For report_escape: arg points to the count of code points written so far. */
+static size_t
+markdown_cell_byte(struct buf *b, const unsigned char *p, void *arg)
+{
+	size_t		*points = arg;
+	const char	*entity;
+
+	if ((*p & 0xc0) != 0x80 && (*points)++ == MARKDOWN_CELL_MAX) {
+		buf_puts(b, "\xe2\x80\xa6");
+		return 0;
+	}
+	if ((entity = report_entity(*p)) != NULL) {
+		buf_puts(b, entity);
+		return 1;
+	}
+	switch (*p) {
+	case '|':
+	case '\\':
+	case '`':
+	case '*':
+	case '_':
+	case '[':
+	case ']':
+	case '~':
+		buf_printf(b, "\\%c", *p);
+		break;
+	case '\n':
+		buf_puts(b, "<br>");
+		break;
+	case '\r':
+		break;
+	case '\t':
+		buf_puts(b, " ");
+		break;
+	default:
+		if (*p < 0x20 || *p == 0x7f)
+			buf_puts(b, "\xef\xbf\xbd");
+		else
+			buf_append(b, p, 1);
+		break;
+	}
+	return 1;
+}
+
 /*
  * s (NULL reads as "") escaped for a table cell, cut at MARKDOWN_CELL_MAX
  * code points with an ellipsis.
@@ -30,56 +74,9 @@ struct markdown_state {
 static char *
 markdown_cell(const char *s)
 {
-	struct buf		 b;
-	char			*valid;
-	const unsigned char	*p;
-	size_t			 points = 0;
+	size_t	points = 0;
 
-	valid = report_utf8(s);
-	buf_init(&b, 0);
-	for (p = (const unsigned char *)valid; *p != '\0'; p++) {
-		if ((*p & 0xc0) != 0x80 && points++ == MARKDOWN_CELL_MAX) {
-			buf_puts(&b, "\xe2\x80\xa6");
-			break;
-		}
-		switch (*p) {
-		case '|':
-		case '\\':
-		case '`':
-		case '*':
-		case '_':
-		case '[':
-		case ']':
-		case '~':
-			buf_printf(&b, "\\%c", *p);
-			break;
-		case '<':
-			buf_puts(&b, "&lt;");
-			break;
-		case '>':
-			buf_puts(&b, "&gt;");
-			break;
-		case '&':
-			buf_puts(&b, "&amp;");
-			break;
-		case '\n':
-			buf_puts(&b, "<br>");
-			break;
-		case '\r':
-			break;
-		case '\t':
-			buf_puts(&b, " ");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_puts(&b, "\xef\xbf\xbd");
-			else
-				buf_append(&b, p, 1);
-			break;
-		}
-	}
-	free(valid);
-	return buf_steal(&b);
+	return report_escape(s, markdown_cell_byte, &points);
 }
 
 static void

@@ -1,6 +1,6 @@
 /*
  * report.c: the table of renderers, report_write, and the helpers every
- * renderer shares (counting, problems-first order, UTF-8 repair).
+ * renderer shares (counting, problems-first order, UTF-8 repair, escaping).
  */
 #include "report.h"
 
@@ -176,4 +176,37 @@ report_utf8(const char *s)
 	}
 	buf_append(&b, p + start, n - start);
 	return buf_steal(&b);
+}
+
+char *
+report_escape(const char *s,
+    size_t (*escape)(struct buf *, const unsigned char *, void *), void *arg)
+{
+	struct buf		 b;
+	char			*valid;
+	const unsigned char	*p;
+	size_t			 n;
+
+	valid = report_utf8(s);
+	buf_init(&b, 0);
+	for (p = (const unsigned char *)valid; *p != '\0'; p += n) {
+		if ((n = escape(&b, p, arg)) == 0)
+			break;
+	}
+	free(valid);
+	return buf_steal(&b);
+}
+
+const char *
+report_entity(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	}
+	return NULL;
 }

@@ -11,6 +11,8 @@
 #include "../topology/check.h"
 #include "../topology/topology.h"
 
+struct buf;
+
 struct report {
 	FILE			*out;
 	const struct topology	*topology;
@@ -64,6 +66,15 @@ void	report_sort(const struct check **checks, size_t count);
  * sequence (stray, overlong, surrogate, truncated) becomes U+FFFD. Caller frees.
  */
 char	*report_utf8(const char *s);
+/*
+ * s (NULL reads as "") made valid UTF-8 (report_utf8), then rewritten for
+ * one output format: escape appends to b what stands for the bytes at p and
+ * returns how many it took (1 or more), or 0 to stop there. Caller frees.
+ */
+char	*report_escape(const char *s,
+	    size_t (*escape)(struct buf *b, const unsigned char *p, void *arg), void *arg);
+/* The entity markup needs for c in HTML and XML text ("&amp;" "&lt;" "&gt;"), else NULL. */
+const char *report_entity(unsigned char c);
 
 /* JSON schema version of `topo check --format json`. */
 #define REPORT_JSON_VERSION 1

@@ -86,6 +86,29 @@ text_put(struct report *report, enum text_role role, const char *s)
 		fputs(s, report->out);
 }
 
+/* For report_escape: arg points to text_clean's multiline. */
+static size_t
+text_clean_byte(struct buf *b, const unsigned char *p, void *arg)
+{
+	const int	*multiline = arg;
+
+	if (*p == '\n' && *multiline)
+		buf_puts(b, "\n");
+	else if (*p == '\n')
+		buf_puts(b, "\\n");
+	else if (*p == '\t')
+		buf_puts(b, " ");
+	else if (*p < 0x20 || *p == 0x7f)
+		buf_printf(b, "\\x%02x", *p);
+	else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		/* C1 controls: U+009B is a CSI to some terminals. */
+		buf_printf(b, "\\u%04x", p[1]);
+		return 2;
+	} else
+		buf_append(b, p, 1);
+	return 1;
+}
+
 /*
  * A copy of s (NULL reads as "") that a terminal shows as text: valid
  * UTF-8, C0 and C1 controls and DEL written as visible escapes (an ESC in
@@ -95,30 +118,7 @@ text_put(struct report *report, enum text_role role, const char *s)
 static char *
 text_clean(const char *s, int multiline)
 {
-	struct buf		 b;
-	char			*valid;
-	const unsigned char	*p;
-
-	valid = report_utf8(s);
-	buf_init(&b, 0);
-	for (p = (const unsigned char *)valid; *p != '\0'; p++) {
-		if (*p == '\n' && multiline)
-			buf_puts(&b, "\n");
-		else if (*p == '\n')
-			buf_puts(&b, "\\n");
-		else if (*p == '\t')
-			buf_puts(&b, " ");
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls: U+009B is a CSI to some terminals. */
-			buf_printf(&b, "\\u%04x", p[1]);
-			p++;
-		} else
-			buf_append(&b, p, 1);
-	}
-	free(valid);
-	return buf_steal(&b);
+	return report_escape(s, text_clean_byte, &multiline);
 }
 
 /* Columns a clean UTF-8 string takes (one per code point). */
