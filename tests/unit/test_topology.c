@@ -889,6 +889,9 @@ test_schema_faults(void **state)
 	    "11:8: things[4].name: expected a string, got nothing (null)\n");
 	check_section("name: x\n",
 	    "1:1: things: expected a list, got a map\n");
+	/* An empty entry is a map with its required keys missing. */
+	check_section("- \n- name: y\n",
+	    "1:2: things[0]: missing required key 'name'\n");
 }
 
 /*
