@@ -369,7 +369,13 @@ caddy_adapt(struct caddy_source *s, const struct batch *b, const char *path,
 	memset(&job, 0, sizeof job);
 	memset(&adapted, 0, sizeof adapted);
 	buf_init(&diff, 4096);
-	argv[0] = (char *)topology_program(b->topology, "caddy");
+	/*
+	 * The static layer is what CI runs on pull requests' topologies: the
+	 * file must not choose what runs, so `programs:` is not read here,
+	 * only $TOPO_CADDY (the operator's) or caddy in PATH.
+	 */
+	argv[0] = getenv("TOPO_CADDY") != NULL && *getenv("TOPO_CADDY") != '\0' ?
+	    getenv("TOPO_CADDY") : (char *)"caddy";
 	argv[1] = (char *)"adapt";
 	argv[2] = (char *)"--config";
 	argv[3] = (char *)path;
