@@ -103,3 +103,24 @@ for i in $(seq 1 12); do
 	if [ -z "$found" ]; then t_pass "no pwned$i created"; else
 		t_fail "no pwned$i created" "$found exists"; fi
 done
+
+# --- the static layer runs nothing the topology names ---------------------------------
+# CI runs `topo check --layer static` on pull requests' topologies: a file
+# that names its own program (programs:) must not get it run.
+mkdir -p "$W/pr"
+printf '#!/bin/sh\ntouch "%s/pr/pwned-static"\n' "$W" >"$W/pr/evil.sh"
+chmod +x "$W/pr/evil.sh"
+printf 'localhost:1 {\n\treverse_proxy localhost:2\n}\n' >"$W/pr/Caddyfile"
+cat >"$W/pr/topology.yaml" <<'EOF2'
+version: 1
+system: pull-request
+programs: {caddy: ./evil.sh, launchctl: ./evil.sh, kubectl: ./evil.sh, systemctl: ./evil.sh}
+caddy:
+  caddyfile: Caddyfile
+  routes: [{site: "localhost:1", to: "localhost:2"}]
+EOF2
+(cd "$W/pr" && env -u TOPO_CADDY -u TOPO_LAUNCHCTL -u TOPO_KUBECTL -u TOPO_SYSTEMCTL \
+	"$TOPO" check -f topology.yaml --layer static >"$W/pr.out" 2>&1)
+t_eq "static layer: the routes were checked" 2 "$(grep -c '^ok ' "$W/pr.out")"
+if [ -e "$W/pr/pwned-static" ]; then t_fail "static layer: the topology's program did not run"
+else t_pass "static layer: the topology's program did not run"; fi
