@@ -649,6 +649,22 @@ redis_clean(const struct redis_conn *rc, const char *text)
 	return buf_steal(&b);
 }
 
+/* redis_clean of the formatted text. Caller frees. */
+static char *
+redis_vclean(const struct redis_conn *rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static char *
+redis_vclean(const struct redis_conn *rc, const char *fmt, va_list ap)
+{
+	char	*msg, *clean;
+
+	msg = xvasprintf(fmt, ap);
+	clean = redis_clean(rc, msg);
+	free(msg);
+	return clean;
+}
+
 static void
 redis_fail(const struct redis_conn *rc, struct check *c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -657,15 +673,13 @@ static void
 redis_fail(const struct redis_conn *rc, struct check *c, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg, *clean;
+	char	*clean;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	clean = redis_vclean(rc, fmt, ap);
 	va_end(ap);
-	clean = redis_clean(rc, msg);
 	observation_error(&c->observation, "%s", clean);
 	free(clean);
-	free(msg);
 }
 
 static void
@@ -677,15 +691,13 @@ redis_evidence(const struct redis_conn *rc, struct check *c, const char *fmt,
     ...)
 {
 	va_list	 ap;
-	char	*msg, *clean;
+	char	*clean;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	clean = redis_vclean(rc, fmt, ap);
 	va_end(ap);
-	clean = redis_clean(rc, msg);
 	observation_evidence(&c->observation, "%s", clean);
 	free(clean);
-	free(msg);
 }
 
 /* A reply's text for messages: errors and statuses as they are, capped. */
