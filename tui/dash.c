@@ -169,8 +169,10 @@ dash_snapshot(struct dash *dash)
 {
 	const struct dash_history	*history;
 	struct dash_item		*items, *item;
+	const struct dash_item		*old;
 	struct check			**checks, *c;
 	size_t				 i, n, count;
+	double				 now = util_now_ms();
 
 	sched_lock(dash->sched);
 	checks = sched_checks(dash->sched, &count);
@@ -199,7 +201,6 @@ dash_snapshot(struct dash *dash)
 		item->message = dash_dup(c->result.message);
 		item->evidence = dash_dup(c->result.evidence);
 		item->duration_ms = c->result.duration_ms;
-		item->started_ms = c->observation.started_ms;
 		item->timeout_ms = c->timeout_ms;
 		item->finished_at = c->result.finished_at;
 		item->extra = c->extra;
@@ -208,8 +209,18 @@ dash_snapshot(struct dash *dash)
 			item->nhistory = history->count;
 		}
 		item->group = dash_group_rank(item->kind, item->layer);
-		if (item->status == STATUS_RUNNING || item->status == STATUS_PENDING)
-			dash_carry(item, dash_old_item(dash, item->id, n - 1));
+		if (item->status == STATUS_RUNNING || item->status == STATUS_PENDING) {
+			old = dash_old_item(dash, item->id, n - 1);
+			/*
+			 * In flight since we first saw it so: a probe rewrites
+			 * observation.started_ms without the lock (it is its own
+			 * until published), so that field is not ours to read.
+			 */
+			if (item->status == STATUS_RUNNING)
+				item->started_ms = old != NULL && old->in_flight &&
+				    old->started_ms > 0 ? old->started_ms : now;
+			dash_carry(item, old);
+		}
 		if ((size_t)item->status < STATUS_COUNT)
 			dash->counts[item->status]++;
 	}

@@ -70,7 +70,7 @@ struct dash_item {
 	char		*message;
 	char		*evidence;
 	double		 duration_ms;
-	double		 started_ms;	/* util_now_ms() when it went in flight */
+	double		 started_ms;	/* util_now_ms() when first seen in flight */
 	int		 timeout_ms;
 	long		 finished_at;	/* epoch seconds, 0 = never */
 	int		 extra;

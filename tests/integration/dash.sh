@@ -437,7 +437,7 @@ wait_screen '^EXIT=' 10
 t_contains "dash: q exits 0 (--only)" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
 run_in dash clear
 run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --layer static 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
-wait_screen "no checks|EXIT=" 10
+wait_screen "no checks|^EXIT=" 10
 t_contains "dash: --layer static leaves no live check" "$SCREEN" "no checks"
 tm send-keys -t dash q
 wait_screen '^EXIT=' 10
