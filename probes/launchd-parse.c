@@ -39,13 +39,20 @@ launchd_state_name(enum launchd_state state)
 	return "other";
 }
 
-/* Copies one line of text without its surrounding blanks; NULs become '?'. */
+/*
+ * Copies the line at *p (the text ends at text_end) without its surrounding
+ * blanks, NULs as '?', and moves *p to the next line.
+ */
 static char *
-launchd_line(const char *start, const char *end)
+launchd_next_line(const char **p, const char *text_end)
 {
-	char	*line;
-	size_t	 i, len;
+	const char	*start = *p, *end;
+	char		*line;
+	size_t		 i, len;
 
+	if ((end = memchr(start, '\n', (size_t)(text_end - start))) == NULL)
+		end = text_end;
+	*p = end < text_end ? end + 1 : text_end;
 	while (start < end && isspace((unsigned char)*start))
 		start++;
 	while (end > start && isspace((unsigned char)end[-1]))
@@ -153,7 +160,7 @@ int
 launchd_service_parse(const char *text, size_t len, struct launchd_service *svc,
     char **cause)
 {
-	const char	*p = text, *end = text + len, *nl;
+	const char	*p = text, *end = text + len;
 	char		*line, *key, *value;
 	int		 depth = 0, opened = 0, rc = -1;
 	enum { BLOCK_NONE, BLOCK_ARGUMENTS, BLOCK_TRIGGERS, BLOCK_OTHER } block = BLOCK_NONE;
@@ -164,11 +171,7 @@ launchd_service_parse(const char *text, size_t len, struct launchd_service *svc,
 	*cause = NULL;
 
 	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		line = launchd_line(p, nl);
-		p = nl < end ? nl + 1 : end;
+		line = launchd_next_line(&p, end);
 		if (*line == '\0') {
 			free(line);
 			continue;
@@ -270,18 +273,14 @@ launchd_service_excerpt(const struct launchd_service *svc)
 size_t
 launchd_domain_parse(const char *text, size_t len, struct launchd_domain_entry **out)
 {
-	const char	*p = text, *end = text + len, *nl;
+	const char	*p = text, *end = text + len;
 	char		*line, *tok[3], *save, *t;
 	int		 depth = 0, in_services = 0, n;
 	size_t		 count = 0;
 
 	*out = NULL;
 	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		line = launchd_line(p, nl);
-		p = nl < end ? nl + 1 : end;
+		line = launchd_next_line(&p, end);
 		if (launchd_ends_with(line, "{")) {
 			if (depth == 1 && strcmp(line, "services = {") == 0)
 				in_services = 1;
