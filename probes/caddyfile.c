@@ -687,6 +687,8 @@ site_matchers(struct parser *p, const struct cline *lines, size_t n, int depth)
 	const struct snippet	*s;
 	struct matcher		*m;
 
+	if (n == 0)	/* an empty block: lines may be NULL, nothing to collect */
+		return 0;
 	if (depth > CADDYFILE_MAX_DEPTH) {
 		parser_fail(p, lines[0].file, lines[0].line, "imports nested too deep");
 		return -1;
