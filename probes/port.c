@@ -31,6 +31,9 @@
 
 #define PORT_DEFAULT_HOST	"127.0.0.1"
 #define PORT_DEFAULT_TIMEOUT_MS	1000
+/* Connects started between two polls: starting 10,000 at once took longer
+ * than a second on a loaded machine, and the first ones timed out unpolled. */
+#define PORT_START_BURST	256
 
 struct port_config {
 	char	*host;
@@ -381,6 +384,7 @@ port_run(struct batch *b)
 	struct pollfd		*pfds;
 	size_t			*active, *owner;
 	size_t			 i, n = b->count, next = 0, nactive = 0, np, kept;
+	size_t			 started;
 	size_t			 limit = b->jobs > 0 ? (size_t)b->jobs : n;
 	double			 now, wait;
 	int			 timeout, rc;
@@ -403,7 +407,8 @@ port_run(struct batch *b)
 		if (batch_cancelled(b))
 			break;
 		/* Start as many as allowed; some settle at once (refused). */
-		while (nactive < limit && next < n) {
+		for (started = 0; nactive < limit && next < n &&
+		    started < PORT_START_BURST; started++) {
 			a = &attempts[next];
 			if (a->config == NULL) {
 				observation_error(&a->check->observation,
@@ -419,18 +424,16 @@ port_run(struct batch *b)
 		if (nactive == 0 && next == n)
 			break;
 
-		/* Settle the timed out, drop the settled, poll the rest. */
+		/* Drop the settled, poll the rest. */
 		now = util_now_ms();
 		timeout = -1;
 		np = kept = 0;
 		for (i = 0; i < nactive; i++) {
 			a = &attempts[active[i]];
-			if (a->phase == PORT_CONNECTING && now >= a->deadline_ms)
-				port_timed_out(b, a, now);
 			if (a->phase != PORT_CONNECTING)
 				continue;
 			active[kept++] = active[i];
-			wait = a->deadline_ms - now + 1;
+			wait = a->deadline_ms > now ? a->deadline_ms - now + 1 : 0;
 			if (timeout == -1 || wait < timeout)
 				timeout = (int)wait;
 			pfds[np].fd = a->fd;
@@ -441,15 +444,24 @@ port_run(struct batch *b)
 		nactive = kept;
 		if (np == 0)
 			continue;
+		if (nactive < limit && next < n)
+			timeout = 0;	/* more to start */
 		/* Wake up now and then to notice a cancelled run. */
 		if (timeout > 250)
 			timeout = 250;
 		rc = poll(pfds, (nfds_t)np, timeout);
-		if (rc <= 0)
-			continue;	/* timeouts are handled above */
-		for (i = 0; i < np; i++) {
+		for (i = 0; rc > 0 && i < np; i++) {
 			if (pfds[i].revents != 0)
 				port_answered(b, &attempts[owner[i]]);
+		}
+		/* Only what is still unanswered after the poll has timed out:
+		 * an answer waiting in the socket counts, however late we look. */
+		now = util_now_ms();
+		for (i = 0; i < np; i++) {
+			a = &attempts[owner[i]];
+			if (a->phase == PORT_CONNECTING && pfds[i].revents == 0 &&
+			    now >= a->deadline_ms)
+				port_timed_out(b, a, now);
 		}
 	}
 
