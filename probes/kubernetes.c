@@ -301,7 +301,7 @@ k8s_compare_port_text(const void *a, const void *b)
 	return strcmp(x->protocol, y->protocol);
 }
 
-/* Sorts and joins with ","; frees the texts. Caller frees the result. */
+/* Sorts and joins with ","; frees t and its texts. Caller frees the result. */
 static char *
 k8s_port_join(struct k8s_port_text *t, size_t n)
 {
@@ -314,7 +314,17 @@ k8s_port_join(struct k8s_port_text *t, size_t n)
 		buf_printf(&b, "%s%s", i > 0 ? "," : "", t[i].text);
 		free(t[i].text);
 	}
+	free(t);
 	return buf_steal(&b);
+}
+
+/* One port in kubectl's form: "8288:30288/TCP", or without a node port (< 0) "8288/TCP". */
+static char *
+k8s_port_form(long long port, long long node_port, const char *protocol)
+{
+	if (node_port >= 0)
+		return xasprintf("%lld:%lld/%s", port, node_port, protocol);
+	return xasprintf("%lld/%s", port, protocol);
 }
 
 static const struct k8s_decl_port *
@@ -348,7 +358,6 @@ k8s_expected_ports(const struct k8s_config *cfg, int targets)
 	struct k8s_port_text	*t = xcalloc(cfg->nports + 1, sizeof *t);
 	const struct k8s_decl_port *d;
 	size_t			 i, n = 0;
-	char			*s;
 
 	for (i = 0; i < cfg->nports; i++) {
 		d = &cfg->ports[i];
@@ -356,17 +365,11 @@ k8s_expected_ports(const struct k8s_config *cfg, int targets)
 			continue;
 		t[n].port = d->port;
 		t[n].protocol = d->protocol;
-		if (targets)
-			t[n].text = xasprintf("%lld->%s", d->port, d->target);
-		else if (d->node_port >= 0)
-			t[n].text = xasprintf("%lld:%lld/%s", d->port, d->node_port, d->protocol);
-		else
-			t[n].text = xasprintf("%lld/%s", d->port, d->protocol);
+		t[n].text = targets ? xasprintf("%lld->%s", d->port, d->target) :
+		    k8s_port_form(d->port, d->node_port, d->protocol);
 		n++;
 	}
-	s = k8s_port_join(t, n);
-	free(t);
-	return s;
+	return k8s_port_join(t, n);
 }
 
 /* What was found, in the same form, shaped by what the topology declares. */
@@ -377,7 +380,6 @@ k8s_observed_ports(const struct k8s_config *cfg, const struct k8s_object *o, int
 	const struct k8s_decl_port *d;
 	const struct k8s_port	*p;
 	size_t			 i, n = 0;
-	char			*s;
 
 	for (i = 0; i < o->nports; i++) {
 		p = &o->ports[i];
@@ -390,15 +392,13 @@ k8s_observed_ports(const struct k8s_config *cfg, const struct k8s_object *o, int
 			/* Kubernetes defaults targetPort to the port. */
 			t[n].text = p->target != NULL ? xasprintf("%lld->%s", p->port, p->target) :
 			    xasprintf("%lld->%lld", p->port, p->port);
-		else if (p->node_port >= 0 && d != NULL && d->node_port >= 0)
-			t[n].text = xasprintf("%lld:%lld/%s", p->port, p->node_port, p->protocol);
 		else
-			t[n].text = xasprintf("%lld/%s", p->port, p->protocol);
+			/* The node port only where the topology declares one. */
+			t[n].text = k8s_port_form(p->port, d != NULL && d->node_port >= 0 ?
+			    p->node_port : -1, p->protocol);
 		n++;
 	}
-	s = k8s_port_join(t, n);
-	free(t);
-	return s;
+	return k8s_port_join(t, n);
 }
 
 /* Every port in kubectl's form, for extras and evidence. */
@@ -407,19 +407,14 @@ k8s_all_ports(const struct k8s_object *o)
 {
 	struct k8s_port_text	*t = xcalloc(o->nports + 1, sizeof *t);
 	size_t			 i;
-	char			*s;
 
 	for (i = 0; i < o->nports; i++) {
 		t[i].port = o->ports[i].port;
 		t[i].protocol = o->ports[i].protocol;
-		t[i].text = o->ports[i].node_port >= 0 ?
-		    xasprintf("%lld:%lld/%s", o->ports[i].port, o->ports[i].node_port,
-		    o->ports[i].protocol) :
-		    xasprintf("%lld/%s", o->ports[i].port, o->ports[i].protocol);
+		t[i].text = k8s_port_form(o->ports[i].port, o->ports[i].node_port,
+		    o->ports[i].protocol);
 	}
-	s = k8s_port_join(t, o->nports);
-	free(t);
-	return s;
+	return k8s_port_join(t, o->nports);
 }
 
 /* ---- planning ---- */
