@@ -64,6 +64,10 @@ build() {
 	local t cflags libs
 	mkdir -p "$BIN"
 	# The same objects as topo, from the Makefile, built for the fuzzer.
+	# Several runs may share build-fuzz/ (a long run while make check smokes):
+	# one build at a time.
+	exec 9>"$OUT/.build.lock"
+	flock 9
 	if ! make -s -j"$JOBS" CC="$CC_FUZZ" BUILD=build-fuzz WERROR= \
 	    SANFLAGS="-fsanitize=fuzzer-no-link $SANFLAGS" build-fuzz/libtopo.a \
 	    >"$OUT/build.log" 2>&1; then
@@ -77,12 +81,14 @@ build() {
 		[ "$BIN/fuzz_$t" -nt "$FUZZ/fuzz_$t.c" ] && [ "$BIN/fuzz_$t" -nt "$OUT/libtopo.a" ] &&
 		    [ "$BIN/fuzz_$t" -nt "$FUZZ/fuzz.h" ] && continue
 		# shellcheck disable=SC2086
-		if ! "$CC_FUZZ" $cflags -fsanitize=fuzzer $SANFLAGS -o "$BIN/fuzz_$t" \
+		if ! "$CC_FUZZ" $cflags -fsanitize=fuzzer $SANFLAGS -o "$BIN/fuzz_$t.new" \
 		    "$FUZZ/fuzz_$t.c" "$OUT/libtopo.a" $libs; then
 			echo "run.sh: building fuzz_$t failed" >&2
 			return 1
 		fi
+		mv -f "$BIN/fuzz_$t.new" "$BIN/fuzz_$t"
 	done
+	flock -u 9
 }
 
 # seed_one DIR FILE...: copies readable files into DIR under content names.
@@ -115,7 +121,7 @@ seed_heredocs() {
 }
 
 seed() {
-	local t=$1 dir="$OUT/seeds/$1" f name
+	local t=$1 dir="$SEEDS/$1" f name
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	case $t in
@@ -204,10 +210,11 @@ fuzz_one() {
 	# A smoke starts from the seeds alone, so its time is spent fuzzing, not
 	# replaying what long runs have grown.
 	if [ "$mode" = smoke ]; then
-		corpus="$OUT/smoke-corpus/$t"
+		corpus="$OUT/smoke/corpus/$t"
+		log="$OUT/smoke/$t.log"
 		rm -rf "$corpus"
 	fi
-	mkdir -p "$corpus" "$OUT/artifacts/$t" "$OUT/logs"
+	mkdir -p "$corpus" "$OUT/artifacts/$t" "$(dirname "$log")"
 	case $t in
 		topology|manifest) dict="-dict=$FUZZ/topology.dict" ;;
 		kubectl|caddy_json|jsonpath|match) dict="-dict=$FUZZ/json.dict" ;;
@@ -217,7 +224,7 @@ fuzz_one() {
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 	"$BIN/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" $dict \
-	    "$corpus" "$OUT/seeds/$t" >"$log" 2>&1 </dev/null
+	    "$corpus" "$SEEDS/$t" >"$log" 2>&1 </dev/null
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		echo "PASS: fuzz $t ${secs}s: $(summary "$log")"
@@ -231,8 +238,8 @@ fuzz_one() {
 
 # regress_one TARGET: every committed regression input, run once.
 regress_one() {
-	local t=$1 dir="$FUZZ/regressions/$1" log="$OUT/logs/$1.regressions.log" n
-	mkdir -p "$OUT/logs"
+	local t=$1 dir="$FUZZ/regressions/$1" log="$OUT/smoke/$1.regressions.log" n
+	mkdir -p "$OUT/smoke"
 	n=$(find "$dir" -type f 2>/dev/null | wc -l)
 	if [ "$n" = 0 ]; then return 0; fi
 	if ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
@@ -249,10 +256,14 @@ build || { echo "FAIL: fuzz build"; exit 1; }
 [ "$mode" = build ] && exit 0
 
 status=0
-rm -f "$OUT/.results" "$OUT/.results.fuzz"
+# Smokes (make check) may run while a long run goes on: their own seeds,
+# corpora, logs and result files.
+SEEDS="$OUT/seeds"
+[ "$mode" = smoke ] && SEEDS="$OUT/smoke/seeds"
+RESULTS=$(mktemp "$OUT/.results.XXXXXX")
 if [ "$mode" = smoke ] || [ "$mode" = regressions ]; then
 	for t in "${targets[@]}"; do
-		regress_one "$t" | tee -a "$OUT/.results"
+		regress_one "$t" | tee -a "$RESULTS"
 	done
 fi
 if [ "$mode" = fuzz ] || [ "$mode" = smoke ]; then
@@ -267,7 +278,7 @@ if [ "$mode" = fuzz ] || [ "$mode" = smoke ]; then
 		if [ "$running" -ge "$JOBS" ]; then wait -n; running=$((running - 1)); fi
 	done
 	wait
-fi 2>&1 | tee "$OUT/.results.fuzz"
-cat "$OUT/.results.fuzz" "$OUT/.results" 2>/dev/null | grep -q '^FAIL: ' && status=1
-rm -f "$OUT/.results" "$OUT/.results.fuzz"
+fi 2>&1 | tee -a "$RESULTS"
+grep -q '^FAIL: ' "$RESULTS" && status=1
+rm -f "$RESULTS"
 exit $status
