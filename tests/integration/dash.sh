@@ -550,6 +550,37 @@ EOF
 	tm kill-session -t dash
 fi
 
+# --- what a server answers never drives the terminal ---------------------------------
+P_EVIL=$(t_free_port)
+printf 'ok \033]2;pwned\007\033[2J\033[31mRED\tTAB\r\nline2 \377\376 bad utf8\n' >"$TMPDIR/evil.body"
+start_fixture evil "$P_EVIL" "GET /evil 200 @$TMPDIR/evil.body"
+cat >"$TMPDIR/evil.yaml" <<EOF
+version: 1
+system: dashtest
+http:
+  - name: evil
+    url: http://127.0.0.1:$P_EVIL/evil
+    expect: {status: 200, body_regex: "nothing like this"}
+EOF
+if [ "$HAVE_HTTP" = 1 ]; then
+	new_pane evil 120 40 LANG=C.UTF-8 NO_COLOR=1
+	TITLE_BEFORE=$(tm display -p -t evil '#{pane_title}')
+	run_in evil "'$TOPO' dash -f '$TMPDIR/evil.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
+	wait_screen "drift +http/evil " 10 evil
+	tm send-keys -t evil Enter
+	wait_screen "^ evidence " 5 evil
+	t_contains "dash: a hostile body is shown as text" "$(grep '^ evidence ' <<<"$SCREEN")" "pwned"
+	t_eq "dash: a hostile body cannot set the title" "$TITLE_BEFORE" "$(tm display -p -t evil '#{pane_title}')"
+	t_contains "dash: a hostile body cannot clear the screen" "$(head -1 <<<"$SCREEN")" "topo dash dashtest"
+	if grep -q $'\e\\[[0-9;]*3[0-7]m' <<<"$(tm capture-pane -p -e -t evil)"; then
+		t_fail "dash: a hostile body cannot colour the screen"
+	else t_pass "dash: a hostile body cannot colour the screen"; fi
+	tm send-keys -t evil q
+	wait_screen '^EXIT=' 10 evil
+	t_contains "dash: q exits 0 (hostile body)" "$(grep '^EXIT=' <<<"$SCREEN")" "EXIT=0"
+	tm kill-session -t evil
+fi
+
 # --- q while a program hangs: the terminal back at once, then a bounded wait ----
 cat >"$TMPDIR/sleep.yaml" <<EOF
 version: 1
