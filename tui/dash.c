@@ -458,7 +458,6 @@ dash_loop(struct dash *dash)
 			dash_snapshot(dash);
 			fresh = 0;
 		}
-		dash->tick++;
 		dash_draw(dash);
 
 		pfd[0].fd = STDIN_FILENO;

@@ -147,7 +147,6 @@ struct dash {
 
 	int			 utf8;		/* UTF-8 glyphs */
 	int			 list_height;	/* list rows at the last draw */
-	unsigned		 tick;		/* spinner frame */
 	int			 quit;
 	int			 exit_code;
 };

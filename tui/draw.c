@@ -373,7 +373,7 @@ draw_row(struct dash *dash, int y, struct dash_row *row, int selected,
 	x += draw_text(dash, " ", COLS - x);
 	if (!selected)
 		attrset(dash_color_attr(dash_color_status(shown)));
-	x += draw_text(dash, dash_glyph(shown, dash->utf8, dash->tick),
+	x += draw_text(dash, dash_glyph(shown, dash->utf8, (unsigned)(now / 100)),
 	    COLS - x);
 	x += draw_text(dash, " ", COLS - x);
 	snprintf(buf, sizeof buf, "%-7s ", status_name(shown));
