@@ -19,6 +19,7 @@
 #include "../../probes/caddyfile.h"
 #include "../../util/buf.h"
 #include "../../util/util.h"
+#include "testlib.h"
 
 static char *
 fixture_path(const char *rel)
@@ -32,17 +33,7 @@ fixture_path(const char *rel)
 static char *
 fixture(const char *rel, size_t *len)
 {
-	struct buf	 b;
-	char		*path, *cause = NULL;
-
-	path = fixture_path(rel);
-	buf_init(&b, 1 << 20);
-	if (buf_read_file(&b, path, &cause) != 0)
-		fail_msg("cannot read fixture %s: %s (set ROOT to the repository)",
-		    path, cause);
-	free(path);
-	*len = b.len;
-	return buf_steal(&b);
+	return testlib_fixture("tests/fixtures/caddy", rel, len);
 }
 
 static void

@@ -19,23 +19,14 @@
 #include "../../probes/launchd-parse.h"
 #include "../../util/buf.h"
 #include "../../util/util.h"
+#include "testlib.h"
 
 #define SECRET "s3cr3t-value-that-must-never-appear-in-a-report"
 
 static char *
 fixture(const char *rel, size_t *len)
 {
-	const char	*root = getenv("ROOT");
-	struct buf	 b;
-	char		*path, *cause = NULL;
-
-	path = xasprintf("%s/../shared/fixtures/%s", root != NULL ? root : ".", rel);
-	buf_init(&b, 1 << 20);
-	if (buf_read_file(&b, path, &cause) != 0)
-		fail_msg("cannot read fixture %s: %s (set ROOT to the repository)", path, cause);
-	free(path);
-	*len = b.len;
-	return buf_steal(&b);
+	return testlib_fixture("../shared/fixtures", rel, len);
 }
 
 static void
