@@ -200,6 +200,8 @@ topology_load(const char *path, char *const *sets, size_t nsets,
 	struct topology	*t = NULL;
 	struct buf	 text;
 	const char	*s;
+	char		*redacted;
+	size_t		 i, first = ps->count;
 
 	memset(&text, 0, sizeof text);
 	if (topology_read(path, &text, ps) != 0)
@@ -214,6 +216,12 @@ topology_load(const char *path, char *const *sets, size_t nsets,
 	}
 	vars_expand(t, sets, nsets, ps);
 	schema_validate_root(t->root, ps);
+	/* A message may quote text that holds a secret's value. */
+	for (i = first; i < ps->count && t->nsecrets > 0; i++) {
+		redacted = topology_redact(t, ps->items[i].message);
+		free(ps->items[i].message);
+		ps->items[i].message = redacted;
+	}
 
 	if ((s = node_str(t->root, "system", NULL)) != NULL)
 		t->system = xstrdup(s);

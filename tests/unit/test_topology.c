@@ -776,6 +776,11 @@ test_secrets(void **state)
 	    "8:12: ports[0].port: a secret value is out of range 1..65535\n"
 	    "9:12: ports[1].port: expected an integer, got a secret value\n");
 
+	/* Nor a secret written out literally elsewhere. */
+	assert_only_problem(HEAD "vars:\n  Q: hunter2\nsecrets: [Q]\n"
+	    "ports:\n  - {port: \"hunter2!\"}\n",
+	    "7:12: ports[0].port: expected an integer, got '***!'\n");
+
 	/* A secret from the environment is redacted even if never used. */
 	setenv("TOPO_TEST_B", "envsecret", 1);
 	t = load(HEAD "secrets: [TOPO_TEST_B]\n", NULL, 0, &ps);
