@@ -93,6 +93,22 @@ process_alive(pid_t pid)
 	return alive;
 }
 
+/*
+ * The process whose pid the job printed (a grandchild, left in the
+ * background) is gone. It was reparented: give its new parent a moment.
+ */
+static void
+assert_printed_pid_gone(const struct exec_job *job)
+{
+	pid_t	grandchild = (pid_t)atol(buf_str(&job->out));
+	int	i;
+
+	assert_true(grandchild > 1);
+	for (i = 0; i < 100 && process_alive(grandchild); i++)
+		usleep(10000);
+	assert_false(process_alive(grandchild));
+}
+
 static void
 test_exit_codes(void **state)
 {
@@ -237,19 +253,12 @@ test_timeout_kills_group(void **state)
 	char		*argv[] = { "sh", "-c", "sleep 10 & echo $!; wait", NULL };
 	struct exec_job	 job;
 	double		 t0 = util_now_ms();
-	pid_t		 grandchild;
-	int		 i;
 
 	(void)state;
 	run(&job, argv, 300, 0);
 	assert_true(job.timed_out);
 	assert_true(util_now_ms() - t0 < 2000);
-	grandchild = (pid_t)atol(buf_str(&job.out));
-	assert_true(grandchild > 1);
-	/* The grandchild was reparented: give its new parent a moment. */
-	for (i = 0; i < 100 && process_alive(grandchild); i++)
-		usleep(10000);
-	assert_false(process_alive(grandchild));
+	assert_printed_pid_gone(&job);
 	exec_job_free(&job);
 	assert_no_children();
 }
@@ -262,8 +271,6 @@ test_exit_with_background_holder(void **state)
 	char		*argv[] = { "sh", "-c", "sleep 10 & echo $!; exit 3", NULL };
 	struct exec_job	 job;
 	double		 t0 = util_now_ms();
-	pid_t		 grandchild;
-	int		 i;
 
 	(void)state;
 	run(&job, argv, 5000, 0);
@@ -271,11 +278,7 @@ test_exit_with_background_holder(void **state)
 	assert_false(job.timed_out);
 	assert_true(job.exited);
 	assert_int_equal(job.exit_code, 3);
-	grandchild = (pid_t)atol(buf_str(&job.out));
-	assert_true(grandchild > 1);
-	for (i = 0; i < 100 && process_alive(grandchild); i++)
-		usleep(10000);
-	assert_false(process_alive(grandchild));
+	assert_printed_pid_gone(&job);
 	exec_job_free(&job);
 	assert_no_children();
 }
