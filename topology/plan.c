@@ -14,6 +14,27 @@
 #include "../util/regex.h"
 #include "../util/util.h"
 
+/*
+ * The first control character of id (C0, DEL, C1, or a bidirectional
+ * override, which reorders what a terminal shows): ids are printed in every
+ * report and on the dashboard. Its byte offset, or -1 when there is none.
+ */
+static long
+plan_id_control(const char *id)
+{
+	const unsigned char	*s = (const unsigned char *)id;
+	size_t			 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) ||
+		    (s[i] == 0xe2 && s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
+		    (s[i] == 0xe2 && s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9))
+			return (long)i;
+	}
+	return -1;
+}
+
 struct check *
 plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
     const struct node *where, const char *fmt, ...)
@@ -21,6 +42,7 @@ plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
 	struct check	*c = xcalloc(1, sizeof *c);
 	va_list		 ap;
 	long long	 timeout;
+	long		 at;
 
 	va_start(ap, fmt);
 	c->id = xvasprintf(fmt, ap);
@@ -35,6 +57,10 @@ plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
 		c->file = xstrdup("");
 	timeout = node_int(where, "timeout_ms", 0);
 	c->timeout_ms = timeout > 0 ? (int)timeout : p->default_timeout_ms;
+	if ((at = plan_id_control(c->id)) >= 0 && p->problems != NULL)
+		problems_add_at(p->problems, where, "check id '%.*s...' holds a control "
+		    "character (byte 0x%02x): names must be printable", (int)at, c->id,
+		    (unsigned char)c->id[at]);
 
 	p->checks = xreallocarray(p->checks, p->count + 1, sizeof *p->checks);
 	p->checks[p->count++] = c;
