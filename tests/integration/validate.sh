@@ -38,6 +38,7 @@ hostile unknown-key.yaml "6:5: unknown key 'expcet' in ports[0] (did you mean 'e
 hostile wrong-type.yaml "5:11: ports[0].port: expected an integer, got a list"
 hostile invalid-regex.yaml "7:26: http[0].expect.body_regex: invalid regex at offset 11: missing closing parenthesis"
 hostile undefined-variable.yaml "5:22: undefined variable 'NO_SUCH_HOST_VARIABLE' (set it in vars:, the environment or --set, or write \${NO_SUCH_HOST_VARIABLE:-default}; \$\${NO_SUCH_HOST_VARIABLE} is the text \${NO_SUCH_HOST_VARIABLE})"
+hostile control-characters.yaml "5:5: check id 'http/health...' holds a control character (byte 0x1b): names must be printable"
 
 # A catastrophic pattern compiles, so the file is valid; matching it is
 # bounded elsewhere (util/regex.c's match limit).
