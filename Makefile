@@ -44,8 +44,9 @@ ifeq ($(SANITIZE),1)
 all: $(BUILD)/topo $(UNIT_BIN) $(HELPER_BIN)
 else
 all: topo
+# Replaced, not overwritten: a running ./topo keeps its file ("text file busy").
 topo: $(BUILD)/topo
-	cp $(BUILD)/topo topo
+	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 $(BUILD)/topo: $(BUILD)/topo.o $(BUILD)/libtopo.a
