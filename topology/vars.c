@@ -27,6 +27,25 @@
 #define VARS_MAX_CHAIN	64	/* a refers to b refers to c ... */
 #define VARS_MAX_NEST	16	/* ${A:-${B:-${C}}} */
 
+/*
+ * How much of s a message quotes: at most CLIP_MAX bytes, cut on a character
+ * boundary, so that a megabyte key makes a one-line message.
+ */
+#define CLIP_MAX	80
+static int
+vars_clip(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n <= CLIP_MAX)
+		return (int)n;
+	n = CLIP_MAX - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+#define CLIP(prefix, s)	prefix##_clip(s), (s), strlen(s) > CLIP_MAX ? "..." : ""
+
 enum vars_state {
 	VAR_UNDEFINED,		/* referenced or listed, never defined */
 	VAR_NEW,		/* defined, not expanded yet */
@@ -309,7 +328,11 @@ vars_reference(struct vars *v, const char *text, size_t len,
 	}
 	if ((suggest = vars_suggest(v, name)) != NULL)
 		problems_add_at(v->problems, where,
-		    "undefined variable '%s' (did you mean '%s'?)", name, suggest);
+		    "undefined variable '%.*s%s' (did you mean '%s'?)",
+		    CLIP(vars, name), suggest);
+	else if (strlen(name) > CLIP_MAX)
+		problems_add_at(v->problems, where, "undefined variable '%.*s%s'",
+		    CLIP(vars, name));
 	else
 		problems_add_at(v->problems, where,
 		    "undefined variable '%s' (set it in vars:, the environment "
@@ -519,8 +542,9 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 			key = section->keys[i];
 			if (!vars_name_valid(key->raw, strlen(key->raw))) {
 				problems_add_at(problems, key,
-				    "invalid variable name '%s' (letters, digits "
-				    "and _, not starting with a digit)", key->raw);
+				    "invalid variable name '%.*s%s' (letters, "
+				    "digits and _, not starting with a digit)",
+				    CLIP(vars, key->raw));
 				continue;
 			}
 			e = vars_add(&v, key->raw);
@@ -534,7 +558,8 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 		if ((eq = strchr(sets[i], '=')) == NULL ||
 		    !vars_name_valid(sets[i], (size_t)(eq - sets[i]))) {
 			problems_add(problems, NULL, 0, 0,
-			    "--set '%s': expected NAME=VALUE", sets[i]);
+			    "--set '%.*s%s': expected NAME=VALUE",
+			    CLIP(vars, sets[i]));
 			continue;
 		}
 		name = xstrndup(sets[i], (size_t)(eq - sets[i]));
@@ -548,8 +573,8 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 				continue;	/* the schema reports it */
 			if (!vars_name_valid(item->raw, strlen(item->raw))) {
 				problems_add_at(problems, item,
-				    "invalid variable name '%s' in secrets",
-				    item->raw);
+				    "invalid variable name '%.*s%s' in secrets",
+				    CLIP(vars, item->raw));
 				continue;
 			}
 			vars_lookup(&v, item->raw)->secret = 1;
@@ -572,8 +597,8 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 			    e->state != VAR_UNDEFINED || e->referenced)
 				continue;
 			problems_add_at(problems, item,
-			    "secret '%s' is not a variable (not in vars:, the "
-			    "environment or --set)", item->raw);
+			    "secret '%.*s%s' is not a variable (not in vars:, the "
+			    "environment or --set)", CLIP(vars, item->raw));
 		}
 	}
 	/* Variables only set (--set, or a secret from the environment) and

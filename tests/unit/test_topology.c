@@ -996,6 +996,39 @@ test_problems_print(void **state)
 }
 
 static void
+test_long_text_clipped(void **state)
+{
+	struct buf	 key, text;
+	struct problems	 ps;
+	struct topology	*t;
+	size_t		 i;
+
+	/* A megabyte key (explicit: libyaml caps implicit keys at 1024),
+	 * repeated, and unknown: each message stays short, cut on a character
+	 * boundary (é is two bytes). */
+	buf_init(&key, 0);
+	for (i = 0; i < 76; i++)
+		buf_puts(&key, "k");
+	for (i = 0; i < 512 * 1024; i++)
+		buf_puts(&key, "é");
+	buf_init(&text, 0);
+	buf_printf(&text, HEAD "doc:\n  ? %s\n  : 1\n  ? %s\n  : 2\n? %s\n: 3\n",
+	    buf_str(&key), buf_str(&key), buf_str(&key));
+	t = load(buf_str(&text), NULL, 0, &ps);
+	assert_int_equal(ps.count, 2);
+	/* 76 ASCII bytes, then é would straddle byte 77: cut before it. */
+	assert_int_equal(strlen(ps.items[0].message), strlen("duplicate key '") +
+	    76 + 3 + strlen("' (first at 4:5)"));
+	assert_non_null(strstr(ps.items[0].message, "kkk...' (first at 4:5)"));
+	assert_true(strlen(ps.items[1].message) < 200);
+	assert_non_null(strstr(ps.items[1].message, "unknown top-level key 'kkk"));
+	topology_free(t);
+	problems_free(&ps);
+	buf_free(&text);
+	buf_free(&key);
+}
+
+static void
 test_problems_capped(void **state)
 {
 	struct problems	 ps;
@@ -1141,6 +1174,7 @@ main(void)
 		cmocka_unit_test(test_schema_root),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_problems_print),
+		cmocka_unit_test(test_long_text_clipped),
 		cmocka_unit_test(test_problems_capped),
 		cmocka_unit_test(test_duplicate_key_bomb),
 		cmocka_unit_test(test_program),
