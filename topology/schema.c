@@ -256,8 +256,10 @@ schema_parse_int(const char *s, long long *v)
 
 	if (*s == '\0' || *s == ' ')
 		return -1;
+	/* Base 0, as node_int reads it: what validates is what probes get
+	 * (0x1f is 31, 010 is 8 as in YAML 1.1, 0080 is no number). */
 	errno = 0;
-	*v = strtoll(s, &end, 10);
+	*v = strtoll(s, &end, 0);
 	return errno != 0 || *end != '\0' ? -1 : 0;
 }
 

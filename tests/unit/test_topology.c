@@ -894,6 +894,11 @@ test_schema_faults(void **state)
 	    "11:8: things[4].name: expected a string, got nothing (null)\n");
 	check_section("name: x\n",
 	    "1:1: things: expected a list, got a map\n");
+	/* Integers read as node_int reads them. */
+	check_section("- {name: a, count: 0x0a}\n- {name: b, count: 010}\n"
+	    "- {name: c, count: 0080}\n- {name: d, count: 0x10}\n",
+	    "3:20: things[2].count: expected an integer, got '0080'\n"
+	    "4:20: things[3].count: 16 is out of range 1..10\n");
 	/* An empty entry is a map with its required keys missing. */
 	check_section("- \n- name: y\n",
 	    "1:2: things[0]: missing required key 'name'\n");
