@@ -16,7 +16,8 @@
 #
 # Seed corpora are copied at run time (never duplicated in git) from
 # $ROOT/../shared/fixtures, tests/fixtures, tests/hostile, tests/cases and
-# the topologies written in tests/integration/*.sh, into
+# the topologies written in tests/integration/*.sh (plus tests/fuzz/seeds/
+# for what has no fixture: Redis replies), into
 # build-fuzz/seeds/TARGET; what the fuzzer finds grows build-fuzz/corpus/TARGET
 # (kept between runs). A crash, leak, timeout or out-of-memory input is left
 # in build-fuzz/artifacts/TARGET/: once fixed, commit it under
@@ -190,6 +191,8 @@ seed() {
 		seed_text "$dir" $'http/a <b>\nstatus = 200\nstatus = 500 & "x"\nGET http://127.0.0.1/ -> 500\nbody: ]]> <![CDATA[ \xff\x01'
 		seed_text "$dir" $'k8s/joelclaw/Service/x|y\n`a`|b\n*c*\n_d_\n# e\n| f |' ;;
 	esac
+	# Hand-written seeds of a target with no fixtures to start from (redis).
+	[ -d "$FUZZ/seeds/$t" ] && seed_files "$dir" "$FUZZ/seeds/$t"/*
 	find "$dir" -type f | wc -l
 }
 
