@@ -232,6 +232,12 @@ dash_snapshot(struct dash *dash)
 	dash->items = items;
 	dash->nitems = n;
 	dash_rows_build(dash);
+	/* Until the operator moves, show what is broken first. */
+	if (!dash->touched) {
+		dash->selected = dash->nrows;
+		if (!dash_select_problem(dash, 1))
+			dash_select_first(dash);
+	}
 }
 
 static int
@@ -479,8 +485,10 @@ dash_loop(struct dash *dash)
 		while (!dash->quit && (ch = getch()) != ERR) {
 			if (ch == KEY_RESIZE)
 				dash_resize();
-			else
+			else {
+				dash->touched = 1;
 				dash_key(dash, ch);
+			}
 		}
 	}
 }

@@ -132,6 +132,8 @@ struct dash {
 	struct regex		*filter_regex;	/* NULL: no filter */
 	char			*filter_error;	/* the pattern does not compile */
 	int			 problems_only;
+	/* No key pressed yet: the selection follows the first problem. */
+	int			 touched;
 	enum dash_sort		 sort;
 
 	int			 running;	/* a run started by us is in flight */
@@ -175,6 +177,8 @@ void	dash_select_move(struct dash *, long delta);	/* by check rows */
 void	dash_select_first(struct dash *);
 void	dash_select_last(struct dash *);
 void	dash_select_group(struct dash *, int direction);	/* Tab, Shift-Tab */
+/* The next (previous) drift or error, wrapping; 0 when there is none. */
+int	dash_select_problem(struct dash *, int direction);
 struct dash_item *dash_selected(const struct dash *);
 /*
  * The status a row shows at time now: its last verdict while a re-probe is

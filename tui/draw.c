@@ -639,9 +639,9 @@ static void
 draw_footer(struct dash *dash, double now)
 {
 	static const char *const list_keys[] = {
-		"q", "quit", "?", "help", "Enter", "detail", "/", "filter",
-		"p", "problems", "r", "re-probe", "R", "all", "s", "sort",
-		"+/-", "interval", "Tab", "group", NULL
+		"q", "quit", "?", "help", "Enter", "detail", "n", "next problem",
+		"/", "filter", "p", "problems", "r", "re-probe", "s", "sort",
+		"Tab", "group", "+/-", "interval", "R", "all", NULL
 	};
 	static const char *const detail_keys[] = {
 		"q", "quit", "Esc", "close", "j/k", "next", "J/K", "scroll",
@@ -724,6 +724,7 @@ draw_screen_help(struct dash *dash, double now)
 		"PgDn PgUp, Space", "move a page",
 		"g G, Home End", "first, last check",
 		"Tab Shift-Tab", "next, previous group",
+		"n N", "next, previous problem (drift, error)",
 		"Enter l, Right", "open the detail pane (expected, observed, evidence)",
 		"Esc h, Left", "close the detail pane; clear the filter",
 		"J K", "scroll the detail pane",

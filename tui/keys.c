@@ -113,6 +113,14 @@ keys_common(struct dash *dash, int key)
 	case '\t':
 		dash_select_group(dash, 1);
 		break;
+	case 'n':
+		if (!dash_select_problem(dash, 1))
+			dash_note(dash, "no drift, no error");
+		break;
+	case 'N':
+		if (!dash_select_problem(dash, -1))
+			dash_note(dash, "no drift, no error");
+		break;
 	case KEY_BTAB:
 		dash_select_group(dash, -1);
 		break;

@@ -341,6 +341,28 @@ dash_item_shown(const struct dash_item *item, double now)
 }
 
 int
+dash_select_problem(struct dash *dash, int direction)
+{
+	size_t	i, n = dash->nrows, start;
+
+	if (n == 0)
+		return 0;
+	start = dash->selected < n ? dash->selected : (direction > 0 ? n - 1 : 0);
+	/* Around the list once, starting past the selection, wrapping. */
+	for (i = 1; i <= n; i++) {
+		size_t	row = direction > 0 ? (start + i) % n : (start + n - i) % n;
+
+		if (dash->rows[row].item != NULL &&
+		    rows_is_problem(dash->rows[row].item)) {
+			rows_set_selected(dash, row);
+			dash->detail_scroll = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
 dash_item_flips(const struct dash_item *item)
 {
 	size_t	i;

@@ -100,7 +100,7 @@ new_pane() {	# new_pane NAME WIDTH HEIGHT ENV...
 	tm new-session -d -s "$name" -x "$w" -y "$h" \
 	    env -i PATH="$PATH" HOME="$TMPDIR" TERM=tmux-256color \
 	    ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-	    PS1='$ ' "$@" bash --norc --noprofile
+	    PS1='$ ' HISTFILE=/dev/null "$@" bash --norc --noprofile
 	wait_screen '^\$ ?$' 10 "$name"
 }
 
@@ -176,7 +176,7 @@ t_exit "dash: refuses with stdout piped" 2 bash -c "set -o pipefail; '$TOPO' das
 
 # --- the list -------------------------------------------------------------
 # A session that outlives the others, so killing one never stops the server.
-tm new-session -d -s keep -x 80 -y 24 "env -i bash --norc --noprofile"
+tm new-session -d -s keep -x 80 -y 24 "env -i HISTFILE=/dev/null bash --norc --noprofile"
 new_pane dash 120 40 LANG=C.UTF-8 NO_COLOR=1
 run_in dash "stty -g >'$TMPDIR/stty.before'"
 run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --interval 1 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?; stty -g >'$TMPDIR/stty.after'"
@@ -216,6 +216,20 @@ if [ "$HAVE_HTTP" = 1 ]; then
 	fi
 fi
 t_contains "dash: header counts the drift" "$(head -1 <<<"$SCREEN")" "1 drift"
+# n and N jump between the problems (from the last row, n wraps to the first).
+tm send-keys -t dash G
+wait_screen "^> +\S+ +ok " 3
+tm send-keys -t dash n
+if wait_screen "^> .*(drift|error) +port/$P_API " 3; then t_pass "dash: n jumps to the first problem"; else
+	t_fail "dash: n jumps to the first problem" "$SCREEN"; fi
+if [ "$HAVE_HTTP" = 1 ]; then
+	tm send-keys -t dash n
+	if wait_screen "^> .*(drift|error) +http/api-health " 3; then t_pass "dash: n again, the next one"; else
+		t_fail "dash: n again, the next one" "$SCREEN"; fi
+	tm send-keys -t dash N
+	if wait_screen "^> .*(drift|error) +port/$P_API " 3; then t_pass "dash: N goes back"; else
+		t_fail "dash: N goes back" "$SCREEN"; fi
+fi
 # The history column shows the change (ok then drift).
 t_contains "dash: history shows the flip" "$(row "port/$P_API")" "✓≠"
 
@@ -425,6 +439,25 @@ for term in dumb no-such-terminal; do
 	run_in dash clear
 	wait_screen_not '^EXIT=' 5
 done
+
+# --- before any key, the selection shows what is broken -------------------------
+if [ "$HAVE_HTTP" = 1 ]; then
+	cat >"$TMPDIR/follow.yaml" <<EOF
+version: 1
+system: dashtest
+ports:
+  - {port: $P_WEB, what: web}
+http:
+  - name: down
+    url: http://127.0.0.1:$P_OFF/health
+EOF
+	run_in dash "clear; '$TOPO' dash -f '$TMPDIR/follow.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
+	if wait_screen "^> .*error +http/down " 10; then t_pass "dash: starts on the first problem"; else
+		t_fail "dash: starts on the first problem" "$SCREEN"; fi
+	tm send-keys -t dash q
+	wait_screen '^EXIT=' 10
+	run_in dash clear
+fi
 
 # --- the filters of topo check ---------------------------------------------------
 run_in dash "'$TOPO' dash -f '$TMPDIR/topo.yaml' --only 'port/$P_WEB' --only 'port/$P_OFF' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"

@@ -242,6 +242,29 @@ test_tab_between_groups(void **state)
 }
 
 static void
+test_next_problem(void **state)
+{
+	struct dash	 dash;
+
+	(void)state;
+	dash_fill(&dash, mixed, NMIXED);
+	/* launchd/com.x is selected; problems: port/3111, http/api, http/zeta. */
+	assert_true(dash_select_problem(&dash, 1));
+	assert_string_equal(dash_selected(&dash)->id, "port/3111");
+	assert_true(dash_select_problem(&dash, 1));
+	assert_string_equal(dash_selected(&dash)->id, "http/api");
+	assert_true(dash_select_problem(&dash, 1));
+	assert_string_equal(dash_selected(&dash)->id, "http/zeta");
+	assert_true(dash_select_problem(&dash, 1));	/* wraps */
+	assert_string_equal(dash_selected(&dash)->id, "port/3111");
+	assert_true(dash_select_problem(&dash, -1));	/* wraps back */
+	assert_string_equal(dash_selected(&dash)->id, "http/zeta");
+	dash_filter_set(&dash, "^launchd|^file");
+	assert_false(dash_select_problem(&dash, 1));
+	dash_clear(&dash);
+}
+
+static void
 test_flips(void **state)
 {
 	struct dash_item	item;
@@ -326,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_filter_regex),
 		cmocka_unit_test(test_selection_follows_id),
 		cmocka_unit_test(test_tab_between_groups),
+		cmocka_unit_test(test_next_problem),
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_shown_while_in_flight),
 		cmocka_unit_test(test_history_table),
