@@ -460,12 +460,36 @@ launchd_live_extras(struct batch *b, const struct launchd_section *s,
 	free(cmd);
 }
 
+/* What launchd_job_done needs to publish a job's check as soon as it ends. */
+struct launchd_run {
+	struct batch		*b;
+	struct check		**checks;
+	struct launchd_argv	*argvs;
+	struct exec_job		*jobs;
+	size_t			 n;		/* service jobs; jobs[n] is the domain's */
+	int			 configured;
+};
+
+static void
+launchd_job_done(struct exec_job *job, void *arg)
+{
+	struct launchd_run	*r = arg;
+	size_t			 i = (size_t)(job - r->jobs);
+
+	/* A hung launchctl for one job must not hold back the others' results. */
+	if (i >= r->n || batch_cancelled(r->b))
+		return;
+	launchd_observe(r->checks[i], &r->argvs[i], job, r->configured);
+	batch_done(r->b, r->checks[i]);
+}
+
 static void
 launchd_run_live(struct batch *b, struct check **checks, size_t n)
 {
 	struct launchd_section	*s;
 	struct launchd_argv	*argvs;
 	struct exec_job		*jobs;
+	struct launchd_run	 run;
 	const char		*program;
 	size_t			 i, njobs = n;
 	int			 configured, timeout = 0;
@@ -498,11 +522,13 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[n].out_cap = LAUNCHD_DOMAIN_CAP;
 		njobs++;
 	}
-	exec_run_many(jobs, njobs, b->jobs);
-	for (i = 0; i < n && !batch_cancelled(b); i++) {
-		launchd_observe(checks[i], &argvs[i], &jobs[i], configured);
-		batch_done(b, checks[i]);
-	}
+	run.b = b;
+	run.checks = checks;
+	run.argvs = argvs;
+	run.jobs = jobs;
+	run.n = n;
+	run.configured = configured;
+	exec_run_many_notify(jobs, njobs, b->jobs, launchd_job_done, &run);
 	if (njobs > n && !batch_cancelled(b))
 		launchd_live_extras(b, s, &argvs[n], &jobs[n], checks[0]);
 	for (i = 0; i < njobs; i++) {
