@@ -837,17 +837,56 @@ k8s_live_extras(struct batch *b, const struct k8s_section *s, struct k8s_call *c
 	}
 }
 
+/* What k8s_call_done needs to publish a namespace's checks as soon as its call ends. */
+struct k8s_run {
+	struct batch		*b;
+	struct k8s_section	*s;
+	struct check		**checks;
+	size_t			 n;
+	struct k8s_call		*calls;
+	struct exec_job		*jobs;
+	int			 configured;
+};
+
+static void
+k8s_call_done(struct exec_job *job, void *arg)
+{
+	struct k8s_run		*r = arg;
+	struct k8s_call		*call = &r->calls[job - r->jobs];
+	const struct k8s_config	*cfg;
+	const struct check	*near = NULL;
+	size_t			 j;
+
+	call->job = *job;	/* the call owns the buffers from here */
+	k8s_call_judge(call, r->configured);
+	/* A hung kubectl for one namespace must not hold back the others. */
+	if (batch_cancelled(r->b))
+		return;
+	for (j = 0; j < r->n; j++) {
+		cfg = r->checks[j]->config;
+		if (cfg->ns != call->ns)
+			continue;
+		k8s_observe_live(r->checks[j], call, r->s->namespaces[cfg->ns].name);
+		batch_done(r->b, r->checks[j]);
+		if (near == NULL || cfg->what == K8S_NAMESPACE)
+			near = r->checks[j];
+	}
+	if (call->state == OBSERVATION_SEEN && near != NULL &&
+	    batch_whole_layer(r->b, LAYER_LIVE, k8s_in_namespace, &call->ns))
+		k8s_live_extras(r->b, r->s, call, near);
+}
+
 static void
 k8s_run_live(struct batch *b, struct check **checks, size_t n)
 {
 	struct k8s_section	*s;
 	struct k8s_call		*calls;
 	struct exec_job		*jobs;
+	struct k8s_run		 run;
 	const char		*program;
 	size_t			 i, j, ncalls = 0, a;
 	int			 configured, timeout;
 	const struct k8s_config	*cfg;
-	const struct check	*near;
 
 	if (n == 0)
 		return;
@@ -895,28 +934,15 @@ k8s_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i] = calls[i].job;
 		jobs[i].argv = calls[i].argv;
 	}
-	exec_run_many(jobs, ncalls, b->jobs);
-	for (i = 0; i < ncalls; i++) {
-		calls[i].job = jobs[i];
-		k8s_call_judge(&calls[i], configured);
-	}
+	run.b = b;
+	run.s = s;
+	run.checks = checks;
+	run.n = n;
+	run.calls = calls;
+	run.jobs = jobs;
+	run.configured = configured;
+	exec_run_many_notify(jobs, ncalls, b->jobs, k8s_call_done, &run);
 	free(jobs);
-
-	for (i = 0; i < ncalls && !batch_cancelled(b); i++) {
-		near = NULL;
-		for (j = 0; j < n; j++) {
-			cfg = checks[j]->config;
-			if (cfg->ns != calls[i].ns)
-				continue;
-			k8s_observe_live(checks[j], &calls[i], s->namespaces[cfg->ns].name);
-			batch_done(b, checks[j]);
-			if (near == NULL || cfg->what == K8S_NAMESPACE)
-				near = checks[j];
-		}
-		if (calls[i].state == OBSERVATION_SEEN && near != NULL &&
-		    batch_whole_layer(b, LAYER_LIVE, k8s_in_namespace, &calls[i].ns))
-			k8s_live_extras(b, s, &calls[i], near);
-	}
 	for (i = 0; i < ncalls; i++) {
 		exec_job_free(&calls[i].job);
 		k8s_objects_free(&calls[i].objs);
