@@ -104,7 +104,7 @@ draw_text(struct dash *dash, const char *s, int cols)
 	return s != NULL ? draw_textn(dash, s, strlen(s), cols) : 0;
 }
 
-static int	draw_width(const struct dash *, const char *, int, size_t *);
+static int	draw_width(const struct dash *, const char *, size_t, int, size_t *);
 
 /* Like draw_text, with an ellipsis when s does not fit: cut is never silent. */
 static int
@@ -115,23 +115,25 @@ draw_clipped(struct dash *dash, const char *s, int cols)
 
 	if (s == NULL || cols <= 0)
 		return 0;
-	if (draw_width(dash, s, cols, &fit) <= cols && s[fit] == '\0')
+	if (draw_width(dash, s, strlen(s), cols, &fit) <= cols && s[fit] == '\0')
 		return draw_text(dash, s, cols);
 	used = draw_textn(dash, s, strlen(s), cols - 1);
 	return used + draw_text(dash, dash->utf8 ? "\u2026" : "~", 1);
 }
 
-/* Columns s takes, and in *fit the bytes of its prefix that fit in cols. */
+/* Columns the first len bytes of s take, at most cols; in *fit the bytes
+ * of the prefix that fits. */
 static int
-draw_width(const struct dash *dash, const char *s, int cols, size_t *fit)
+draw_width(const struct dash *dash, const char *s, size_t len, int cols,
+    size_t *fit)
 {
 	mbstate_t	 state;
 	wchar_t		 wc;
-	size_t		 n, i = 0, len = strlen(s);
+	size_t		 n, i = 0;
 	int		 used = 0, w;
 
 	memset(&state, 0, sizeof state);
-	while (i < len) {
+	while (i < len && s[i] != '\0') {
 		if (!dash->utf8 || (unsigned char)s[i] < 0x80) {
 			n = 1;
 			w = 1;
@@ -482,12 +484,7 @@ draw_field(struct dash *dash, int *y, int y_end, size_t *skip,
 	while (*p != '\0' || first) {
 		nl = strchr(p, '\n');
 		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		{
-			char	*line = xstrndup(p, len);
-
-			draw_width(dash, line, width, &fit);
-			free(line);
-		}
+		draw_width(dash, p, len, width, &fit);
 		if (fit == 0 && len > 0)
 			fit = 1;
 		if (*skip > 0)
