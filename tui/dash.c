@@ -555,8 +555,10 @@ dash_run(struct topology *topology, struct plan *plan,
 
 	dash_loop(&dash);
 
-	/* The terminal first: the operator gets it back while probes stop. */
+	/* The terminal first: the operator gets it back while probes stop
+	 * (and Ctrl-C works again, should that wait be too long for them). */
 	dash_restore();
+	dash_signals_reset();
 	sched_cancel(dash.sched);
 	dash_stop(&dash);
 out:
