@@ -344,11 +344,34 @@ out:
 	free(cmd);
 }
 
+/* What systemd_job_done needs to publish a unit's check as soon as it ends. */
+struct systemd_run {
+	struct batch		*b;
+	struct check		**checks;
+	char			*(*argvs)[10];
+	struct exec_job		*jobs;
+	int			 configured;
+};
+
+static void
+systemd_job_done(struct exec_job *job, void *arg)
+{
+	struct systemd_run	*r = arg;
+	size_t			 i = (size_t)(job - r->jobs);
+
+	/* A hung systemctl for one unit must not hold back the others' results. */
+	if (batch_cancelled(r->b))
+		return;
+	systemd_observe(r->checks[i], r->argvs[i], job, r->configured);
+	batch_done(r->b, r->checks[i]);
+}
+
 static void
 systemd_run_live(struct batch *b, struct check **checks, size_t n)
 {
 	char			*(*argvs)[10];
 	struct exec_job		*jobs;
+	struct systemd_run	 run;
 	const char		*program;
 	size_t			 i, a;
 	int			 configured;
@@ -375,11 +398,12 @@ systemd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = SYSTEMD_SHOW_CAP;
 	}
-	exec_run_many(jobs, n, b->jobs);
-	for (i = 0; i < n && !batch_cancelled(b); i++) {
-		systemd_observe(checks[i], argvs[i], &jobs[i], configured);
-		batch_done(b, checks[i]);
-	}
+	run.b = b;
+	run.checks = checks;
+	run.argvs = argvs;
+	run.jobs = jobs;
+	run.configured = configured;
+	exec_run_many_notify(jobs, n, b->jobs, systemd_job_done, &run);
 	for (i = 0; i < n; i++)
 		exec_job_free(&jobs[i]);
 	free(jobs);
