@@ -45,21 +45,35 @@ node_free(struct node *n)
 	free(n);
 }
 
+/*
+ * Arrays grow by doubling, so a hostile file with a million items costs
+ * log(n) reallocations, not n. Arrays the loader sized itself have alloc 0
+ * (exactly count): the first append here reallocates them.
+ */
+static void
+node_grow(struct node *n)
+{
+	if (n->count < n->alloc)
+		return;
+	n->alloc = n->count < 2 ? 4 : n->count * 2;
+	n->items = xreallocarray(n->items, n->alloc, sizeof *n->items);
+	if (n->type == NODE_MAP)
+		n->keys = xreallocarray(n->keys, n->alloc, sizeof *n->keys);
+}
+
 void
 node_append(struct node *seq, struct node *item)
 {
-	seq->items = xreallocarray(seq->items, seq->count + 1,
-	    sizeof *seq->items);
+	node_grow(seq);
 	seq->items[seq->count++] = item;
 }
 
 void
 node_put(struct node *map, struct node *key, struct node *value)
 {
-	map->keys = xreallocarray(map->keys, map->count + 1,
-	    sizeof *map->keys);
+	node_grow(map);
 	map->keys[map->count] = key;
-	node_append(map, value);
+	map->items[map->count++] = value;
 }
 
 const struct node *

@@ -32,6 +32,7 @@ struct node {
 	struct node	**items;
 	struct node	**keys;		/* scalar nodes, NODE_MAP only */
 	size_t		 count;
+	size_t		 alloc;		/* node_append's capacity (0: exactly count) */
 };
 
 struct node	*node_new(enum node_type, const char *file, int line, int column);

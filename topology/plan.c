@@ -62,7 +62,10 @@ plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
 		    "character (byte 0x%02x): names must be printable", (int)at, c->id,
 		    (unsigned char)c->id[at]);
 
-	p->checks = xreallocarray(p->checks, p->count + 1, sizeof *p->checks);
+	/* Doubling at powers of two: planning stays linear in the checks. */
+	if (p->count == 0 || (p->count >= 8 && (p->count & (p->count - 1)) == 0))
+		p->checks = xreallocarray(p->checks, p->count == 0 ? 8 :
+		    p->count * 2, sizeof *p->checks);
 	p->checks[p->count++] = c;
 	return c;
 }

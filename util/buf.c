@@ -124,6 +124,8 @@ buf_read_file(struct buf *b, const char *path, char **cause)
 		*cause = xasprintf("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* O_NONBLOCK only so that opening a FIFO cannot hang; reads block. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n == -1 && errno == EINTR)
