@@ -61,7 +61,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with libtopo.
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libtopo.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/libtopo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtopo.a \
 		$(LDFLAGS) $(TOPO_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
