@@ -16,8 +16,8 @@
 /* The operator's order: the machine's services first, then what they
  * serve, then the repository's facts, then what cannot be checked. */
 static const char *const rows_kind_order[] = {
-	"launchd", "systemd", "kubernetes", "port", "ports", "http", "caddy",
-	"redis", "command", "commands", "sources", "files", "unknowns", NULL
+	"launchd", "systemd", "kubernetes", "ports", "http", "caddy",
+	"redis", "command", "sources", "files", "unknowns", NULL
 };
 
 int
