@@ -251,6 +251,11 @@ keys_filter(struct dash *dash, int key)
 		dash->filter_len = 0;
 		dash->filter[0] = '\0';
 		break;
+	case KEY_DOWN:
+	case KEY_UP:
+		/* Move through the matches while typing, as in htop. */
+		dash_select_move(dash, key == KEY_DOWN ? 1 : -1);
+		return 1;
 	default:
 		if (key < 0x20 || key > 0xff || key == 0x7f)
 			return 0;
