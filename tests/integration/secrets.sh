@@ -235,12 +235,13 @@ tm new-session -d -s dash -x 160 -y 50 \
 	TOPO_SYSTEMCTL="$TOPO_SYSTEMCTL" FAKE_SYSTEMCTL_DIR="$FAKE_SYSTEMCTL_DIR" \
 	"$TOPO" dash -f "$TMPDIR/secrets.yaml" --set PATH_TOKEN=SeKrEt2set --interval 60 \
 	2>"$TMPDIR/dash.err"
-# Wait for the first run to finish: no check left pending or running.
+# Wait for the first run to finish: the header says "last run" once it has.
 for _ in $(seq 150); do
 	tm capture-pane -p -t dash >"$TMPDIR/screen" 2>/dev/null
-	grep -q 'userinfo-refused' "$TMPDIR/screen" && ! grep -qiE 'pending|running\.\.\.|…' "$TMPDIR/screen" && break
+	grep -q 'last run' "$TMPDIR/screen" && break
 	sleep 0.1
 done
+t_contains "dash: the first run finished" "$(cat "$TMPDIR/screen")" "last run"
 if ! tm has-session -t dash 2>/dev/null; then
 	t_fail "dash: started" "$(head -c 2000 "$TMPDIR/dash.err")"
 	exit 0
