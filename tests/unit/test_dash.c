@@ -265,6 +265,71 @@ test_next_problem(void **state)
 }
 
 static void
+test_keys(void **state)
+{
+	struct dash	 dash;
+	int		 i;
+
+	(void)state;
+	dash_fill(&dash, mixed, NMIXED);
+	dash.interval = 10;
+	/* + and - step through 1 2 3 5 10 15 30 60 ..., clamped at the ends. */
+	dash_key(&dash, '+');
+	assert_int_equal(dash.interval, 15);
+	dash_key(&dash, '-');
+	dash_key(&dash, '-');
+	assert_int_equal(dash.interval, 5);
+	for (i = 0; i < 10; i++)
+		dash_key(&dash, '-');
+	assert_int_equal(dash.interval, 1);
+	for (i = 0; i < 40; i++)
+		dash_key(&dash, '+');
+	assert_int_equal(dash.interval, 3600);
+
+	/* Enter opens the detail, Esc closes it. */
+	assert_int_equal(dash.screen, DASH_LIST);
+	dash_key(&dash, '\n');
+	assert_int_equal(dash.screen, DASH_DETAIL);
+	dash_key(&dash, 27);
+	assert_int_equal(dash.screen, DASH_LIST);
+
+	/* / types a filter that narrows as it goes; Enter keeps it. */
+	dash_key(&dash, '/');
+	assert_int_equal(dash.screen, DASH_FILTER);
+	dash_key(&dash, 'z');
+	dash_key(&dash, 'e');
+	assert_string_equal(dash.filter, "ze");
+	assert_string_equal(dash_selected(&dash)->id, "http/zeta");
+	dash_key(&dash, 127);	/* backspace */
+	assert_string_equal(dash.filter, "z");
+	dash_key(&dash, '\n');
+	assert_int_equal(dash.screen, DASH_LIST);
+	assert_non_null(dash.filter_regex);
+	/* Esc in the list clears it. */
+	dash_key(&dash, 27);
+	assert_null(dash.filter_regex);
+	assert_int_equal(dash.nrows, NMIXED + 5);
+
+	/* p toggles problems only; s cycles the sort; ? and any key. */
+	dash_key(&dash, 'p');
+	assert_true(dash.problems_only);
+	assert_int_equal(dash.nrows, 3 + 2);
+	dash_key(&dash, 'p');
+	assert_false(dash.problems_only);
+	dash_key(&dash, 's');
+	assert_int_equal(dash.sort, DASH_SORT_ID);
+	dash_key(&dash, '?');
+	assert_int_equal(dash.screen, DASH_HELP);
+	dash_key(&dash, 'q');	/* closes the help, does not quit */
+	assert_int_equal(dash.screen, DASH_LIST);
+	assert_false(dash.quit);
+	dash_key(&dash, 'q');
+	assert_true(dash.quit);
+	assert_int_equal(dash.exit_code, 0);
+	dash_clear(&dash);
+}
+
+static void
 test_flips(void **state)
 {
 	struct dash_item	item;
@@ -350,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_selection_follows_id),
 		cmocka_unit_test(test_tab_between_groups),
 		cmocka_unit_test(test_next_problem),
+		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_shown_while_in_flight),
 		cmocka_unit_test(test_history_table),
