@@ -199,7 +199,7 @@ seed() {
 # The last libFuzzer status line of a log: "#N DONE cov: C ft: F corp: K/S ...".
 summary() {
 	local log=$1 line execs cov ft corp
-	line=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+	line=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
 	execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$line")
 	cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$line")
 	ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$line")
@@ -233,8 +233,8 @@ fuzz_one() {
 		echo "PASS: fuzz $t ${secs}s: $(summary "$log")"
 	else
 		echo "FAIL: fuzz $t ${secs}s: exit $rc, $(summary "$log")"
-		grep -m1 -E 'ERROR: |runtime error:|Test unit written to' "$log" | sed 's/^/    /'
-		grep -E 'Test unit written to' "$log" | sed 's/^/    /'
+		grep -a -m1 -E 'ERROR: |runtime error:|Test unit written to' "$log" | sed 's/^/    /'
+		grep -aE 'Test unit written to' "$log" | sed 's/^/    /'
 		echo "    log: $log"
 	fi
 }
@@ -250,7 +250,7 @@ regress_one() {
 		echo "PASS: fuzz $t: $n regression inputs"
 	else
 		echo "FAIL: fuzz $t: a regression input fails again"
-		grep -m3 -E 'ERROR: |runtime error:|Running: ' "$log" | sed 's/^/    /'
+		grep -a -m3 -E 'ERROR: |runtime error:|Running: ' "$log" | sed 's/^/    /'
 		echo "    log: $log"
 	fi
 }
