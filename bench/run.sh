@@ -245,6 +245,13 @@ if [ -f "$JOELCLAW" ]; then
 		set -- $line
 		# Exit 1 (drift) is a finished check; only 2 is a failure.
 		echo "joelclaw 0 static $round $1 $2 $3 $4 $([ "$5" -le 1 ] && echo 1 || echo 0)" >>"$RAW"
+		# The same without the caddy probe's cross-check by `caddy adapt`
+		# (a Go program, run once per Caddyfile when caddy is installed).
+		line=$(TOPO_CADDY=/nonexistent/caddy "$MEASURE" --timeout 60 --stdout /dev/null -- "$TOPO" check \
+		    -f "$JOELCLAW" --layer static --set "REPO=$repo" --set "CADDYFILE=$caddyfile" \
+		    --format json -o "$WORK/joelclaw-noadapt.json")
+		set -- $line
+		echo "joelclaw 0 static-noadapt $round $1 $2 $3 $4 $([ "$5" -le 1 ] && echo 1 || echo 0)" >>"$RAW"
 	done
 	STATIC_NOTE=$(jq -r '"\(.summary.total) checks: \(.summary.ok) ok, \(.summary.drift) drift, \(.summary.error) error, \(.summary.unknown) unknown, \(.summary.skipped) skipped (live layer)"' \
 	    "$WORK/joelclaw.json" 2>/dev/null)
@@ -400,7 +407,7 @@ targets() {
 	done
 	st=$(stat joelclaw 0 static 6); va=$(stat joelclaw 0 validate 6)
 	if [ -n "$st" ]; then
-		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | median $(fmt_ms "$st"), best $(fmt_ms "$(best joelclaw static)") of $(stat joelclaw 0 static 4), CPU $(fmt_ms "$(stat joelclaw 0 static 7)") (topo validate: median $(fmt_ms "$va"), best $(fmt_ms "$(best joelclaw validate)")) | $(verdict "$st" 50 "<=") (median) |"
+		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | median $(fmt_ms "$st"), best $(fmt_ms "$(best joelclaw static)") of $(stat joelclaw 0 static 4), CPU $(fmt_ms "$(stat joelclaw 0 static 7)"), with \`caddy adapt\` run by the caddy probe; without it (\$TOPO_CADDY set to a missing program): median $(fmt_ms "$(stat joelclaw 0 static-noadapt 6)"), best $(fmt_ms "$(best joelclaw static-noadapt)"), CPU $(fmt_ms "$(stat joelclaw 0 static-noadapt 7)"); topo validate: median $(fmt_ms "$va"), best $(fmt_ms "$(best joelclaw validate)") | $(verdict "$st" 50 "<=") (median) / $(verdict "$(stat joelclaw 0 static-noadapt 6)" 50 "<=") (median, no caddy adapt) |"
 	else
 		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | not measured (no topologies/joelclaw.yaml) | |"
 	fi
