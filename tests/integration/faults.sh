@@ -10,7 +10,8 @@
 # stay ok, and memory stays bounded (max RSS of the plain build, measured
 # with /usr/bin/time -v, with 100 MB and endless outputs offered to it).
 # Then Redis: answering errors, frozen (SIGSTOP), stopped mid-run (SIGKILL
-# while topo waits), and a server that is not Redis at all.
+# while topo waits), and a server that is not Redis at all. Last, the max
+# RSS of `validate` on every hostile topology and on files near the size cap.
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 FIXTURES="$ROOT/../shared/fixtures"
@@ -307,3 +308,33 @@ redis_yaml "$TMPDIR/garbled.yaml" "$GARBLED" 2000
 "$TOPO" check -f "$TMPDIR/garbled.yaml" --format json -o "$TMPDIR/garbled.json" 2>/dev/null
 fault "$TMPDIR/garbled.json" redis/ping \
 	"redis://127.0.0.1:$GARBLED: Protocol error, got \"H\" as reply type byte" 2500
+
+# --- 7. hostile topologies: bounded memory ----------------------------------------
+# validate.sh asserts each hostile file's message and time; here the plain
+# build's max RSS on each, and on two files just under the 16 MiB cap: a
+# list past the node limit and one 16 MB scalar.
+rss_of() { # rss_of WANT-EXIT FILE: prints max RSS in kB, or "exit N"
+	local rc
+	/usr/bin/time -f '%M' -o "$TMPDIR/rss" "$PLAIN" validate -f "$2" >/dev/null 2>"$TMPDIR/rss.err"
+	rc=$?
+	if [ "$rc" != "$1" ]; then echo "exit $rc"; else tail -n 1 "$TMPDIR/rss"; fi
+}
+{ printf 'version: 1\nsystem: big\ndoc:\n  list:\n'; yes '    - abcdefgh' | head -c 16000000; } >"$TMPDIR/biglist.yaml"
+{ printf 'version: 1\nsystem: big\ndoc:\n  text: "'; head -c 16000000 /dev/zero | tr '\0' a; printf '"\n'; } \
+	>"$TMPDIR/bigscalar.yaml"
+if [ -x "$PLAIN" ]; then
+	for f in "$ROOT"/tests/hostile/*.yaml "$TMPDIR/biglist.yaml" "$TMPDIR/bigscalar.yaml"; do
+		want=2
+		case $f in */catastrophic-regex.yaml|*/bigscalar.yaml) want=0 ;; esac
+		r=$(rss_of "$want" "$f")
+		if [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -lt 262144 ]; then
+			t_pass "hostile $(basename "$f"): max RSS $((r / 1024)) MB (bound 256 MB)"
+		else
+			t_fail "hostile $(basename "$f"): max RSS under 256 MB" "$r" "$(head -c 500 "$TMPDIR/rss.err")"
+		fi
+	done
+	"$PLAIN" validate -f "$TMPDIR/biglist.yaml" 2>"$TMPDIR/biglist.err" >/dev/null
+	t_contains "16 MB list: refused by the node limit" "$(head -n 1 "$TMPDIR/biglist.err")" \
+		"the file has more than 1000000 nodes"
+fi
+rm -f "$TMPDIR/biglist.yaml" "$TMPDIR/bigscalar.yaml"
