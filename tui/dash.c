@@ -31,6 +31,7 @@
 
 #include "../probes/probe.h"
 #include "../probes/sched.h"
+#include "../topology/topology.h"
 #include "../util/regex.h"
 #include "../util/util.h"
 
@@ -191,7 +192,12 @@ dash_snapshot(struct dash *dash)
 		item->layer = c->layer;
 		item->status = c->result.status;
 		item->drift = c->result.drift;
-		item->summary = dash_dup(c->summary);
+		/* Planned text, not a result: the diff has not redacted it. */
+		old = dash_old_item(dash, c->id, n - 1);
+		if (old != NULL)
+			item->summary = dash_dup(old->summary);
+		else if (c->summary != NULL)
+			item->summary = topology_redact(dash->topology, c->summary);
 		if (c->file != NULL && *c->file != '\0')
 			item->where = c->line > 0 ?
 			    xasprintf("%s:%d:%d", c->file, c->line, c->column) :
@@ -210,7 +216,6 @@ dash_snapshot(struct dash *dash)
 		}
 		item->group = dash_group_rank(item->kind, item->layer);
 		if (item->status == STATUS_RUNNING || item->status == STATUS_PENDING) {
-			old = dash_old_item(dash, item->id, n - 1);
 			/*
 			 * In flight since we first saw it so: a probe rewrites
 			 * observation.started_ms without the lock (it is its own

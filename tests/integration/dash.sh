@@ -614,6 +614,30 @@ if [ "$HAVE_HTTP" = 1 ]; then
 	tm kill-session -t evil
 fi
 
+# --- secrets never reach the screen ---------------------------------------------------
+if [ "$HAVE_HTTP" = 1 ]; then
+	cat >"$TMPDIR/secret.yaml" <<EOF
+version: 1
+system: dashtest
+vars: {TOKEN: s3cr3t-t0ken-42}
+secrets: [TOKEN]
+http:
+  - name: with-token
+    url: "http://127.0.0.1:$P_WEB/health?token=\${TOKEN}"
+    expect: {status: 200, body_regex: "no such body"}
+EOF
+	new_pane secret 120 40 LANG=C.UTF-8 NO_COLOR=1
+	run_in secret "'$TOPO' dash -f '$TMPDIR/secret.yaml' 2>>'$TMPDIR/dash.stderr'; echo EXIT=\$?"
+	wait_screen "drift +http/with-token " 10 secret
+	tm send-keys -t secret Enter
+	wait_screen "^ evidence " 5 secret
+	t_contains "dash: the secret's place is shown redacted" "$SCREEN" "token=***"
+	t_not_contains "dash: a secret never reaches the screen" "$SCREEN" "s3cr3t-t0ken-42"
+	tm send-keys -t secret q
+	wait_screen '^EXIT=' 10 secret
+	tm kill-session -t secret
+fi
+
 # --- q while a program hangs: the terminal back at once, then a bounded wait ----
 cat >"$TMPDIR/sleep.yaml" <<EOF
 version: 1
