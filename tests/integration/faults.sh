@@ -106,6 +106,9 @@ esac
 EOF
 chmod +x "$TMPDIR/bin/launchctl" "$TMPDIR/bin/kubectl"
 
+# A line that makes ^(a+)+$ backtrack exponentially, for the regexes of
+# the command, sources and files probes (PCRE2's match limit ends them).
+{ head -c 30000 /dev/zero | tr '\0' a; echo '!'; } >"$TMPDIR/aaa.txt"
 cat >"$TMPDIR/faults.yaml" <<EOF
 version: 1
 system: faults
@@ -130,6 +133,11 @@ http:
      tls_verify: false}
 command:
   - {name: flood, argv: [yes, faults-flood], timeout_ms: 1500}
+  - {name: backtrack, argv: [cat, "$TMPDIR/aaa.txt"], expect: {stdout_regex: '^(a+)+\$'}}
+sources:
+  - {name: backtrack, file: "$TMPDIR/aaa.txt", regex: '^(a+)+\$', equals: x}
+files:
+  - {path: "$TMPDIR/aaa.txt", contains: '^(a+)+\$'}
 redis:
   url: redis://127.0.0.1:$OKRP
   keys:
@@ -180,6 +188,9 @@ fault "$J" http/close "empty reply from server" 3000
 fault "$J" http/notjson "the body is not JSON (HTTP 200, 16 bytes)" 3000
 fault "$J" http/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
 fault "$J" http/badcert "TLS: SSL certificate problem: self-signed certificate" 3000
+fault "$J" command/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
+fault "$J" source/backtrack "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
+fault "$J" "file/$TMPDIR/aaa.txt" "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
 
 L="$TMPDIR/bin/launchctl print gui/501"
 fault "$J" launchd/com.faults.hang "$L/com.faults.hang timed out after 2500 ms" 4200
