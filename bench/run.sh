@@ -165,6 +165,7 @@ measure() {
 	http/curl-par)	cmd=(curl -s --no-progress-meter -Z --parallel-max "$n" -w '%{http_code}\n' -K "$WORK/http-$n.curl") ;;
 	http/check-http) cmd=(bash -c 'while read -r u; do u=${u#http://}; h=${u%%/*};
 		"$2" -I "${h%:*}" -p "${h##*:}" -u "/${u#*/}" -e 200 -s ok >/dev/null || exit 1; done <"$1"' - "$WORK/http-$n.urls" "$CHECK_HTTP") ;;
+	render/topo)	cmd=("$TOPO" check -f "$WORK/http-$n.yaml" --layer static --format json -o "$WORK/report.json") ;;
 	tcp/topo)	cmd=("$TOPO" check -f "$WORK/tcp-$n.yaml" --format json -o "$WORK/report.json") ;;
 	tcp/topo-jn)	cmd=("$TOPO" check -f "$WORK/tcp-$n.yaml" --jobs "$n" --format json -o "$WORK/report.json") ;;
 	tcp/topo-j1)	cmd=("$TOPO" check -f "$WORK/tcp-$n.yaml" --jobs 1 --format json -o "$WORK/report.json") ;;
@@ -173,9 +174,10 @@ measure() {
 	esac
 	line=$("$MEASURE" --timeout "$RUN_TIMEOUT" --stdout "$out" -- "${cmd[@]}" 2>>"$WORK/stderr")
 	set -- $line		# wall user sys rss exit
-	case "$tool" in
-	topo*)		[ "$5" == 0 ] && topo_ok "$n" && valid=1 ;;
-	curl-*)		[ "$5" == 0 ] && [ "$(count_200 "$out")" == "$n" ] && valid=1 ;;
+	case "$wl/$tool" in
+	render/*)	[ "$5" == 0 ] && [ "$(jq -r '.summary.skipped' "$WORK/report.json" 2>/dev/null)" == "$n" ] && valid=1 ;;
+	*/topo*)	[ "$5" == 0 ] && topo_ok "$n" && valid=1 ;;
+	*/curl-*)	[ "$5" == 0 ] && [ "$(count_200 "$out")" == "$n" ] && valid=1 ;;
 	*)		[ "$5" == 0 ] && valid=1 ;;
 	esac
 	[ "$valid" == 1 ] || say "INVALID run: $wl $tool N=$n (exit $5)"
@@ -185,7 +187,9 @@ measure() {
 # The tools of a workload at size n (sequential ones only up to SEQ_MAX).
 tools_for() {
 	local wl=$1 n=$2
-	if [ "$wl" == http ]; then
+	if [ "$wl" == render ]; then
+		echo topo
+	elif [ "$wl" == http ]; then
 		echo topo topo-jn curl-par
 		# curl runs at most 300 at once: topo at the same concurrency.
 		[ "$n" -gt 300 ] && echo topo-j300
@@ -213,7 +217,7 @@ done
 for ((round = 1; round <= RUNS; round++)); do
 	say "round $round of $RUNS"
 	for n in $SIZES; do
-		for wl in http tcp; do
+		for wl in http tcp render; do
 			mapfile -t list < <(tools_for "$wl" "$n" | tr ' ' '\n' | grep .)
 			k=${#list[@]}
 			for ((i = 0; i < k; i++)); do
@@ -322,6 +326,7 @@ fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "" || v == "-") print "-"; else if (v
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 label() {
+	[ "${LABEL_WORKLOAD:-}" == render ] && { echo "topo check --layer static --format json"; return; }
 	case "$1" in
 	topo)		echo "topo (default --jobs 128)" ;;
 	topo-jn)	echo "topo --jobs N" ;;
@@ -450,6 +455,14 @@ targets() {
 	echo "## TCP checks"
 	echo
 	table tcp
+	echo
+	echo "## Loading, planning, diffing and rendering alone"
+	echo
+	echo "\`topo check --layer static --format json\` of the HTTP topologies: every"
+	echo "check planned, skipped by the layer, diffed and written to the JSON"
+	echo "report; no probe runs. Flat CPU per check means no quadratic work."
+	echo
+	LABEL_WORKLOAD=render table render
 	echo
 	echo "## Targets (issue 6), as ratios measured in this run"
 	echo
