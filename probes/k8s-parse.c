@@ -136,20 +136,30 @@ k8s_json_path(const cJSON *node, const char *a, const char *b)
 	return node;
 }
 
+/* 1 when d converts to a long long without overflow (JSON allows 1e300). */
+static int
+k8s_json_fits(double d)
+{
+	return d >= -9.2e18 && d <= 9.2e18;
+}
+
 static char *
 k8s_json_text(const cJSON *node)
 {
 	if (cJSON_IsString(node) && node->valuestring != NULL)
 		return xstrdup(node->valuestring);
 	if (cJSON_IsNumber(node))
-		return xasprintf("%lld", (long long)node->valuedouble);
+		return k8s_json_fits(node->valuedouble) ?
+		    xasprintf("%lld", (long long)node->valuedouble) :
+		    xasprintf("%g", node->valuedouble);
 	return NULL;
 }
 
 static long long
 k8s_json_int(const cJSON *node, long long def)
 {
-	return cJSON_IsNumber(node) ? (long long)node->valuedouble : def;
+	return cJSON_IsNumber(node) && k8s_json_fits(node->valuedouble) ?
+	    (long long)node->valuedouble : def;
 }
 
 static void
