@@ -213,8 +213,8 @@ fuzz_one() {
 	# A smoke starts from the seeds alone, so its time is spent fuzzing, not
 	# replaying what long runs have grown.
 	if [ "$mode" = smoke ]; then
-		corpus="$OUT/smoke/corpus/$t"
-		log="$OUT/smoke/$t.log"
+		corpus="$SMOKE/corpus/$t"
+		log="$SMOKE/$t.log"
 		rm -rf "$corpus"
 	fi
 	mkdir -p "$corpus" "$OUT/artifacts/$t" "$(dirname "$log")"
@@ -241,8 +241,8 @@ fuzz_one() {
 
 # regress_one TARGET: every committed regression input, run once.
 regress_one() {
-	local t=$1 dir="$FUZZ/regressions/$1" log="$OUT/smoke/$1.regressions.log" n
-	mkdir -p "$OUT/smoke"
+	local t=$1 dir="$FUZZ/regressions/$1" log="$SMOKE/$1.regressions.log" n
+	mkdir -p "$SMOKE"
 	n=$(find "$dir" -type f 2>/dev/null | wc -l)
 	if [ "$n" = 0 ]; then return 0; fi
 	if ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
@@ -261,8 +261,11 @@ build || { echo "FAIL: fuzz build"; exit 1; }
 status=0
 # Smokes (make check) may run while a long run goes on: their own seeds,
 # corpora, logs and result files.
+# Each smoke in its own folder (two make checks may smoke at once), removed
+# when it passed.
+SMOKE="$OUT/smoke/$$"
 SEEDS="$OUT/seeds"
-[ "$mode" = smoke ] && SEEDS="$OUT/smoke/seeds"
+[ "$mode" = smoke ] && SEEDS="$SMOKE/seeds"
 RESULTS=$(mktemp "$OUT/.results.XXXXXX")
 if [ "$mode" = smoke ] || [ "$mode" = regressions ]; then
 	for t in "${targets[@]}"; do
@@ -284,4 +287,5 @@ if [ "$mode" = fuzz ] || [ "$mode" = smoke ]; then
 fi 2>&1 | tee -a "$RESULTS"
 grep -q '^FAIL: ' "$RESULTS" && status=1
 rm -f "$RESULTS"
+[ "$status" = 0 ] && rm -rf "$SMOKE"
 exit $status
