@@ -31,7 +31,7 @@ struct sched {
 	pthread_t		  thread;	/* sched_start's */
 	int			  started;	/* thread must be joined */
 	int			  busy;
-	volatile int		  cancelled;
+	_Atomic int		  cancelled;
 	char			**ids;
 	size_t			  nids;
 
