@@ -3,13 +3,42 @@
  * `topo check` run it: YAML (libyaml, anchors, merge keys, limits), variable
  * expansion (${VAR}, defaults, cycles, secrets), the schema, and, when the
  * file is valid, the plan (every probe's section: regexes, JSON paths, URLs,
- * Redis URLs, argv) and the redaction of its secrets.
+ * Redis URLs, argv), the architecture document rendered from it (`topo
+ * doc`: tables and the free-form doc: prose) and the redaction of its
+ * secrets.
  */
 #include "fuzz.h"
 
+#include <stdio.h>
+
+#include "../../reports/doc.h"
 #include "../../topology/plan.h"
 #include "../../topology/schema.h"
 #include "../../topology/topology.h"
+
+/* The document, unverified and with the plan's (pending) checks as results. */
+static void
+fuzz_doc(const struct topology *t, struct plan *p)
+{
+	struct doc_results	 results;
+	char			*text = NULL, *cause = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	memset(&results, 0, sizeof results);
+	doc_results_from_checks(&results, p->checks, p->count, 1700000000, "all");
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	if (doc_write(f, t, p, "fuzz.yaml", NULL, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	if (doc_write(f, t, p, "fuzz.yaml", &results, &cause) != 0)
+		free(cause);
+	fclose(f);
+	free(text);
+	doc_results_free(&results);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		schema_validate_root(t->root, &ps);
 		if (ps.count == 0) {
 			p = plan_build(t, 1000, &ps);
+			if (ps.count == 0)
+				fuzz_doc(t, p);
 			plan_free(p);
 		}
 		redacted = topology_redact(t, text);
