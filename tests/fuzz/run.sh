@@ -220,7 +220,7 @@ fuzz_one() {
 	mkdir -p "$corpus" "$OUT/artifacts/$t" "$(dirname "$log")"
 	case $t in
 		topology|manifest) dict="-dict=$FUZZ/topology.dict" ;;
-		kubectl|caddy_json|jsonpath|match) dict="-dict=$FUZZ/json.dict" ;;
+		kubectl|caddy_json|jsonpath|match|doc_results) dict="-dict=$FUZZ/json.dict" ;;
 	esac
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
