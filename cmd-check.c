@@ -3,7 +3,6 @@
  * render the results in the asked format, exit 0 (no drift), 1 (drift) or 2.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,56 +27,6 @@ const struct cmd_entry cmd_check_entry = {
 	.exec = cmd_check_exec,
 };
 
-/* Opens where the report goes: stdout, or a temporary file beside OUT. */
-static FILE *
-cmd_check_open(const char *output, char **tmp)
-{
-	char	*copy, *dir;
-	FILE	*f;
-	int	 fd;
-
-	*tmp = NULL;
-	if (output == NULL || strcmp(output, "-") == 0)
-		return stdout;
-	copy = xstrdup(output);
-	dir = dirname(copy);
-	*tmp = xasprintf("%s/.topo-report.XXXXXX", dir);
-	free(copy);
-	if ((fd = mkstemp(*tmp)) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "topo: cannot write %s: %s\n", output,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	return f;
-}
-
-/* Publishes the report: a reader of OUT never sees half of one. */
-static int
-cmd_check_close(FILE *f, const char *output, char *tmp)
-{
-	int	rc = 0;
-
-	if (f == stdout)
-		return fflush(stdout) == 0 ? 0 : -1;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, output) != 0)
-		rc = -1;
-	if (rc != 0) {
-		fprintf(stderr, "topo: cannot write %s: %s\n", output,
-		    strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
 static int
 cmd_check_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -90,8 +39,7 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct check		**checks;
 	const char		*no_color;
 	size_t			 i, count;
-	char			*tmp;
-	FILE			*out;
+	struct cmd_output	 out;
 	int			 rc;
 
 	if ((ops = report_find(a->format)) == NULL) {
@@ -124,21 +72,21 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_args *a)
 	}
 
 	rc = r.exit_code;
-	if ((out = cmd_check_open(a->output, &tmp)) == NULL) {
+	if (cmd_output_open(&out, a->output) != 0) {
 		rc = 2;
 		goto out;
 	}
 	no_color = getenv("NO_COLOR");
-	r.out = out;
-	r.color = out == stdout && isatty(STDOUT_FILENO) &&
+	r.out = out.f;
+	r.color = out.f == stdout && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
-	if (report_write(ops, &r, checks, count) != 0 ||
-	    cmd_check_close(out, a->output, tmp) != 0) {
-		if (out == stdout)
-			fprintf(stderr, "topo: cannot write the report: %s\n",
-			    strerror(errno));
+	if (report_write(ops, &r, checks, count) != 0) {
+		fprintf(stderr, "topo: cannot write the report: %s\n",
+		    strerror(errno));
 		rc = 2;
 	}
+	if (cmd_output_close(&out, rc != 2) != 0)
+		rc = 2;
 out:
 	sched_free(s);
 	plan_free(p);

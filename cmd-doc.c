@@ -6,7 +6,6 @@
  * run's, never the clock's, so the same input gives the same bytes.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,56 +28,6 @@ const struct cmd_entry cmd_doc_entry = {
 	.exec = cmd_doc_exec,
 };
 
-/* Opens where the document goes: stdout, or a temporary file beside OUT. */
-static FILE *
-cmd_doc_open(const char *output, char **tmp)
-{
-	char	*copy, *dir;
-	FILE	*f = NULL;
-	int	 fd;
-
-	*tmp = NULL;
-	if (output == NULL || strcmp(output, "-") == 0)
-		return stdout;
-	copy = xstrdup(output);
-	dir = dirname(copy);
-	*tmp = xasprintf("%s/.topo-doc.XXXXXX", dir);
-	free(copy);
-	if ((fd = mkstemp(*tmp)) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "topo: cannot write %s: %s\n", output, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(*tmp);
-		}
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	return f;
-}
-
-/* Publishes the document whole (rename), or removes the temporary file. */
-static int
-cmd_doc_close(FILE *f, const char *output, char *tmp, int ok)
-{
-	int	rc = ok ? 0 : -1;
-
-	if (f == stdout)
-		return fflush(stdout) == 0 && ok ? 0 : -1;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, output) != 0) {
-		fprintf(stderr, "topo: cannot write %s: %s\n", output, strerror(errno));
-		rc = -1;
-	}
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int
 cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -88,9 +37,9 @@ cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct plan		*p;
 	struct sched		*s = NULL;
 	struct check		**checks;
-	char			*cause = NULL, *tmp;
+	char			*cause = NULL;
 	size_t			 count;
-	FILE			*out;
+	struct cmd_output	 out;
 	int			 rc;
 
 	if (a->live && a->results != NULL) {
@@ -124,19 +73,17 @@ cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 	}
 
 	rc = 0;
-	if ((out = cmd_doc_open(a->output, &tmp)) == NULL) {
+	if (cmd_output_open(&out, a->output) != 0) {
 		rc = 2;
 		goto out;
 	}
-	if (doc_write(out, t, p, a->file, r, &cause) != 0) {
+	if (doc_write(out.f, t, p, a->file, r, &cause) != 0) {
 		fprintf(stderr, "topo: %s\n", cause);
 		free(cause);
 		rc = 2;
 	}
-	if (cmd_doc_close(out, a->output, tmp, rc == 0) != 0 && rc == 0) {
-		fprintf(stderr, "topo: cannot write the document: %s\n", strerror(errno));
+	if (cmd_output_close(&out, rc == 0) != 0)
 		rc = 2;
-	}
 out:
 	doc_results_free(&results);
 	if (s != NULL)

@@ -4,11 +4,16 @@
  */
 #include "cmd.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "topology/check.h"
 #include "topology/plan.h"
@@ -255,4 +260,76 @@ cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
 	*tp = t;
 	*pp = p;
 	return 0;
+}
+
+int
+cmd_output_open(struct cmd_output *o, const char *path)
+{
+	struct stat	 sb;
+	char		*copy;
+	int		 fd;
+
+	memset(o, 0, sizeof *o);
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	o->path = path;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if ((o->f = fopen(path, "w")) == NULL)
+			goto fail;
+		return 0;
+	}
+	copy = xstrdup(path);
+	o->tmp = xasprintf("%s/.topo-output.XXXXXX", dirname(copy));
+	free(copy);
+	if ((fd = mkstemp(o->tmp)) == -1)
+		goto fail;
+	if ((o->f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(o->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "topo: cannot write %s: %s\n", path, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return -1;
+}
+
+int
+cmd_output_close(struct cmd_output *o, int ok)
+{
+	int	rc = ok ? 0 : -1, saved;
+
+	if (o->f == stdout) {
+		if (fflush(stdout) != 0) {
+			fprintf(stderr, "topo: cannot write the output: %s\n",
+			    strerror(errno));
+			rc = -1;
+		}
+		return rc;
+	}
+	if (fflush(o->f) != 0 || (o->tmp != NULL && fsync(fileno(o->f)) != 0))
+		rc = -1;
+	saved = errno;
+	if (fclose(o->f) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc == 0 && o->tmp != NULL && rename(o->tmp, o->path) != 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0 && ok)
+		fprintf(stderr, "topo: cannot write %s: %s\n", o->path,
+		    strerror(saved));
+	if (o->tmp != NULL) {
+		if (rc != 0)
+			unlink(o->tmp);
+		free(o->tmp);
+	}
+	memset(o, 0, sizeof *o);
+	return rc;
 }

@@ -66,6 +66,23 @@ void	cmd_usage(const struct cmd_entry *, FILE *);
  */
 int	cmd_load(const struct cmd_args *, struct topology **, struct plan **);
 
+/*
+ * Where a report or document goes (-o). A regular file (or a new one) is
+ * written to a temporary file beside it and renamed over it when complete,
+ * so a reader never sees half of one; anything else (stdout, "-", /dev/null,
+ * a FIFO, a symbolic link) is written in place: topo never replaces what is
+ * not a plain file of its own.
+ */
+struct cmd_output {
+	FILE		*f;
+	const char	*path;		/* NULL: stdout */
+	char		*tmp;		/* the temporary file, or NULL */
+};
+
+int	cmd_output_open(struct cmd_output *, const char *path);
+/* Closes (and publishes when ok); 0, or -1 with a message printed. */
+int	cmd_output_close(struct cmd_output *, int ok);
+
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_validate_entry;
 extern const struct cmd_entry cmd_version_entry;
