@@ -1321,7 +1321,7 @@ doc_write(FILE *out, const struct topology *t, const struct plan *p,
     const char *topology_path, const struct doc_results *results, char **cause)
 {
 	struct doc_ctx	 ctx;
-	char		*s;
+	char		*s, *text = NULL;
 	size_t		 len;
 	int		 rc = -1;
 
@@ -1366,12 +1366,17 @@ doc_write(FILE *out, const struct topology *t, const struct plan *p,
 	while (ctx.out.len > 0 && ctx.out.data[ctx.out.len - 1] == '\n')
 		ctx.out.data[--ctx.out.len] = '\0';
 	buf_puts(&ctx.out, "\n");
-	if (fwrite(ctx.out.data, 1, ctx.out.len, out) != ctx.out.len) {
+	/* Whatever a secret expanded into (a Redis key, a route), the shared
+	 * document shows *** instead. */
+	text = topology_redact(t, buf_str(&ctx.out));
+	len = strlen(text);
+	if (fwrite(text, 1, len, out) != len) {
 		*cause = xasprintf("cannot write the document: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
+	free(text);
 	free(ctx.cause);
 	buf_free(&ctx.out);
 	return rc;
