@@ -43,10 +43,17 @@ plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
 	va_list		 ap;
 	long long	 timeout;
 	long		 at;
+	char		*redacted;
 
 	va_start(ap, fmt);
 	c->id = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* Ids are printed everywhere: a secret expanded into one shows as ***. */
+	if (p->topology != NULL && p->topology->nsecrets > 0) {
+		redacted = topology_redact(p->topology, c->id);
+		free(c->id);
+		c->id = redacted;
+	}
 	c->probe = probe;
 	c->layer = layer;
 	if (where != NULL) {
