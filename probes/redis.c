@@ -1097,6 +1097,8 @@ redis_keyset_count(struct redis_keyset *k)
 
 	if (k->overflow)
 		return k->raw;
+	if (k->n == 0)		/* hashes is still NULL: qsort must not see it */
+		return 0;
 	qsort(k->hashes, k->n, sizeof *k->hashes, redis_hash_cmp);
 	for (i = 0; i < k->n; i++)
 		if (i == 0 || k->hashes[i] != k->hashes[u - 1])
