@@ -3,8 +3,10 @@
 # of every place topo writes for it. The markers all start with "SeKrEt"
 # followed by where they were planted, so a leak says where it came from and
 # a cut one (the first six bytes of a secret) is still caught:
-#   SeKrEt1var  a secret variable from the environment (HTTP header, command argv)
-#   SeKrEt2set  a secret variable given with --set (URL path, command argv)
+#   SeKrEt1var  a secret variable from the environment (HTTP header, command
+#               argv, a Redis key: in a check id too)
+#   SeKrEt2set  a secret variable given with --set (URL path, command argv,
+#               a check name, a Redis pattern)
 #   SeKrEt3url  HTTP URL userinfo (written in the file, not a variable)
 #   SeKrEt4hdr  an HTTP header value written in the file, echoed back by the server
 #   SeKrEt5rds  the Redis password in the URL; SeKrEt6rdp the password: variable
@@ -105,7 +107,7 @@ http:
     expect: {status: 204}
   - name: userinfo-refused
     url: http://admin:SeKrEt3url@127.0.0.1:1/x
-  - name: path-token
+  - name: path-token-\${PATH_TOKEN}
     url: http://127.0.0.1:$HP/hook/\${PATH_TOKEN}
     expect: {status: 201, json: {"\$.status": "\${PATH_TOKEN}"}}
 command:
@@ -122,6 +124,8 @@ redis:
   keys:
     - {key: "app:key", type: string}
     - {key: "app:missing", type: hash}
+    - {key: "tenant:\${API_TOKEN}:queue", type: list}
+    - {pattern: "hook:\${PATH_TOKEN}:*", min_count: 1}
 launchd:
   domain: gui/501
   plists: $TMPDIR/plists
@@ -159,7 +163,9 @@ t_contains "echoed header shown redacted" \
 	"$(jq -r '.checks[] | select(.id == "http/header-drift") | .observed + .evidence' "$J")" "Bearer ***"
 t_eq "userinfo: drift" drift "$(st http/userinfo-drift)"
 t_eq "userinfo refused: error" error "$(st http/userinfo-refused)"
-t_eq "path token: drift" drift "$(st 'http/path-token')"
+t_eq "path token: drift (its id redacted)" drift "$(st 'http/path-token-***')"
+t_eq "a secret in a Redis key: the id redacted" drift "$(st 'redis/key/tenant:***:queue')"
+t_eq "a secret in a Redis pattern: the id redacted" drift "$(st 'redis/pattern/hook:***:*')"
 t_eq "argv secret: ok" ok "$(st command/argv-ok)"
 t_eq "argv secret: drift" drift "$(st command/argv-drift)"
 t_contains "argv shown redacted" \
