@@ -223,10 +223,11 @@ topology_load(const char *path, char *const *sets, size_t nsets,
 		ps->items[i].message = redacted;
 	}
 
+	/* Both are printed by every report: a secret in them shows as ***. */
 	if ((s = node_str(t->root, "system", NULL)) != NULL)
-		t->system = xstrdup(s);
+		t->system = topology_redact(t, s);
 	if ((s = node_str(t->root, "description", NULL)) != NULL)
-		t->description = xstrdup(s);
+		t->description = topology_redact(t, s);
 	t->version = (int)node_int(t->root, "version", 0);
 out:
 	buf_free(&text);
