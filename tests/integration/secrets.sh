@@ -6,7 +6,7 @@
 #   SeKrEt1var  a secret variable from the environment (HTTP header, command
 #               argv, a Redis key: in a check id too)
 #   SeKrEt2set  a secret variable given with --set (URL path, command argv,
-#               a check name, a Redis pattern)
+#               a check name, a Redis pattern, the system's name)
 #   SeKrEt3url  HTTP URL userinfo (written in the file, not a variable)
 #   SeKrEt4hdr  an HTTP header value written in the file, echoed back by the server
 #   SeKrEt5rds  the Redis password in the URL; SeKrEt6rdp the password: variable
@@ -87,8 +87,8 @@ export API_TOKEN=SeKrEt1var
 # fails, since drift and error print the most evidence.
 cat >"$TMPDIR/secrets.yaml" <<EOF
 version: 1
-system: secrets
-description: every place a secret can live
+system: secrets-\${PATH_TOKEN}
+description: every place a secret can live, \${API_TOKEN} in this line too
 vars:
   API_TOKEN: placeholder-overridden-by-the-environment
   PATH_TOKEN: placeholder-overridden-by-set
