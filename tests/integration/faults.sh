@@ -2,16 +2,17 @@
 # faults.sh: fault injection against real servers on 127.0.0.1, all in one
 # run beside healthy checks of every probe: an HTTP server that accepts and
 # never answers, answers one byte a second, sends 100 MB, resets or closes
-# mid-answer, sends invalid JSON or a body that makes a regex backtrack; a
-# TLS server with a self-signed certificate (openssl s_server); launchctl
-# and kubectl that hang, die by a signal, print binary garbage or print
-# without end; a command printing without end. Each faulty check must end as
-# error with its exact message within its timeout, every healthy check must
-# stay ok, and memory stays bounded (max RSS of the plain build, measured
-# with /usr/bin/time -v, with 100 MB and endless outputs offered to it).
-# Then Redis: answering errors, frozen (SIGSTOP), stopped mid-run (SIGKILL
-# while topo waits), and a server that is not Redis at all. Last, the max
-# RSS of `validate` on every hostile topology and on files near the size cap.
+# mid-answer, sends headers without end, invalid JSON or a body that makes
+# a regex backtrack; a TLS server with a self-signed certificate (openssl
+# s_server); launchctl and kubectl that hang, die by a signal, print binary
+# garbage or print without end; a command printing without end. Each faulty
+# check must end as error with its exact message within its timeout, every
+# healthy check must stay ok and not be held back, and memory stays bounded
+# (max RSS of the plain build, measured with /usr/bin/time -v, with 100 MB
+# and endless outputs offered to it). Then Redis: answering errors, frozen
+# (SIGSTOP), stopped mid-run (SIGKILL while topo waits), and a server that
+# is not Redis at all. Last, the max RSS of `validate` on every hostile
+# topology and on files near the size cap.
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 FIXTURES="$ROOT/../shared/fixtures"
@@ -62,6 +63,23 @@ openssl s_server -accept "127.0.0.1:$TLSP" -cert "$TMPDIR/tls.crt" -key "$TMPDIR
 	-www -quiet >/dev/null 2>&1 </dev/null &
 t_cleanup "kill $!"
 t_wait_port "$TLSP" || { t_fail "openssl s_server started"; exit 0; }
+
+# A server whose answer is headers without end.
+HFP=$(t_free_port)
+python3 -c '
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+def flood(c):
+    try:
+        c.recv(4096); c.sendall(b"HTTP/1.1 200 OK\r\n")
+        while True: c.sendall(b"X-Flood: " + b"a" * 1000 + b"\r\n")
+    except OSError: pass
+while True:
+    c, _ = s.accept(); threading.Thread(target=flood, args=(c,), daemon=True).start()
+' "$HFP" &
+t_cleanup "kill $!"
+t_wait_port "$HFP" || { t_fail "header flood server started"; exit 0; }
 
 # start_redis NAME ARGS...: a throwaway redis-server; sets RP (port), RPID.
 start_redis() {
@@ -129,6 +147,7 @@ http:
   - {name: backtrack, url: "http://127.0.0.1:$HP/aaa", timeout_ms: 3000,
      expect: {body_regex: "^(a+)+\$"}}
   - {name: badcert, url: "https://localhost:$TLSP/", timeout_ms: 3000}
+  - {name: headerflood, url: "http://127.0.0.1:$HFP/", timeout_ms: 3000}
   - {name: badcert-unverified, url: "https://localhost:$TLSP/", timeout_ms: 3000,
      tls_verify: false}
 command:
@@ -188,6 +207,8 @@ fault "$J" http/close "empty reply from server" 3000
 fault "$J" http/notjson "the body is not JSON (HTTP 200, 16 bytes)" 3000
 fault "$J" http/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
 fault "$J" http/badcert "TLS: SSL certificate problem: self-signed certificate" 3000
+t_contains "http/headerflood: headers are capped" "$(msg "$J" http/headerflood)" "Too large response headers"
+t_eq "http/headerflood: error" error "$(st "$J" http/headerflood)"
 fault "$J" command/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
 fault "$J" source/backtrack "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
 fault "$J" "file/$TMPDIR/aaa.txt" "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
