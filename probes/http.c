@@ -157,14 +157,17 @@ http_free_config(void *p)
 
 /*
  * Checks url (http or https, parsable) and gives it back without user and
- * password. NULL with *cause when it cannot be used.
+ * password, and its origin "scheme://host:port" (transfers with the same
+ * origin can take turns on one connection). NULL with *cause when it
+ * cannot be used.
  */
 static char *
-http_url_shown(const char *url, char **cause)
+http_url_shown(const char *url, char **origin, char **cause)
 {
 	CURLU		*u;
 	CURLUcode	 rc;
 	char		*scheme = NULL, *text = NULL, *shown = NULL;
+	char		*host = NULL, *port = NULL;
 
 	if ((u = curl_url()) == NULL)
 		util_fatal("out of memory");
@@ -186,36 +189,17 @@ http_url_shown(const char *url, char **cause)
 		goto out;
 	}
 	shown = xstrdup(text);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	*origin = xasprintf("%s://%s:%s", scheme, host != NULL ? host : "",
+	    port != NULL ? port : "");
 out:
 	curl_free(scheme);
 	curl_free(text);
-	curl_url_cleanup(u);
-	return shown;
-}
-
-/*
- * "scheme://host:port" of a URL that http_url_shown accepted: transfers
- * with the same origin can take turns on one connection.
- */
-static char *
-http_url_origin(const char *url)
-{
-	CURLU	*u;
-	char	*scheme = NULL, *host = NULL, *port = NULL, *origin;
-
-	if ((u = curl_url()) == NULL)
-		util_fatal("out of memory");
-	curl_url_set(u, CURLUPART_URL, url, 0);
-	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	curl_url_get(u, CURLUPART_HOST, &host, 0);
-	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-	origin = xasprintf("%s://%s:%s", scheme != NULL ? scheme : "",
-	    host != NULL ? host : "", port != NULL ? port : "");
-	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
 	curl_url_cleanup(u);
-	return origin;
+	return shown;
 }
 
 /* Adds the headers map to hc; 0, or -1 after adding problems. */
@@ -335,7 +319,7 @@ http_plan_item(struct plan *p, const struct node *item)
 	struct http_config	*hc;
 	struct check		*c;
 	const char		*name, *method, *regex, *body;
-	char			*shown, *cause = NULL, *text, *summary;
+	char			*shown, *origin = NULL, *cause = NULL, *text, *summary;
 	long long		 status;
 
 	if (item->type != NODE_MAP)
@@ -345,7 +329,7 @@ http_plan_item(struct plan *p, const struct node *item)
 	if (name == NULL || *name == '\0' || url_node == NULL ||
 	    url_node->type != NODE_SCALAR)
 		return;		/* required: the schema has said so */
-	if ((shown = http_url_shown(url_node->value, &cause)) == NULL) {
+	if ((shown = http_url_shown(url_node->value, &origin, &cause)) == NULL) {
 		/* The message names no part of the URL: it may hold a password. */
 		problems_add_at(p->problems, url_node, "url: %s", cause);
 		free(cause);
@@ -357,7 +341,7 @@ http_plan_item(struct plan *p, const struct node *item)
 	c->config = hc;
 	hc->url = xstrdup(url_node->value);
 	hc->shown = shown;
-	hc->origin = http_url_origin(hc->url);
+	hc->origin = origin;
 	method = node_str(item, "method", "GET");
 	hc->method = xstrdup(*method != '\0' ? method : "GET");
 	body = node_str(item, "body", NULL);
