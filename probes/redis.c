@@ -606,8 +606,28 @@ redis_append(struct redis_conn *rc, int argc, const char **argv, char **cause)
 static redisReply *
 redis_read(struct redis_conn *rc, char **cause)
 {
-	void	*reply = NULL;
+	void		*reply = NULL;
+	struct timeval	 tv;
+	double		 left;
 
+	/*
+	 * The run's deadline, not only each read's timeout: a server answering
+	 * every reply just in time must not stretch the checks past it.
+	 */
+	if (rc->deadline > 0) {
+		left = rc->deadline - util_now_ms();
+		if (left < 1) {
+			*cause = xasprintf("%s: no answer within %d ms", rc->shown,
+			    rc->timeout_ms);
+			return NULL;
+		}
+		tv.tv_sec = (time_t)(left / 1000);
+		tv.tv_usec = (suseconds_t)((long)left % 1000) * 1000;
+		if (redisSetTimeout(rc->ctx, tv) != REDIS_OK) {
+			*cause = xasprintf("%s: cannot set the timeout", rc->shown);
+			return NULL;
+		}
+	}
 	if (redisGetReply(rc->ctx, &reply) != REDIS_OK || reply == NULL) {
 		/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
 		if (rc->ctx->err == REDIS_ERR_IO &&
