@@ -10,9 +10,10 @@
 # healthy check must stay ok and not be held back, and memory stays bounded
 # (max RSS of the plain build, measured with /usr/bin/time -v, with 100 MB
 # and endless outputs offered to it). Then Redis: answering errors, frozen
-# (SIGSTOP), stopped mid-run (SIGKILL while topo waits), and a server that
-# is not Redis at all. Last, the max RSS of `validate` on every hostile
-# topology and on files near the size cap.
+# (SIGSTOP), stopped mid-run (SIGKILL while topo waits), a server that is
+# not Redis at all, and one answering every reply just before each read's
+# timeout. And the max RSS of `validate` on every hostile topology and on
+# files near the size cap.
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 FIXTURES="$ROOT/../shared/fixtures"
@@ -370,3 +371,34 @@ if [ -x "$PLAIN" ]; then
 		"the file has more than 1000000 nodes"
 fi
 rm -f "$TMPDIR/biglist.yaml" "$TMPDIR/bigscalar.yaml"
+
+# --- 8. a Redis answering every reply just before each read's timeout ---------------
+# 0.8 s per reply with timeout_ms 1000: the run's deadline, not each read's
+# timeout, must end the checks.
+SLOWP=$(t_free_port)
+python3 -c '
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+def answer(c):
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d: return
+            for _ in range(max(d.count(b"*"), 1)):
+                time.sleep(0.8); c.sendall(b"+string\r\n")
+    except OSError: pass
+while True:
+    c, _ = s.accept(); threading.Thread(target=answer, args=(c,), daemon=True).start()
+' "$SLOWP" &
+t_cleanup "kill $!"
+t_wait_port "$SLOWP" || { t_fail "slow Redis started"; exit 0; }
+redis_yaml "$TMPDIR/slow.yaml" "$SLOWP" 1000
+start=$(date +%s%N)
+"$TOPO" check -f "$TMPDIR/slow.yaml" --format json -o "$TMPDIR/slow.json" 2>/dev/null
+took=$(ms_since "$start")
+for id in redis/key/faults:ok "redis/pattern/faults:*"; do
+	fault "$TMPDIR/slow.json" "$id" "redis://127.0.0.1:$SLOWP: no answer within 1000 ms" 2500
+done
+if [ "$took" -lt 3500 ]; then t_pass "slow Redis: the run took $took ms"; else
+	t_fail "slow Redis: the run took $took ms (bound 3500)"; fi
