@@ -602,46 +602,67 @@ redis_append(struct redis_conn *rc, int argc, const char **argv, char **cause)
 	return 0;
 }
 
-/* Reads the next reply. NULL with *cause when the connection failed. */
-static redisReply *
-redis_read(struct redis_conn *rc, char **cause)
+/* Sets the socket timeouts to what is left before the run's deadline. */
+static int
+redis_time_left(struct redis_conn *rc, char **cause)
 {
-	void		*reply = NULL;
 	struct timeval	 tv;
 	double		 left;
 
-	/*
-	 * The run's deadline, not only each read's timeout: a server answering
-	 * every reply just in time must not stretch the checks past it.
-	 */
-	if (rc->deadline > 0) {
-		left = rc->deadline - util_now_ms();
-		if (left < 1) {
-			*cause = xasprintf("%s: no answer within %d ms", rc->shown,
-			    rc->timeout_ms);
-			return NULL;
-		}
-		tv.tv_sec = (time_t)(left / 1000);
-		tv.tv_usec = (suseconds_t)((long)left % 1000) * 1000;
-		if (redisSetTimeout(rc->ctx, tv) != REDIS_OK) {
-			*cause = xasprintf("%s: cannot set the timeout", rc->shown);
-			return NULL;
-		}
+	left = rc->deadline - util_now_ms();
+	if (left < 1) {
+		*cause = xasprintf("%s: no answer within %d ms", rc->shown, rc->timeout_ms);
+		return -1;
 	}
-	if (redisGetReply(rc->ctx, &reply) != REDIS_OK || reply == NULL) {
-		/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
-		if (rc->ctx->err == REDIS_ERR_IO &&
-		    strcmp(rc->ctx->errstr, strerror(EAGAIN)) == 0)
-			*cause = xasprintf("%s: no answer within %d ms", rc->shown,
-			    rc->timeout_ms);
-		else
-			*cause = xasprintf("%s: %s", rc->shown,
-			    rc->ctx->errstr[0] != '\0' ? rc->ctx->errstr :
-			    "connection lost");
-		return NULL;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)((long)left % 1000) * 1000;
+	if (redisSetTimeout(rc->ctx, tv) != REDIS_OK) {
+		*cause = xasprintf("%s: cannot set the timeout", rc->shown);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the next reply. NULL with *cause when the connection failed or the
+ * run's deadline passed. One read at a time, each bounded by the time left:
+ * a server answering every reply, or every byte, just in time cannot stretch
+ * the checks past their timeout.
+ */
+static redisReply *
+redis_read(struct redis_conn *rc, char **cause)
+{
+	void	*reply = NULL;
+	int	 done = 0;
+
+	if (rc->deadline <= 0)
+		rc->deadline = util_now_ms() + rc->timeout_ms;
+	while (!done) {
+		if (redis_time_left(rc, cause) != 0)
+			return NULL;
+		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK)
+			goto fail;
+	}
+	for (;;) {
+		if (redisGetReplyFromReader(rc->ctx, &reply) != REDIS_OK)
+			goto fail;
+		if (reply != NULL)
+			break;
+		if (redis_time_left(rc, cause) != 0)
+			return NULL;
+		if (redisBufferRead(rc->ctx) != REDIS_OK)
+			goto fail;
 	}
 	rc->pending--;
 	return reply;
+fail:
+	/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
+	if (rc->ctx->err == REDIS_ERR_IO && strcmp(rc->ctx->errstr, strerror(EAGAIN)) == 0)
+		*cause = xasprintf("%s: no answer within %d ms", rc->shown, rc->timeout_ms);
+	else
+		*cause = xasprintf("%s: %s", rc->shown,
+		    rc->ctx->errstr[0] != '\0' ? rc->ctx->errstr : "connection lost");
+	return NULL;
 }
 
 /* Anything shown: the password scrubbed, then the topology's secrets. */
