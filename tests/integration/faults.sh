@@ -11,8 +11,8 @@
 # (max RSS of the plain build, measured with /usr/bin/time -v, with 100 MB
 # and endless outputs offered to it). Then Redis: answering errors, frozen
 # (SIGSTOP), stopped mid-run (SIGKILL while topo waits), a server that is
-# not Redis at all, and one answering every reply just before each read's
-# timeout. And the max RSS of `validate` on every hostile topology and on
+# not Redis at all, one answering every reply just before each read's
+# timeout and one dripping its reply. And the max RSS of `validate` on every hostile topology and on
 # files near the size cap.
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -402,3 +402,24 @@ for id in redis/key/faults:ok "redis/pattern/faults:*"; do
 done
 if [ "$took" -lt 3500 ]; then t_pass "slow Redis: the run took $took ms"; else
 	t_fail "slow Redis: the run took $took ms (bound 3500)"; fi
+# ... and one dripping its reply a byte every 0.3 s.
+DRIPP=$(t_free_port)
+python3 -c '
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+def drip(c):
+    try:
+        c.recv(65536)
+        for b in b"+PONG-PONG-PONG-PONG-PONG\r\n":
+            time.sleep(0.3); c.sendall(bytes([b]))
+        time.sleep(30)
+    except OSError: pass
+while True:
+    c, _ = s.accept(); threading.Thread(target=drip, args=(c,), daemon=True).start()
+' "$DRIPP" &
+t_cleanup "kill $!"
+t_wait_port "$DRIPP" || { t_fail "dripping Redis started"; exit 0; }
+redis_yaml "$TMPDIR/drip.yaml" "$DRIPP" 1000
+"$TOPO" check -f "$TMPDIR/drip.yaml" --format json -o "$TMPDIR/drip.json" 2>/dev/null
+fault "$TMPDIR/drip.json" redis/ping "redis://127.0.0.1:$DRIPP: no answer within 1000 ms" 2500
