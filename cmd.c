@@ -41,7 +41,7 @@ static const struct {
 	{ { "set", required_argument, NULL, OPT_SET }, CMD_OPT_SET,
 	  "    --set VAR=VALUE    set a variable (repeatable; beats vars: and the environment)" },
 	{ { "jobs", required_argument, NULL, OPT_JOBS }, CMD_OPT_JOBS,
-	  "    --jobs N           at most N checks in flight per probe (default 128)" },
+	  "    --jobs N           at most N checks in flight per probe (default 512)" },
 	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, CMD_OPT_TIMEOUT,
 	  "    --timeout MS       default per-check timeout (default 5000)" },
 	{ { "strict", no_argument, NULL, OPT_STRICT }, CMD_OPT_STRICT,
@@ -105,7 +105,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 
 	memset(a, 0, sizeof *a);
 	a->format = "text";
-	a->jobs = 128;
+	a->jobs = 512;
 	a->interval = 10;
 	for (i = 0; i < CMD_NOPTIONS; i++) {
 		if (e->options & cmd_options[i].flag)

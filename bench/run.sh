@@ -328,7 +328,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
 label() {
 	[ "${LABEL_WORKLOAD:-}" == render ] && { echo "topo check --layer static --format json"; return; }
 	case "$1" in
-	topo)		echo "topo (default --jobs 128)" ;;
+	topo)		echo "topo (default --jobs 512)" ;;
 	topo-jn)	echo "topo --jobs N" ;;
 	topo-j1)	echo "topo --jobs 1" ;;
 	topo-j300)	echo "topo --jobs 300 (curl's real concurrency)" ;;
@@ -387,7 +387,7 @@ targets() {
 		t1=$(stat http 1000 topo 6); tj=$(stat http 1000 topo-jn 6); c1=$(stat http 1000 curl-par 6)
 		r1=$(ratio "$t1" "$c1"); rj=$(ratio "$tj" "$c1")
 		r3=$(ratio "$(stat http 1000 topo-j300 6)" "$c1")
-		echo "| 1,000 HTTP checks (${DELAY} ms answers): topo ≤ 1.0x curl --parallel --parallel-max 1000, asserting status + body, writing JSON | topo --jobs 1000: ${rj}x ($(fmt_ms "$tj") vs $(fmt_ms "$c1")); --jobs 300 (curl's own cap): ${r3}x; default --jobs 128: ${r1}x | $(verdict "$rj" 1.0 "<=") (--jobs 1000) / $(verdict "$r3" 1.0 "<=") (--jobs 300) / $(verdict "$r1" 1.0 "<=") (default) |"
+		echo "| 1,000 HTTP checks (${DELAY} ms answers): topo ≤ 1.0x curl --parallel --parallel-max 1000, asserting status + body, writing JSON | topo --jobs 1000: ${rj}x ($(fmt_ms "$tj") vs $(fmt_ms "$c1")); --jobs 300 (curl's own cap): ${r3}x; default --jobs 512: ${r1}x | $(verdict "$rj" 1.0 "<=") (--jobs 1000) / $(verdict "$r3" 1.0 "<=") (--jobs 300) / $(verdict "$r1" 1.0 "<=") (default) |"
 		seq1=$(extra_wall http 1000 curl-loop)
 		s1=$(ratio "$seq1" "$tj")
 		echo "| the same 1,000: ≥ 50x faster than the sequential curl loop | ${s1}x with --jobs 1000, $(ratio "$seq1" "$t1")x with the default (loop extrapolated from N=$SEQ_MAX: $(fmt_ms "$seq1")) | $(verdict "$s1" 50 ">=") |"
@@ -396,8 +396,8 @@ targets() {
 	t10=$(stat http "$n1" topo 6); tl=$(stat http "$nlast" topo 6)
 	if [ -n "$t10" ] && [ -n "$tl" ] && [ "$n1" != "$nlast" ]; then
 		grow=$(ratio "$tl" "$t10")
-		bound=$(awk -v a="$nlast" -v b="$n1" 'BEGIN { ca = int((a + 127) / 128); cb = int((b + 127) / 128); printf "%.2f", ca / cb }')
-		echo "| wall time from N=$n1 to N=$nlast grows no faster than N / --jobs (default 128: ≤ ${bound}x) | ${grow}x ($(fmt_ms "$t10") → $(fmt_ms "$tl")) | $(verdict "$grow" "$bound" "<=") |"
+		bound=$(awk -v a="$nlast" -v b="$n1" 'BEGIN { ca = int((a + 511) / 512); cb = int((b + 511) / 512); printf "%.2f", ca / cb }')
+		echo "| wall time from N=$n1 to N=$nlast grows no faster than N / --jobs (default 512: ≤ ${bound}x) | ${grow}x ($(fmt_ms "$t10") → $(fmt_ms "$tl")) | $(verdict "$grow" "$bound" "<=") |"
 		tj10=$(stat http "$n1" topo-jn 6); tjl=$(stat http "$nlast" topo-jn 6)
 		echo "| the same with --jobs N (every check in flight: the ideal is 1x) | $(ratio "$tjl" "$tj10")x ($(fmt_ms "$tj10") → $(fmt_ms "$tjl")) | (no bound: shows the per-check cost) |"
 	fi

@@ -52,6 +52,7 @@ struct caddy_config {
 	char		*caddyfile;	/* resolved path, or NULL */
 	char		*admin;		/* base URL, or NULL */
 	int		 extra;
+	int		 adapt;		/* CADDY_FILE: cross-check with `caddy adapt` */
 	struct caddy_key *declared;
 	size_t		 ndeclared;
 };
@@ -81,6 +82,9 @@ static const struct schema caddy_section_schema[] = {
 	  .help = "Caddy's admin API, http://localhost:2019 (live checks)" },
 	{ .key = "extra", .type = SCHEMA_BOOL, .def = "true",
 	  .help = "report routes Caddy has that the topology does not declare" },
+	{ .key = "adapt", .type = SCHEMA_BOOL, .def = "false",
+	  .help = "cross-check the hand parser with `caddy adapt` ($TOPO_CADDY "
+	  "or caddy in PATH; costs a Go program's start, ~20 ms)" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "timeout of the admin API request" },
 	{ .key = "routes", .type = SCHEMA_LIST, .children = caddy_routes_entry,
@@ -226,6 +230,8 @@ caddy_plan(struct plan *p, const struct node *section)
 		c = plan_add(p, &probe_caddy, LAYER_STATIC, section, "caddy/caddyfile");
 		c->config = caddy_config_new(CADDY_FILE, caddyfile, NULL, extra,
 		    declared, ndeclared);
+		((struct caddy_config *)c->config)->adapt =
+		    node_bool(section, "adapt", 0);
 		plan_expect(p, c, file_node, "exists", MATCH_EQUALS, "yes");
 		plan_summary(c, "%s exists and parses", caddyfile);
 	}
@@ -348,12 +354,14 @@ caddy_routes_minus(const struct caddy_routes *a, const struct caddy_routes *b,
 }
 
 /*
- * Where the caddy binary is present, `caddy adapt` turns the same file into
- * JSON: a cross-check of the hand parser, told in the evidence of
+ * With `adapt: true`, where the caddy binary is present, `caddy adapt` turns
+ * the same file into JSON: a cross-check of the hand parser, told in the
+ * evidence of
  * caddy/caddyfile. A file Caddy itself rejects makes that check an error
  * (the route checks keep the hand parser's reading: a local caddy older
- * than the deployed one should not blind them). Without the binary this
- * is skipped: the hand parser stands alone.
+ * than the deployed one should not blind them). Without the binary, or
+ * without `adapt: true` (it costs a Go program's start, about the whole of a
+ * static run), the hand parser stands alone.
  */
 static void
 caddy_adapt(struct caddy_source *s, const struct batch *b, const char *path,
@@ -642,7 +650,8 @@ caddy_run(struct batch *b)
 		caddy_load_file(&file, caddyfile);
 		if (file.loaded && near_static != NULL &&
 		    ((const struct caddy_config *)near_static->config)->role ==
-		    CADDY_FILE)
+		    CADDY_FILE &&
+		    ((const struct caddy_config *)near_static->config)->adapt)
 			caddy_adapt(&file, b, caddyfile, near_static->timeout_ms > 0 ?
 			    near_static->timeout_ms : 5000);
 	}

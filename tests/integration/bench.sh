@@ -81,7 +81,7 @@ BENCH_SIZES=5 BENCH_RUNS=1 BENCH_DASH=0 BENCH_OUT=$TMPDIR/RESULTS.md \
 t_eq "bench: run.sh exits 0" 0 "$?"
 results=$(cat "$TMPDIR/RESULTS.md" 2>/dev/null)
 t_not_contains "bench: no invalid run" "$(cat "$TMPDIR/bench.out")" "INVALID"
-for row in "| 5 | topo (default --jobs 128) |" "| 5 | topo --jobs N |" "| 5 | topo --jobs 1 |" \
+for row in "| 5 | topo (default --jobs 512) |" "| 5 | topo --jobs N |" "| 5 | topo --jobs 1 |" \
     "| 5 | curl loop (one process per URL) |" "| 5 | curl --parallel --parallel-max N |" \
     "| 5 | check_http loop |" "| 5 | nc -z loop |"; do
 	t_contains "bench: row $row" "$results" "$row"

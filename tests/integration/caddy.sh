@@ -84,6 +84,7 @@ topology() {
 		echo "  caddyfile: \${REPO}/Caddyfile"
 		echo "  admin: http://127.0.0.1:\${ADMIN}"
 		echo "  timeout_ms: 3000"
+		echo "  adapt: ${ADAPT:-true}"
 		echo "  routes:"
 		printf '    %s\n' "$@"
 	} >"$file"
@@ -194,6 +195,15 @@ t_contains "caddy: caddy adapt rejecting the file is an error" \
 	"error $TMPDIR/unknown/Caddyfile: caddy adapt rejects it (exit 1)"
 t_eq "caddy: the routes are still read by the hand parser" "ok ok ok ok" \
 	"$(t_jq "$TMPDIR/unknown.json" '[.checks[] | select(.layer == "static" and .id != "caddy/caddyfile") | .status] | join(" ")')"
+
+# Without adapt: the hand parser alone, caddy is not run.
+ADAPT=false topology "$TMPDIR/noadapt.yaml" \
+	"- {site: \"http://panda.localhost:$P2\", to: \"localhost:3111\"}"
+"$TOPO" check -f "$TMPDIR/noadapt.yaml" --layer static --only caddy/caddyfile \
+	--format json -o "$TMPDIR/noadapt.json" >/dev/null 2>&1
+t_not_contains "caddy: adapt: false runs no caddy adapt" \
+	"$(t_jq "$TMPDIR/noadapt.json" '.checks[] | select(.id == "caddy/caddyfile") | "\(.status) \(.evidence)"')" \
+	"caddy adapt"
 
 # --- the admin API gone: every live check is error with the reason ---------
 ADMIN=$GONE "$TOPO" check -f "$TMPDIR/ok.yaml" --layer live --timeout 2000 \
