@@ -412,7 +412,7 @@ targets() {
 	done
 	st=$(stat joelclaw 0 static 6); va=$(stat joelclaw 0 validate 6)
 	if [ -n "$st" ]; then
-		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | median $(fmt_ms "$st"), best $(fmt_ms "$(best joelclaw static)") of $(stat joelclaw 0 static 4), CPU $(fmt_ms "$(stat joelclaw 0 static 7)"), with \`caddy adapt\` run by the caddy probe; without it (\$TOPO_CADDY set to a missing program): median $(fmt_ms "$(stat joelclaw 0 static-noadapt 6)"), best $(fmt_ms "$(best joelclaw static-noadapt)"), CPU $(fmt_ms "$(stat joelclaw 0 static-noadapt 7)"); topo validate: median $(fmt_ms "$va"), best $(fmt_ms "$(best joelclaw validate)") | $(verdict "$st" 50 "<=") (median) / $(verdict "$(stat joelclaw 0 static-noadapt 6)" 50 "<=") (median, no caddy adapt) |"
+		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | median $(fmt_ms "$st"), best $(fmt_ms "$(best joelclaw static)") of $(stat joelclaw 0 static 4), CPU $(fmt_ms "$(stat joelclaw 0 static 7)"), (joelclaw.yaml leaves the caddy probe's opt-in \`caddy adapt\` cross-check off); with no caddy program at all (\$TOPO_CADDY set to a missing program): median $(fmt_ms "$(stat joelclaw 0 static-noadapt 6)"), best $(fmt_ms "$(best joelclaw static-noadapt)"), CPU $(fmt_ms "$(stat joelclaw 0 static-noadapt 7)"); topo validate: median $(fmt_ms "$va"), best $(fmt_ms "$(best joelclaw validate)") | $(verdict "$st" 50 "<=") (median) / $(verdict "$(stat joelclaw 0 static-noadapt 6)" 50 "<=") (median, no caddy adapt) |"
 	else
 		echo "| static-layer check of topologies/joelclaw.yaml < 50 ms wall | not measured (no topologies/joelclaw.yaml) | |"
 	fi
