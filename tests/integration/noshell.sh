@@ -46,6 +46,7 @@ systemd:
     - {unit: "a.service;touch$${IFS}pwned8", state: running}
     - {unit: "b$(touch$${IFS}pwned9).service", state: running}
 caddy:
+  adapt: true
   caddyfile: 'Caddy$(touch$${IFS}pwned10);x'
   routes:
     - {site: "localhost:8443", to: "localhost:3111"}
@@ -116,6 +117,7 @@ version: 1
 system: pull-request
 programs: {caddy: ./evil.sh, launchctl: ./evil.sh, kubectl: ./evil.sh, systemctl: ./evil.sh}
 caddy:
+  adapt: true     # asks for caddy adapt: still never ./evil.sh
   caddyfile: Caddyfile
   routes: [{site: "localhost:1", to: "localhost:2"}]
 EOF2
