@@ -93,7 +93,8 @@ diff_short(struct buf *b, const struct topology *t, const char *value)
 	if (len > DIFF_MAX_VALUE)
 		len = DIFF_MAX_VALUE;
 	buf_append(b, value, len);
-	if (value[len] != '\0')
+	/* "..." says there is more: a trailing newline alone is not more. */
+	if (value[len + strspn(value + len, "\r\n")] != '\0')
 		buf_puts(b, "...");
 	free(redacted);
 }
