@@ -43,6 +43,19 @@ stale_clean(char *path)
 	*w = '\0';
 }
 
+/*
+ * Control bytes in a path would reach the terminal as escape sequences
+ * (git quotes such names, a hand-made list may not): shown as '?'.
+ */
+static void
+stale_printable(char *path)
+{
+	for (; *path != '\0'; path++) {
+		if ((unsigned char)*path < 0x20 || *path == 0x7f)
+			*path = '?';
+	}
+}
+
 /* Is changed (relative to the current directory) the file at path? */
 static int
 stale_same(const char *changed, const char *path)
@@ -131,6 +144,7 @@ cmd_stale_exec(const struct cmd_entry *e, struct cmd_args *a)
 			if (watch->items[i]->type != NODE_SCALAR)
 				continue;
 			if (util_glob_match(watch->items[i]->value, line)) {
+				stale_printable(line);
 				buf_printf(&hits, "  %s (watched by '%s', %s:%d)\n",
 				    line, watch->items[i]->raw != NULL ?
 				    watch->items[i]->raw : watch->items[i]->value,

@@ -63,6 +63,9 @@ t_exit "stale: paths from stdin" 1 bash -c "printf 'k8s/redis.yaml\n' | '$TOPO' 
 t_exit "stale: ./ and // cleaned" 1 bash -c "printf './k8s//redis.yaml\r\n' | '$TOPO' stale -f topologies/joelclaw.yaml --changed -"
 t_exit "stale: no paths at all" 0 bash -c "printf '' | '$TOPO' stale -f topologies/joelclaw.yaml --changed -"
 t_exit "stale: the CI one-liner" 0 bash -c "git diff --name-only main...HEAD | '$TOPO' stale -f topologies/joelclaw.yaml --changed -"
+t_exit "stale: a path with an escape sequence" 1 bash -c "printf 'k8s/a\\033[2Jb.yaml\\n' | '$TOPO' stale -f topologies/joelclaw.yaml --changed -"
+t_not_contains "stale: no escape byte reaches the terminal" "$T_OUT" $'\033'
+t_contains "stale: the path shown with ? for the control byte" "$T_OUT" "k8s/a?[2Jb.yaml"
 
 # Bad use.
 t_exit "stale: --changed is required" 2 "$TOPO" stale -f topologies/joelclaw.yaml
