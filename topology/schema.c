@@ -22,24 +22,6 @@
 
 #define SCHEMA_MAX_WORD	64	/* longer words get no suggestion */
 
-/*
- * How much of s a message quotes: at most CLIP_MAX bytes, cut on a character
- * boundary, so that a megabyte key makes a one-line message.
- */
-#define CLIP_MAX	80
-static int
-schema_clip(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n <= CLIP_MAX)
-		return (int)n;
-	n = CLIP_MAX - 3;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
-}
-#define CLIP(prefix, s)	prefix##_clip(s), (s), strlen(s) > CLIP_MAX ? "..." : ""
 
 static const struct schema schema_string[] = {
 	{ .key = "value", .type = SCHEMA_STRING },
@@ -151,7 +133,7 @@ schema_got(const struct node *n)
 		return xstrdup("a map");
 	if (n->secret)
 		return xstrdup("a secret value");
-	return xasprintf("'%.*s%s'", CLIP(schema, n->value));
+	return xasprintf("'%.*s%s'", PROBLEM_QUOTE(n->value));
 }
 
 static const char *
@@ -202,7 +184,7 @@ schema_path_append(const struct schema_path *path, struct buf *b)
 		buf_printf(b, "[%zu]", path->index);
 	else if (*path->key != '\0')
 		buf_printf(b, "%s%.*s%s", b->len > 0 ? "." : "",
-		    CLIP(schema, path->key));
+		    PROBLEM_QUOTE(path->key));
 }
 
 static char *
@@ -395,7 +377,7 @@ schema_check_map(const struct schema *s, const struct node *n,
 		suggest = schema_suggest(n->keys[i]->value, names, count);
 		where = schema_path_text(path);
 		problems_add_at(problems, n->keys[i],
-		    "unknown key '%.*s%s'%s%s%s%s%s", CLIP(schema, n->keys[i]->value), *where != '\0' ? " in " : "", where,
+		    "unknown key '%.*s%s'%s%s%s%s%s", PROBLEM_QUOTE(n->keys[i]->value), *where != '\0' ? " in " : "", where,
 		    suggest != NULL ? " (did you mean '" : "",
 		    suggest != NULL ? suggest : "", suggest != NULL ? "'?)" : "");
 		free(where);
@@ -574,11 +556,11 @@ schema_validate_root(const struct node *root, struct problems *problems)
 		if (suggest != NULL)
 			problems_add_at(problems, root->keys[i],
 			    "unknown top-level key '%.*s%s' (did you mean "
-			    "'%s'?)", CLIP(schema, key), suggest);
+			    "'%s'?)", PROBLEM_QUOTE(key), suggest);
 		else
 			problems_add_at(problems, root->keys[i],
 			    "unknown top-level key '%.*s%s' (not a setting nor "
-			    "a probe section)", CLIP(schema, key));
+			    "a probe section)", PROBLEM_QUOTE(key));
 	}
 	free(names);
 

@@ -103,6 +103,19 @@ problems_cmp(const void *va, const void *vb)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
+int
+problems_clip(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n <= PROBLEM_CLIP)
+		return (int)n;
+	n = PROBLEM_CLIP - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
 void
 problems_sort(struct problems *ps)
 {

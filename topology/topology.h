@@ -27,6 +27,15 @@ void	problems_add(struct problems *, const char *file, int line, int column,
 	    const char *, ...) __attribute__((format(printf, 5, 6)));
 void	problems_add_at(struct problems *, const struct node *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * How much of s a problem message quotes: at most PROBLEM_CLIP bytes, cut on
+ * a character boundary, so that a megabyte key makes a one-line message.
+ * Use as printf("'%.*s%s'", PROBLEM_QUOTE(s)).
+ */
+#define PROBLEM_CLIP	80
+int	problems_clip(const char *s);
+#define PROBLEM_QUOTE(s) \
+	problems_clip(s), (s), strlen(s) > PROBLEM_CLIP ? "..." : ""
 void	problems_sort(struct problems *);	/* by file, line, column */
 void	problems_print(const struct problems *, FILE *);
 void	problems_free(struct problems *);

@@ -27,24 +27,6 @@
 #define VARS_MAX_CHAIN	64	/* a refers to b refers to c ... */
 #define VARS_MAX_NEST	16	/* ${A:-${B:-${C}}} */
 
-/*
- * How much of s a message quotes: at most CLIP_MAX bytes, cut on a character
- * boundary, so that a megabyte key makes a one-line message.
- */
-#define CLIP_MAX	80
-static int
-vars_clip(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n <= CLIP_MAX)
-		return (int)n;
-	n = CLIP_MAX - 3;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
-}
-#define CLIP(prefix, s)	prefix##_clip(s), (s), strlen(s) > CLIP_MAX ? "..." : ""
 
 enum vars_state {
 	VAR_UNDEFINED,		/* referenced or listed, never defined */
@@ -329,10 +311,10 @@ vars_reference(struct vars *v, const char *text, size_t len,
 	if ((suggest = vars_suggest(v, name)) != NULL)
 		problems_add_at(v->problems, where,
 		    "undefined variable '%.*s%s' (did you mean '%s'?)",
-		    CLIP(vars, name), suggest);
-	else if (strlen(name) > CLIP_MAX)
+		    PROBLEM_QUOTE(name), suggest);
+	else if (strlen(name) > PROBLEM_CLIP)
 		problems_add_at(v->problems, where, "undefined variable '%.*s%s'",
-		    CLIP(vars, name));
+		    PROBLEM_QUOTE(name));
 	else
 		problems_add_at(v->problems, where,
 		    "undefined variable '%s' (set it in vars:, the environment "
@@ -544,7 +526,7 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 				problems_add_at(problems, key,
 				    "invalid variable name '%.*s%s' (letters, "
 				    "digits and _, not starting with a digit)",
-				    CLIP(vars, key->raw));
+				    PROBLEM_QUOTE(key->raw));
 				continue;
 			}
 			e = vars_add(&v, key->raw);
@@ -559,7 +541,7 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 		    !vars_name_valid(sets[i], (size_t)(eq - sets[i]))) {
 			problems_add(problems, NULL, 0, 0,
 			    "--set '%.*s%s': expected NAME=VALUE",
-			    CLIP(vars, sets[i]));
+			    PROBLEM_QUOTE(sets[i]));
 			continue;
 		}
 		name = xstrndup(sets[i], (size_t)(eq - sets[i]));
@@ -574,7 +556,7 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 			if (!vars_name_valid(item->raw, strlen(item->raw))) {
 				problems_add_at(problems, item,
 				    "invalid variable name '%.*s%s' in secrets",
-				    CLIP(vars, item->raw));
+				    PROBLEM_QUOTE(item->raw));
 				continue;
 			}
 			vars_lookup(&v, item->raw)->secret = 1;
@@ -598,7 +580,7 @@ vars_expand(struct topology *t, char *const *sets, size_t nsets,
 				continue;
 			problems_add_at(problems, item,
 			    "secret '%.*s%s' is not a variable (not in vars:, the "
-			    "environment or --set)", CLIP(vars, item->raw));
+			    "environment or --set)", PROBLEM_QUOTE(item->raw));
 		}
 	}
 	/* Variables only set (--set, or a secret from the environment) and

@@ -28,24 +28,6 @@
  */
 #define YAML_MAX_TEXT	(4 * TOPOLOGY_MAX_BYTES)
 
-/*
- * How much of s a message quotes: at most CLIP_MAX bytes, cut on a character
- * boundary, so that a megabyte key makes a one-line message.
- */
-#define CLIP_MAX	80
-static int
-yaml_clip(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n <= CLIP_MAX)
-		return (int)n;
-	n = CLIP_MAX - 3;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
-}
-#define CLIP(prefix, s)	prefix##_clip(s), (s), strlen(s) > CLIP_MAX ? "..." : ""
 
 /* One open sequence or map. */
 struct frame {
@@ -402,7 +384,7 @@ yaml_attach(struct parse *p, struct node *n)
 		if (first != NULL) {
 			problems_add(p->problems, p->file, n->line, n->column,
 			    "duplicate key '%.*s%s' (first at %d:%d)",
-			    CLIP(yaml, n->raw),
+			    PROBLEM_QUOTE(n->raw),
 			    first->line, first->column);
 			yaml_discard(p, n);
 			f->drop_value = 1;
