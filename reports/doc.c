@@ -295,6 +295,19 @@ doc_header(struct doc_ctx *ctx, const char *const *names, const char *align)
 	buf_puts(&ctx->out, "\n");
 }
 
+/*
+ * Opens a row of a table whose header is written with its first row (a
+ * table with no row selected is left out whole).
+ */
+static void
+doc_row_first(struct doc_ctx *ctx, size_t *rows, const char *const *head,
+    const char *align)
+{
+	if ((*rows)++ == 0)
+		doc_header(ctx, head, align);
+	doc_row_start(ctx);
+}
+
 static void
 doc_table_end(struct doc_ctx *ctx)
 {
@@ -817,9 +830,7 @@ doc_table_sources(struct doc_ctx *ctx, const struct node *block)
 		item = items->items[i];
 		if (!doc_selected(block, node_str(item, "name", "")))
 			continue;
-		if (rows++ == 0)
-			doc_header(ctx, head, "lllr");
-		doc_row_start(ctx);
+		doc_row_first(ctx, &rows, head, "lllr");
 		doc_cell_free(ctx, doc_key_text(item, "name"));
 		s = doc_key_text(item, "file");
 		doc_cell_free(ctx, xasprintf("`%s`%s%s%s", s,
@@ -873,9 +884,7 @@ doc_table_files(struct doc_ctx *ctx, const struct node *block)
 			free(s);
 			continue;
 		}
-		if (rows++ == 0)
-			doc_header(ctx, head, "llr");
-		doc_row_start(ctx);
+		doc_row_first(ctx, &rows, head, "llr");
 		doc_cell_free(ctx, xasprintf("`%s`", s));
 		free(s);
 		if (item->type == NODE_MAP && node_bool(item, "absent", 0))
@@ -940,9 +949,7 @@ doc_table_http(struct doc_ctx *ctx, const struct node *block)
 		item = items->items[i];
 		if (!doc_selected(block, node_str(item, "name", "")))
 			continue;
-		if (rows++ == 0)
-			doc_header(ctx, head, "llllr");
-		doc_row_start(ctx);
+		doc_row_first(ctx, &rows, head, "llllr");
 		doc_cell_free(ctx, doc_key_text(item, "name"));
 		doc_cell_free(ctx, doc_key_text(item, "what"));
 		buf_init(&req, 0);
@@ -986,9 +993,7 @@ doc_table_commands(struct doc_ctx *ctx, const struct node *block)
 		item = items->items[i];
 		if (!doc_selected(block, node_str(item, "name", "")))
 			continue;
-		if (rows++ == 0)
-			doc_header(ctx, head, "llllr");
-		doc_row_start(ctx);
+		doc_row_first(ctx, &rows, head, "llllr");
 		doc_cell_free(ctx, doc_key_text(item, "name"));
 		doc_cell_free(ctx, doc_key_text(item, "what"));
 		s = doc_join(node_get(item, "argv"), " ", "");
