@@ -8,10 +8,11 @@
  * The whole batch runs through one curl multi handle, at most batch->jobs
  * transfers in flight, connections reused between transfers to one host.
  * The multi handle is driven through its socket interface
- * (curl_multi_socket_action) from one poll() loop over the sockets curl
- * asks to watch: each wake-up costs the sockets that are ready, where
- * curl_multi_perform / curl_multi_poll walk every transfer, which made
- * 10,000 checks in flight quadratic (measured: bench/RESULTS.md).
+ * (curl_multi_socket_action) from one wait on the sockets curl asks to
+ * watch (util/poller.h: epoll on Linux): each wake-up costs the sockets
+ * that are ready, where curl_multi_perform / curl_multi_poll walk every
+ * transfer, which made 10,000 checks in flight quadratic (measured:
+ * bench/RESULTS.md).
  * Each transfer is bounded by its check's timeout_ms and its body by
  * HTTP_BODY_CAP; only http and https are spoken, redirects are followed
  * only when asked, no proxy is used (a health check observes the endpoint
@@ -25,7 +26,6 @@
 #include "probe.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,7 @@
 
 #include "../util/buf.h"
 #include "../util/jsonpath.h"
+#include "../util/poller.h"
 #include "../util/util.h"
 
 #define HTTP_BODY_CAP		(1024 * 1024)
@@ -44,6 +45,11 @@
 #define HTTP_DEFAULT_TIMEOUT_MS	5000	/* never wait without a bound */
 #define HTTP_REDACT_WINDOW	(64 * 1024)	/* body bytes redacted for it */
 #define HTTP_POLL_MS		100	/* how often a cancelled run is noticed */
+#define HTTP_READY_MAX		256	/* sockets acted on per wake-up */
+/* Transfers started between two waits: curl connects every transfer added
+ * before it sends any request, so 512 added at once sent nothing for the
+ * 50 ms their connects took, and every later round inherited the delay. */
+#define HTTP_START_BURST	32
 /* curl's receive buffer, per transfer in flight (curl's default is 16 KiB:
  * 160 MiB for 10,000 checks at once; health answers are small). */
 #define HTTP_RECV_BUFFER	1024
@@ -675,55 +681,29 @@ fail:
 	return -1;
 }
 
-/* The sockets curl asks to watch, as one pollfd array. */
+/* The sockets curl asks to watch, and curl's timer. */
 struct http_loop {
-	CURLM		*multi;
-	struct pollfd	*pfds;
-	struct pollfd	*ready;		/* a copy of those with events */
-	size_t		 npfds, size;
-	double		 deadline_ms;	/* curl's next timeout; < 0: none */
+	CURLM			*multi;
+	struct poller		*poller;
+	struct poller_event	*ready;		/* HTTP_READY_MAX */
+	double			 deadline_ms;	/* curl's next timeout; < 0: none */
 };
 
-/*
- * CURLMOPT_SOCKETFUNCTION: keeps pfds in step with what curl wants. A
- * socket's slot (plus one) is its curl_multi_assign() pointer, so finding
- * and removing one costs nothing; the last slot moves into a hole.
- */
+/* CURLMOPT_SOCKETFUNCTION: keeps the poller in step with what curl wants. */
 static int
 http_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *socketp)
 {
 	struct http_loop	*l = arg;
-	size_t			 slot = (size_t)(uintptr_t)socketp;
 
 	(void)easy;
+	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
-		if (slot == 0 || slot > l->npfds)
-			return 0;
-		slot--;
-		l->npfds--;
-		if (slot != l->npfds) {
-			l->pfds[slot] = l->pfds[l->npfds];
-			curl_multi_assign(l->multi, l->pfds[slot].fd,
-			    (void *)(uintptr_t)(slot + 1));
-		}
-		curl_multi_assign(l->multi, s, NULL);
+		poller_del(l->poller, s);
 		return 0;
 	}
-	if (slot == 0) {
-		if (l->npfds == l->size) {
-			l->size = l->size == 0 ? 64 : l->size * 2;
-			l->pfds = xreallocarray(l->pfds, l->size, sizeof *l->pfds);
-			l->ready = xreallocarray(l->ready, l->size,
-			    sizeof *l->ready);
-		}
-		slot = l->npfds++;
-		l->pfds[slot].fd = s;
-		curl_multi_assign(l->multi, s, (void *)(uintptr_t)(slot + 1));
-	} else
-		slot--;
-	l->pfds[slot].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
-	    ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	l->pfds[slot].revents = 0;
+	if (poller_set(l->poller, s, ((what & CURL_POLL_IN) ? POLLER_IN : 0) |
+	    ((what & CURL_POLL_OUT) ? POLLER_OUT : 0)) != 0)
+		return -1;	/* curl fails that transfer */
 	return 0;
 }
 
@@ -738,37 +718,37 @@ http_timer(CURLM *multi, long timeout_ms, void *arg)
 	return 0;
 }
 
-/* Waits for the sockets (at most until curl's timeout) and acts on them. */
+/*
+ * Waits for the sockets (at most until curl's timeout, or max_ms) and acts
+ * on them.
+ */
 static CURLMcode
-http_wait(struct http_loop *l)
+http_wait(struct http_loop *l, double max_ms)
 {
 	CURLMcode	mrc = CURLM_OK;
-	double		now = util_now_ms(), wait = HTTP_POLL_MS;
-	size_t		i, nready = 0;
-	int		running, n, mask;
+	double		now = util_now_ms(), wait = max_ms;
+	int		i, n, running, mask;
 
 	if (l->deadline_ms >= 0 && l->deadline_ms - now < wait)
 		wait = l->deadline_ms > now ? l->deadline_ms - now : 0;
-	n = poll(l->pfds, (nfds_t)l->npfds, (int)wait);
-	/* Acting on a socket can change pfds: act on a copy. */
-	for (i = 0; n > 0 && i < l->npfds; i++) {
-		if (l->pfds[i].revents != 0)
-			l->ready[nready++] = l->pfds[i];
-	}
-	for (i = 0; i < nready && mrc == CURLM_OK; i++) {
+	/* Rounded up: a wait of 0.4 ms must not spin as a wait of 0. */
+	n = poller_wait(l->poller, l->ready, HTTP_READY_MAX, (int)(wait + 0.999));
+	if (n < 0)
+		n = 0;
+	for (i = 0; i < n && mrc == CURLM_OK; i++) {
 		mask = 0;
-		if (l->ready[i].revents & (POLLIN | POLLHUP))
+		if (l->ready[i].events & (POLLER_IN | POLLER_HUP))
 			mask |= CURL_CSELECT_IN;
-		if (l->ready[i].revents & POLLOUT)
+		if (l->ready[i].events & POLLER_OUT)
 			mask |= CURL_CSELECT_OUT;
-		if (l->ready[i].revents & (POLLERR | POLLNVAL))
+		if (l->ready[i].events & POLLER_ERR)
 			mask |= CURL_CSELECT_ERR;
 		mrc = curl_multi_socket_action(l->multi, l->ready[i].fd, mask,
 		    &running);
 	}
 	/* Expired timers run with any socket action; a quiet wait runs them
 	 * too, so no timeout is ever missed. */
-	if (mrc == CURLM_OK && (nready == 0 ||
+	if (mrc == CURLM_OK && (n == 0 ||
 	    (l->deadline_ms >= 0 && util_now_ms() >= l->deadline_ms))) {
 		l->deadline_ms = -1;
 		mrc = curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0,
@@ -830,7 +810,7 @@ http_run(struct batch *b)
 	struct http_transfer	*transfers, *t, **done;
 	struct http_loop	 l;
 	CURLMsg			*msg;
-	size_t			 next = 0, active = 0, i, ndone;
+	size_t			 next = 0, active = 0, i, ndone, burst;
 	int			 left, jobs = b->jobs > 0 ? b->jobs : 1;
 	CURLMcode		 mrc;
 
@@ -845,7 +825,9 @@ http_run(struct batch *b)
 	}
 	http_reuse(transfers, b->count, (size_t)jobs);
 	done = xcalloc(b->count, sizeof *done);
-	if ((l.multi = curl_multi_init()) == NULL ||
+	l.ready = xcalloc(HTTP_READY_MAX, sizeof *l.ready);
+	if ((l.poller = poller_create()) == NULL ||
+	    (l.multi = curl_multi_init()) == NULL ||
 	    curl_multi_setopt(l.multi, CURLMOPT_SOCKETFUNCTION, http_socket) != CURLM_OK ||
 	    curl_multi_setopt(l.multi, CURLMOPT_SOCKETDATA, &l) != CURLM_OK ||
 	    curl_multi_setopt(l.multi, CURLMOPT_TIMERFUNCTION, http_timer) != CURLM_OK ||
@@ -857,6 +839,8 @@ http_run(struct batch *b)
 		}
 		if (l.multi != NULL)
 			curl_multi_cleanup(l.multi);
+		poller_free(l.poller);
+		free(l.ready);
 		free(done);
 		free(transfers);
 		return;
@@ -865,13 +849,16 @@ http_run(struct batch *b)
 	for (;;) {
 		if (batch_cancelled(b))
 			break;
-		while (active < (size_t)jobs && next < b->count) {
+		for (burst = 0; active < (size_t)jobs && next < b->count &&
+		    burst < HTTP_START_BURST; burst++) {
 			if (http_start(b, l.multi, &transfers[next++]) == 0)
 				active++;
 		}
 		if (active == 0 && next == b->count)
 			break;
-		mrc = http_wait(&l);
+		/* More to start: only look at what is ready now. */
+		mrc = http_wait(&l, active < (size_t)jobs && next < b->count ?
+		    0 : HTTP_POLL_MS);
 		/* Every message first: curl_multi_remove_handle walks the
 		 * messages still queued (quadratic when thousands finish at once). */
 		ndone = 0;
@@ -923,7 +910,7 @@ http_run(struct batch *b)
 	}
 	/* Closing cached connections calls http_socket: l must still be whole. */
 	curl_multi_cleanup(l.multi);
-	free(l.pfds);
+	poller_free(l.poller);
 	free(l.ready);
 	free(done);
 	free(transfers);
