@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,10 +53,24 @@ json_add_string(cJSON *object, const char *key, const char *s)
 	free(valid);
 }
 
+/*
+ * Numbers are written as raw text formatted here: cJSON prints a double with
+ * "%1.15g" and reads it back with sscanf to check it, the dearest part of
+ * a report of 10,000 checks (bench/RESULTS.md).
+ */
 static void
-json_add_number(cJSON *object, const char *key, double n)
+json_add_raw(cJSON *object, const char *key, const char *text)
 {
-	json_checked(cJSON_AddNumberToObject(object, key, n));
+	json_checked(cJSON_AddRawToObject(object, key, text));
+}
+
+static void
+json_add_int(cJSON *object, const char *key, long long n)
+{
+	char	text[32];
+
+	snprintf(text, sizeof text, "%lld", n);
+	json_add_raw(object, key, text);
 }
 
 static void
@@ -64,13 +79,28 @@ json_add_null(cJSON *object, const char *key)
 	json_checked(cJSON_AddNullToObject(object, key));
 }
 
-/* Milliseconds rounded to microseconds: enough, and short when printed. */
+/*
+ * Milliseconds to the microsecond, without trailing zeros: 0.214, 12.25,
+ * 0 (enough, and short when printed).
+ */
 static void
 json_add_ms(cJSON *object, const char *key, double ms)
 {
-	if (!isfinite(ms) || ms < 0)
+	long long	us;
+	char		text[48];
+	int		len;
+
+	if (!isfinite(ms) || ms < 0 || ms > 1e15)
 		ms = 0;
-	json_add_number(object, key, round(ms * 1000.0) / 1000.0);
+	us = llround(ms * 1000.0);
+	if (us % 1000 == 0) {
+		json_add_int(object, key, us / 1000);
+		return;
+	}
+	len = snprintf(text, sizeof text, "%lld.%03lld", us / 1000, us % 1000);
+	while (len > 0 && text[len - 1] == '0')
+		text[--len] = '\0';
+	json_add_raw(object, key, text);
 }
 
 static void
@@ -85,7 +115,7 @@ json_begin(struct report *report)
 
 	js = xcalloc(1, sizeof *js);
 	root = json_checked(cJSON_CreateObject());
-	json_add_number(root, "topo_json_version", REPORT_JSON_VERSION);
+	json_add_int(root, "topo_json_version", REPORT_JSON_VERSION);
 	json_add_string(root, "system", t != NULL ? t->system : NULL);
 	path = report->topology_path;
 	if (path == NULL && t != NULL)
@@ -99,19 +129,15 @@ json_begin(struct report *report)
 	json_add_ms(root, "duration_ms", report->duration_ms);
 	json_add_string(root, "layers",
 	    report->layers != NULL ? report->layers : "all");
-	json_add_number(root, "exit_code", report->exit_code);
+	json_add_int(root, "exit_code", report->exit_code);
 
 	summary = json_checked(cJSON_AddObjectToObject(root, "summary"));
-	json_add_number(summary, "total", (double)report->total);
-	json_add_number(summary, "ok", (double)report->counts[STATUS_OK]);
-	json_add_number(summary, "drift",
-	    (double)report->counts[STATUS_DRIFT]);
-	json_add_number(summary, "error",
-	    (double)report->counts[STATUS_ERROR]);
-	json_add_number(summary, "unknown",
-	    (double)report->counts[STATUS_UNKNOWN]);
-	json_add_number(summary, "skipped",
-	    (double)report->counts[STATUS_SKIPPED]);
+	json_add_int(summary, "total", (long long)report->total);
+	json_add_int(summary, "ok", (long long)report->counts[STATUS_OK]);
+	json_add_int(summary, "drift", (long long)report->counts[STATUS_DRIFT]);
+	json_add_int(summary, "error", (long long)report->counts[STATUS_ERROR]);
+	json_add_int(summary, "unknown", (long long)report->counts[STATUS_UNKNOWN]);
+	json_add_int(summary, "skipped", (long long)report->counts[STATUS_SKIPPED]);
 
 	/* The header as cJSON prints it ("{ ... \n}"), its closing brace
 	 * replaced by the opening of the checks array. */
@@ -154,8 +180,8 @@ json_result(struct report *report, const struct check *check)
 	json_add_string(c, "file", check->file != NULL && *check->file != '\0' ?
 	    check->file : NULL);
 	if (check->line > 0) {
-		json_add_number(c, "line", check->line);
-		json_add_number(c, "column", check->column);
+		json_add_int(c, "line", check->line);
+		json_add_int(c, "column", check->column);
 	} else {
 		json_add_null(c, "line");
 		json_add_null(c, "column");

@@ -155,13 +155,17 @@ report_utf8(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	struct buf		 b;
-	size_t			 n, bad, start;
+	size_t			 n = 0, bad, start;
 
 	if (s == NULL)
 		return xstrdup("");
+	/* All ASCII, the usual case: a copy. */
+	while (p[n] != '\0' && p[n] < 0x80)
+		n++;
+	if (p[n] == '\0')
+		return xstrndup(s, n);
 	buf_init(&b, 0);
 	start = 0;
-	n = 0;
 	while (p[n] != '\0') {
 		size_t len = report_utf8_sequence(p + n, &bad);
 
