@@ -163,9 +163,9 @@ http_free_config(void *p)
 
 /*
  * Checks url (http or https, parsable) and gives it back without user and
- * password, and its origin "scheme://host:port" (transfers with the same
- * origin can take turns on one connection). NULL with *cause when it
- * cannot be used.
+ * password, as curl writes it (scheme://host[:port]/path...), and its
+ * origin, the part before the path (transfers with the same origin can
+ * take turns on one connection). NULL with *cause when it cannot be used.
  */
 static char *
 http_url_shown(const char *url, char **origin, char **cause)
@@ -173,7 +173,7 @@ http_url_shown(const char *url, char **origin, char **cause)
 	CURLU		*u;
 	CURLUcode	 rc;
 	char		*scheme = NULL, *text = NULL, *shown = NULL;
-	char		*host = NULL, *port = NULL;
+	const char	*authority;
 
 	if ((u = curl_url()) == NULL)
 		util_fatal("out of memory");
@@ -195,15 +195,13 @@ http_url_shown(const char *url, char **origin, char **cause)
 		goto out;
 	}
 	shown = xstrdup(text);
-	curl_url_get(u, CURLUPART_HOST, &host, 0);
-	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-	*origin = xasprintf("%s://%s:%s", scheme, host != NULL ? host : "",
-	    port != NULL ? port : "");
+	authority = strstr(shown, "://");
+	authority = authority != NULL ? authority + 3 : shown;
+	*origin = xstrndup(shown, (size_t)(authority - shown) +
+	    strcspn(authority, "/?#"));
 out:
 	curl_free(scheme);
 	curl_free(text);
-	curl_free(host);
-	curl_free(port);
 	curl_url_cleanup(u);
 	return shown;
 }
