@@ -948,5 +948,6 @@ const struct probe_ops probe_http = {
 	.schema = &http_schema,
 	.plan = http_plan,
 	.run = http_run,
+	.split = 1,
 	.free_config = http_free_config,
 };

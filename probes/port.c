@@ -484,5 +484,6 @@ const struct probe_ops probe_port = {
 	.schema = &port_schema,
 	.plan = port_plan,
 	.run = port_run,
+	.split = 1,
 	.free_config = port_free_config,
 };

@@ -30,6 +30,12 @@ struct probe_ops {
 	/* Observes every check of the batch; blocking, with timeouts. */
 	void	(*run)(struct batch *);
 	void	(*free_config)(void *);
+	/*
+	 * 1 when the checks are independent of each other (no extras, nothing
+	 * shared between them): a big batch may then be cut in parts, each
+	 * run in its own thread (see sched_parts).
+	 */
+	int	  split;
 };
 
 struct batch {

@@ -1,7 +1,9 @@
 /*
  * sched.c: runs a plan (see sched.h). The checks of one run are grouped in
- * batches by probe; each batch runs in its own thread, and the probe keeps
- * all its checks in flight at once. At most `jobs` batches run together, so
+ * batches by probe (a big batch of independent checks cut in one part per
+ * processor, see sched_parts); each batch runs in its own thread, and the
+ * probe keeps its checks in flight at once, at most `jobs` of them (the
+ * parts of one probe share that). At most `jobs` batches run together, so
  * --jobs 1 is a strictly sequential run (the baseline to compare against).
  *
  * Everything a reader sees (results, the list of checks with extras) is
@@ -14,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../topology/diff.h"
 #include "../util/util.h"
+
+#define SCHED_SPLIT_MIN	256	/* fewest checks in a part of a split batch */
 
 struct sched {
 	struct plan		*plan;
@@ -265,14 +270,39 @@ sched_free_extras(struct sched *s)
 	s->nextras = 0;
 }
 
+/*
+ * How many parts a probe's batch of count checks is cut into, each run by
+ * its own thread with its share of --jobs: one per processor for a probe
+ * whose checks are independent of each other (probe_ops.split), parts of
+ * at least SCHED_SPLIT_MIN checks. One thread kept one core busy with
+ * 10,000 HTTP checks while the other idled (bench/RESULTS.md).
+ */
+static size_t
+sched_parts(const struct sched *s, const struct probe_ops *ops, size_t count)
+{
+	long	cpus;
+	size_t	parts;
+
+	if (!ops->split || s->options.jobs < 2)
+		return 1;
+	if ((cpus = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		cpus = 1;
+	parts = count / SCHED_SPLIT_MIN;
+	if (parts > (size_t)cpus)
+		parts = (size_t)cpus;
+	if (parts > (size_t)s->options.jobs)
+		parts = (size_t)s->options.jobs;
+	return parts > 0 ? parts : 1;
+}
+
 void
 sched_run(struct sched *s, char *const *ids, size_t nids)
 {
 	struct plan		*p = s->plan;
 	struct sched_work	 w;
-	struct check		**todo;
+	struct check		**todo, **mine;
 	pthread_t		*threads;
-	size_t			 i, j, ntodo = 0, nthreads;
+	size_t			 i, j, k, ntodo = 0, nthreads, nmine, parts;
 	double			 start = util_now_ms();
 
 	memset(&w, 0, sizeof w);
@@ -301,26 +331,36 @@ sched_run(struct sched *s, char *const *ids, size_t nids)
 	}
 	sched_unlock(s);
 
-	/* One batch per probe, in registry order (so runs are reproducible). */
+	/* One batch per probe (or per part of one, see sched_parts), in
+	 * registry order (so runs are reproducible). */
 	w.batches = xcalloc(ntodo + 1, sizeof *w.batches);
+	mine = xreallocarray(NULL, ntodo + 1, sizeof *mine);
 	for (i = 0; probe_table[i] != NULL; i++) {
-		struct batch	*b = &w.batches[w.nbatches];
-
-		for (j = 0; j < ntodo; j++) {
-			if (todo[j]->probe != probe_table[i])
-				continue;
-			if (b->checks == NULL)
-				b->checks = xreallocarray(NULL, ntodo,
-				    sizeof *b->checks);
-			b->checks[b->count++] = todo[j];
+		for (j = 0, nmine = 0; j < ntodo; j++) {
+			if (todo[j]->probe == probe_table[i])
+				mine[nmine++] = todo[j];
 		}
-		if (b->count == 0)
+		if (nmine == 0)
 			continue;
-		b->topology = p->topology;
-		b->sched = s;
-		b->jobs = s->options.jobs;
-		w.nbatches++;
+		parts = sched_parts(s, probe_table[i], nmine);
+		for (k = 0; k < parts; k++) {
+			struct batch	*b = &w.batches[w.nbatches++];
+			size_t		 from = nmine * k / parts;
+			size_t		 to = nmine * (k + 1) / parts;
+
+			b->checks = xreallocarray(NULL, to - from,
+			    sizeof *b->checks);
+			memcpy(b->checks, mine + from,
+			    (to - from) * sizeof *b->checks);
+			b->count = to - from;
+			b->topology = p->topology;
+			b->sched = s;
+			/* The parts share --jobs: still at most that in flight. */
+			b->jobs = s->options.jobs / (int)parts +
+			    ((size_t)s->options.jobs % parts > k ? 1 : 0);
+		}
 	}
+	free(mine);
 
 	nthreads = w.nbatches < (size_t)s->options.jobs ? w.nbatches :
 	    (size_t)s->options.jobs;
