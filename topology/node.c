@@ -12,37 +12,141 @@
 
 #include "../util/util.h"
 
-struct node *
-node_new(enum node_type type, const char *file, int line, int column)
+/* Memory handed out in chunks, freed all at once (see node.h). */
+#define NODE_CHUNK	(64 * 1024)
+
+struct node_chunk {
+	struct node_chunk	*next;
+	size_t			 size, used;
+	/* then size bytes */
+};
+
+struct node_arena {
+	struct node_chunk	*chunks;	/* the newest first */
+};
+
+struct node_arena *
+node_arena_new(void)
 {
-	struct node	*n = xcalloc(1, sizeof *n);
+	return xcalloc(1, sizeof (struct node_arena));
+}
+
+void
+node_arena_free(struct node_arena *a)
+{
+	struct node_chunk	*c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+/* size bytes, zeroed, aligned for any node field. */
+static void *
+node_arena_alloc(struct node_arena *a, size_t size)
+{
+	struct node_chunk	*c = a->chunks;
+	size_t			 header, chunk;
+	char			*p;
+
+	header = (sizeof *c + 15) & ~(size_t)15;
+	size = (size + 15) & ~(size_t)15;
+	if (c == NULL || c->size - c->used < size) {
+		/* A big text gets a chunk of its own; the current one stays. */
+		chunk = size > NODE_CHUNK / 4 ? size : NODE_CHUNK;
+		c = xmalloc(header + chunk);
+		c->size = chunk;
+		c->used = 0;
+		if (size > NODE_CHUNK / 4 && a->chunks != NULL) {
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	p = (char *)c + header + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+static char *
+node_arena_strdup(struct node_arena *a, const char *s)
+{
+	size_t	len = strlen(s);
+	char	*p = node_arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+static char	node_empty[1];	/* "" for new scalars: never written */
+
+struct node *
+node_new(struct node_arena *a, enum node_type type, const char *file,
+    int line, int column)
+{
+	struct node	*n = node_arena_alloc(a, sizeof *n);
 
 	n->type = type;
+	n->arena = a;
 	n->file = file;
 	n->line = line;
 	n->column = column;
 	if (type == NODE_SCALAR)
-		n->value = xstrdup("");
+		n->value = n->raw = node_empty;
 	return n;
+}
+
+void
+node_root(struct node *n)
+{
+	n->owns_arena = 1;
+}
+
+static void
+node_free_arrays(struct node *n)
+{
+	size_t	i;
+
+	for (i = 0; i < n->count; i++) {
+		node_free_arrays(n->items[i]);
+		if (n->keys != NULL)
+			node_free_arrays(n->keys[i]);
+	}
+	free(n->items);
+	free(n->keys);
+	n->items = n->keys = NULL;
+	n->count = n->alloc = 0;
 }
 
 void
 node_free(struct node *n)
 {
-	size_t	i;
-
 	if (n == NULL)
 		return;
-	for (i = 0; i < n->count; i++) {
-		node_free(n->items[i]);
-		if (n->keys != NULL)
-			node_free(n->keys[i]);
-	}
-	free(n->items);
-	free(n->keys);
-	free(n->value);
-	free(n->raw);
-	free(n);
+	node_free_arrays(n);
+	if (n->owns_arena)
+		node_arena_free(n->arena);
+}
+
+void
+node_set_value(struct node *n, const char *value)
+{
+	n->value = strcmp(value, n->raw) == 0 ? n->raw :
+	    node_arena_strdup(n->arena, value);
+}
+
+void
+node_set_text(struct node *n, const char *value, const char *raw)
+{
+	n->raw = node_arena_strdup(n->arena, raw);
+	node_set_value(n, value);
 }
 
 /*

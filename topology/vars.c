@@ -401,8 +401,7 @@ vars_scalar(struct vars *v, struct node *n)
 			    "file", VARS_MAX_TOTAL);
 			v->over_total = 1;
 		} else {
-			free(n->value);
-			n->value = buf_steal(&out);
+			node_set_value(n, buf_str(&out));
 			n->secret = tainted;
 		}
 	}
@@ -425,8 +424,7 @@ vars_walk(struct vars *v, struct node *n)
 			e = vars_find(v, n->keys[i]->raw);
 			if (e != NULL && e->state == VAR_DONE &&
 			    n->items[i]->type == NODE_SCALAR) {
-				free(n->items[i]->value);
-				n->items[i]->value = xstrdup(e->value);
+				node_set_value(n->items[i], e->value);
 				n->items[i]->secret = e->tainted;
 			}
 			continue;

@@ -57,6 +57,7 @@ struct parse {
 	size_t			 depth;
 	size_t			 stack_alloc;
 	struct node		*root;
+	struct node_arena	*arena;		/* every node's */
 
 	struct anchor		*anchors;
 	size_t			 nanchors;
@@ -215,17 +216,8 @@ yaml_node(struct parse *p, enum node_type type, const yaml_mark_t *mark)
 		return NULL;
 	}
 	p->nodes++;
-	return node_new(type, p->file, (int)mark->line + 1,
+	return node_new(p->arena, type, p->file, (int)mark->line + 1,
 	    (int)mark->column + 1);
-}
-
-static void
-yaml_set_text(struct node *n, const char *value, const char *raw)
-{
-	free(n->value);
-	n->value = xstrdup(value);
-	free(n->raw);
-	n->raw = xstrdup(raw);
 }
 
 /* Nodes in a subtree, its text, and how many containers deep it goes. */
@@ -254,11 +246,12 @@ yaml_measure(const struct node *n, int *height, size_t *bytes)
 static struct node *
 yaml_copy(const struct node *n)
 {
-	struct node	*c = node_new(n->type, n->file, n->line, n->column);
+	struct node	*c = node_new(n->arena, n->type, n->file, n->line,
+			    n->column);
 	size_t		 i;
 
 	if (n->type == NODE_SCALAR) {
-		yaml_set_text(c, n->value, n->raw);
+		node_set_text(c, n->value, n->raw);
 		c->quoted = n->quoted;
 		c->is_null = n->is_null;
 		return c;
@@ -582,7 +575,7 @@ yaml_scalar(struct parse *p, const yaml_event_t *e)
 	n->quoted = e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    (e->data.scalar.tag != NULL &&
 	    strcmp((const char *)e->data.scalar.tag, YAML_STR_TAG) == 0);
-	yaml_set_text(n, n->is_null ? "" : value, value);
+	node_set_text(n, n->is_null ? "" : value, value);
 	p->bytes += 2 * e->data.scalar.length + 2;
 	if (e->data.scalar.anchor != NULL)
 		yaml_anchor_add(p, (const char *)e->data.scalar.anchor, n);
@@ -618,7 +611,7 @@ yaml_alias(struct parse *p, const yaml_event_t *e)
 		if ((n = yaml_node(p, NODE_SCALAR, &e->start_mark)) == NULL)
 			return;
 		n->is_null = 1;
-		yaml_set_text(n, "", "");
+		node_set_text(n, "", "");
 		yaml_attach(p, n);
 		return;
 	}
@@ -688,6 +681,7 @@ yaml_parse(const char *file, const char *text, size_t len,
 
 	if (!yaml_parser_initialize(&parser))
 		util_fatal("out of memory (libyaml)");
+	p.arena = node_arena_new();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done && !p.fatal) {
 		if (!yaml_parser_parse(&parser, &e)) {
@@ -748,6 +742,7 @@ yaml_parse(const char *file, const char *text, size_t len,
 
 	if (p.fatal) {
 		node_free(p.root);
+		node_arena_free(p.arena);
 		return NULL;
 	}
 	root = p.root;
@@ -755,6 +750,9 @@ yaml_parse(const char *file, const char *text, size_t len,
 		problems_add(problems, file, 1, 1,
 		    "the file is empty: a topology starts with `version: 1` "
 		    "and `system: NAME`");
+		node_arena_free(p.arena);
+		return NULL;
 	}
+	node_root(root);
 	return root;
 }
