@@ -20,9 +20,34 @@
 #include "../probes/probe.h"
 #include "../util/util.h"
 
+/*
+ * The members of a check's object, in the order written. One object is
+ * built at begin and its values replaced for each check, printed into one
+ * reused buffer: creating, printing and freeing an object per check cost
+ * 25,000 instructions a check in allocations alone (bench/RESULTS.md).
+ */
+enum json_field {
+	JSON_ID, JSON_KIND, JSON_LAYER, JSON_STATUS, JSON_DRIFT, JSON_EXPECTED,
+	JSON_OBSERVED, JSON_MESSAGE, JSON_EVIDENCE, JSON_DURATION, JSON_FILE,
+	JSON_LINE, JSON_COLUMN, JSON_EXTRA, JSON_FIELDS
+};
+
+static const char *const json_field_names[JSON_FIELDS] = {
+	"id", "kind", "layer", "status", "drift", "expected", "observed",
+	"message", "evidence", "duration_ms", "file", "line", "column", "extra"
+};
+
+/* Room for a number's text in a raw member (digits, point, sign). */
+#define JSON_NUMBER_ROOM	32
+#define JSON_LINE_MAX		(1024 * 1024 * 1024)	/* one printed check */
+
 struct json_state {
-	size_t	written;	/* checks so far */
-	int	failed;		/* a write failed */
+	size_t	 written;	/* checks so far */
+	int	 failed;	/* a write failed */
+	cJSON	*check;		/* the object, its members below */
+	cJSON	*field[JSON_FIELDS];
+	char	*line;		/* cJSON_PrintPreallocated's buffer */
+	size_t	 size;
 };
 
 /*
@@ -84,23 +109,56 @@ json_add_null(cJSON *object, const char *key)
  * 0 (enough, and short when printed).
  */
 static void
-json_add_ms(cJSON *object, const char *key, double ms)
+json_ms_text(char *text, size_t size, double ms)
 {
 	long long	us;
-	char		text[48];
 	int		len;
 
 	if (!isfinite(ms) || ms < 0 || ms > 1e15)
 		ms = 0;
 	us = llround(ms * 1000.0);
 	if (us % 1000 == 0) {
-		json_add_int(object, key, us / 1000);
+		snprintf(text, size, "%lld", us / 1000);
 		return;
 	}
-	len = snprintf(text, sizeof text, "%lld.%03lld", us / 1000, us % 1000);
-	while (len > 0 && text[len - 1] == '0')
+	len = snprintf(text, size, "%lld.%03lld", us / 1000, us % 1000);
+	while (len > 0 && (size_t)len < size && text[len - 1] == '0')
 		text[--len] = '\0';
+}
+
+static void
+json_add_ms(cJSON *object, const char *key, double ms)
+{
+	char	text[JSON_NUMBER_ROOM];
+
+	json_ms_text(text, sizeof text, ms);
 	json_add_raw(object, key, text);
+}
+
+/* Builds the reused check object: strings "", numbers with room, false. */
+static void
+json_check_object(struct json_state *js)
+{
+	char	room[JSON_NUMBER_ROOM];
+	int	i;
+
+	memset(room, '0', sizeof room - 1);
+	room[sizeof room - 1] = '\0';
+	js->check = json_checked(cJSON_CreateObject());
+	for (i = 0; i < JSON_FIELDS; i++) {
+		if (i == JSON_DURATION || i == JSON_LINE || i == JSON_COLUMN)
+			js->field[i] = cJSON_AddRawToObject(js->check,
+			    json_field_names[i], room);
+		else if (i == JSON_EXTRA)
+			js->field[i] = cJSON_AddFalseToObject(js->check,
+			    json_field_names[i]);
+		else
+			js->field[i] = cJSON_AddStringToObject(js->check,
+			    json_field_names[i], "");
+		json_checked(js->field[i]);
+	}
+	js->size = 4096;
+	js->line = xmalloc(js->size);
 }
 
 static void
@@ -151,7 +209,39 @@ json_begin(struct report *report)
 		js->failed = 1;
 	cJSON_free(text);
 	cJSON_Delete(root);
+	json_check_object(js);
 	report->state = js;
+}
+
+/* A member's value: s as valid UTF-8, or null when s is NULL. */
+static void
+json_set_string(cJSON *item, const char *s)
+{
+	char	*valid;
+
+	if (s == NULL) {
+		item->type = cJSON_NULL;	/* valuestring kept for later */
+		return;
+	}
+	valid = report_utf8(s);
+	item->type = cJSON_String;
+	if (cJSON_SetValuestring(item, valid) == NULL)
+		util_fatal("out of memory building the JSON report");
+	free(valid);
+}
+
+static void
+json_set_int(cJSON *item, long long n)
+{
+	item->type = cJSON_Raw;
+	snprintf(item->valuestring, JSON_NUMBER_ROOM, "%lld", n);
+}
+
+static void
+json_set_ms(cJSON *item, double ms)
+{
+	item->type = cJSON_Raw;
+	json_ms_text(item->valuestring, JSON_NUMBER_ROOM, ms);
 }
 
 static void
@@ -159,44 +249,42 @@ json_result(struct report *report, const struct check *check)
 {
 	struct json_state	*js = report->state;
 	const struct result	*r = &check->result;
-	cJSON			*c;
-	char			*text;
+	cJSON			**f = js->field;
 
-	c = json_checked(cJSON_CreateObject());
-
-	json_add_string(c, "id", check->id);
-	json_add_string(c, "kind", check->probe != NULL ? check->probe->name : NULL);
-	json_add_string(c, "layer", layer_name(check->layer));
-	json_add_string(c, "status", status_name(r->status));
-	if (r->drift == DRIFT_NONE)
-		json_add_null(c, "drift");
-	else
-		json_add_string(c, "drift", drift_name(r->drift));
-	json_add_string(c, "expected", r->expected);
-	json_add_string(c, "observed", r->observed);
-	json_add_string(c, "message", r->message);
-	json_add_string(c, "evidence", r->evidence);
-	json_add_ms(c, "duration_ms", r->duration_ms);
-	json_add_string(c, "file", check->file != NULL && *check->file != '\0' ?
-	    check->file : NULL);
+	json_set_string(f[JSON_ID], check->id);
+	json_set_string(f[JSON_KIND], check->probe != NULL ?
+	    check->probe->name : NULL);
+	json_set_string(f[JSON_LAYER], layer_name(check->layer));
+	json_set_string(f[JSON_STATUS], status_name(r->status));
+	json_set_string(f[JSON_DRIFT], r->drift == DRIFT_NONE ? NULL :
+	    drift_name(r->drift));
+	json_set_string(f[JSON_EXPECTED], r->expected);
+	json_set_string(f[JSON_OBSERVED], r->observed);
+	json_set_string(f[JSON_MESSAGE], r->message);
+	json_set_string(f[JSON_EVIDENCE], r->evidence);
+	json_set_ms(f[JSON_DURATION], r->duration_ms);
+	json_set_string(f[JSON_FILE], check->file != NULL &&
+	    *check->file != '\0' ? check->file : NULL);
 	if (check->line > 0) {
-		json_add_int(c, "line", check->line);
-		json_add_int(c, "column", check->column);
-	} else {
-		json_add_null(c, "line");
-		json_add_null(c, "column");
-	}
-	json_checked(cJSON_AddBoolToObject(c, "extra", check->extra != 0));
+		json_set_int(f[JSON_LINE], check->line);
+		json_set_int(f[JSON_COLUMN], check->column);
+	} else
+		f[JSON_LINE]->type = f[JSON_COLUMN]->type = cJSON_NULL;
+	f[JSON_EXTRA]->type = check->extra ? cJSON_True : cJSON_False;
 
-	/* One check a line: grep finds a check, jq reads the whole. */
-	if ((text = cJSON_PrintUnformatted(c)) == NULL)
-		util_fatal("out of memory printing the JSON report");
+	/* One check a line: grep finds a check, jq reads the whole. cJSON
+	 * asks for 5 bytes more than it needs. */
+	while (!cJSON_PrintPreallocated(js->check, js->line, (int)js->size - 5,
+	    0)) {
+		if (js->size >= JSON_LINE_MAX)
+			util_fatal("a check too large for the JSON report");
+		js->size *= 2;
+		js->line = xrealloc(js->line, js->size);
+	}
 	if (fputs(js->written > 0 ? ",\n\t\t" : "\n\t\t", report->out) == EOF ||
-	    fputs(text, report->out) == EOF)
+	    fputs(js->line, report->out) == EOF)
 		js->failed = 1;
 	js->written++;
-	cJSON_free(text);
-	cJSON_Delete(c);
 }
 
 static int
@@ -207,6 +295,8 @@ json_end(struct report *report)
 
 	if (fputs(js->written > 0 ? "\n\t]\n}\n" : "]\n}\n", report->out) == EOF)
 		rc = -1;
+	cJSON_Delete(js->check);
+	free(js->line);
 	free(js);
 	report->state = NULL;
 	return rc != 0 || ferror(report->out) ? -1 : 0;

@@ -931,6 +931,88 @@ test_every_byte(void **state)
 	free(f);
 }
 
+/*
+ * The JSON renderer reuses one object for every check: nothing of a check
+ * may show in the next (a long value then a short one, a value then null,
+ * a line then none, extra then not), and a check far larger than the
+ * print buffer comes out whole.
+ */
+static void
+test_json_checks_independent(void **state)
+{
+	struct check	 c[3];
+	struct check	*p[3];
+	struct report	 report;
+	char		*text, *big;
+	cJSON		*root, *checks, *x;
+	size_t		 i, bigsize = 300 * 1024;
+
+	(void)state;
+	big = malloc(bigsize + 1);
+	assert_non_null(big);
+	for (i = 0; i < bigsize; i++)
+		big[i] = i % 97 == 0 ? '\n' : (char)('a' + i % 26);
+	big[bigsize] = '\0';
+	memset(c, 0, sizeof c);
+	c[0].id = "first";
+	c[0].file = "t.yaml";
+	c[0].line = 12;
+	c[0].column = 3;
+	c[0].extra = 1;
+	c[0].result.status = STATUS_DRIFT;
+	c[0].result.drift = DRIFT_EXTRA;
+	c[0].result.evidence = big;
+	c[0].result.message = "a rather long message for the first check";
+	c[0].result.duration_ms = 12.5;
+	c[1].id = "second";
+	c[1].result.status = STATUS_OK;
+	c[1].result.message = "short";
+	c[2].id = "3";
+	c[2].result.status = STATUS_ERROR;
+	c[2].result.evidence = "e";
+	c[2].result.duration_ms = 7;
+	c[2].line = 1;
+	c[2].column = 1;
+	for (i = 0; i < 3; i++)
+		p[i] = &c[i];
+	memset(&report, 0, sizeof report);
+	text = render("json", &report, p, 3);
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	checks = cJSON_GetObjectItem(root, "checks");
+	assert_int_equal(cJSON_GetArraySize(checks), 3);
+
+	x = cJSON_GetArrayItem(checks, 0);
+	assert_string_equal(json_string(x, "evidence"), big);
+	assert_string_equal(json_string(x, "drift"), "extra");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(x, "extra")));
+	assert_int_equal(json_number(x, "line"), 12);
+	assert_true(json_number(x, "duration_ms") == 12.5);
+
+	x = cJSON_GetArrayItem(checks, 1);
+	assert_string_equal(json_string(x, "id"), "second");
+	assert_string_equal(json_string(x, "message"), "short");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "evidence")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "drift")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "file")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "line")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "column")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(x, "extra")));
+	assert_true(json_number(x, "duration_ms") == 0);
+
+	x = cJSON_GetArrayItem(checks, 2);
+	assert_string_equal(json_string(x, "id"), "3");
+	assert_string_equal(json_string(x, "evidence"), "e");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "message")));
+	assert_int_equal(json_number(x, "line"), 1);
+	assert_true(json_number(x, "duration_ms") == 7);
+	/* One check a line. */
+	assert_non_null(strstr(text, "\n\t\t{\"id\":\"second\","));
+	cJSON_Delete(root);
+	free(text);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -952,6 +1034,7 @@ main(void)
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_junit_attribute_whitespace),
 		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_json_checks_independent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
