@@ -163,17 +163,18 @@ http_free_config(void *p)
 
 /*
  * Checks url (http or https, parsable) and gives it back without user and
- * password, as curl writes it (scheme://host[:port]/path...), and its
- * origin, the part before the path (transfers with the same origin can
- * take turns on one connection). NULL with *cause when it cannot be used.
+ * password (as curl writes it then; as written otherwise), and its origin,
+ * the part before the path (transfers with the same origin can take turns
+ * on one connection). NULL with *cause when it cannot be used.
  */
 static char *
 http_url_shown(const char *url, char **origin, char **cause)
 {
 	CURLU		*u;
 	CURLUcode	 rc;
-	char		*scheme = NULL, *text = NULL, *shown = NULL;
+	char		*scheme = NULL, *text = NULL, *shown = NULL, *part;
 	const char	*authority;
+	int		 credentials = 0;
 
 	if ((u = curl_url()) == NULL)
 		util_fatal("out of memory");
@@ -187,14 +188,33 @@ http_url_shown(const char *url, char **origin, char **cause)
 		    scheme != NULL ? scheme : "none");
 		goto out;
 	}
-	curl_url_set(u, CURLUPART_USER, NULL, 0);
-	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-	curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
-	if ((rc = curl_url_get(u, CURLUPART_URL, &text, 0)) != CURLUE_OK) {
-		*cause = xasprintf("invalid URL: %s", curl_url_strerror(rc));
-		goto out;
+	/* Only a URL with credentials is rewritten (curl_url_get of the whole
+	 * URL was a third of planning 10,000 checks); others show as written. */
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+		credentials = 1;
+		curl_free(part);
 	}
-	shown = xstrdup(text);
+	if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
+		credentials = 1;
+		curl_free(part);
+	}
+	if (curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
+		credentials = 1;
+		curl_free(part);
+	}
+	if (!credentials)
+		shown = xstrdup(url);
+	else {
+		curl_url_set(u, CURLUPART_USER, NULL, 0);
+		curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+		curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+		if ((rc = curl_url_get(u, CURLUPART_URL, &text, 0)) != CURLUE_OK) {
+			*cause = xasprintf("invalid URL: %s",
+			    curl_url_strerror(rc));
+			goto out;
+		}
+		shown = xstrdup(text);
+	}
 	authority = strstr(shown, "://");
 	authority = authority != NULL ? authority + 3 : shown;
 	*origin = xstrndup(shown, (size_t)(authority - shown) +
