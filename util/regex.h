@@ -12,6 +12,9 @@ struct regex;
 
 /* NULL with *cause ("missing ) at offset 3") when the pattern is invalid. */
 struct regex	*regex_compile(const char *pattern, char **cause);
+/* One more holder of re (a compiled pattern is read-only: holders share). */
+struct regex	*regex_ref(struct regex *);
+/* Drops a holder; the last one frees it. */
 void		 regex_free(struct regex *);
 const char	*regex_pattern(const struct regex *);
 /*

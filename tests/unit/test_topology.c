@@ -1153,6 +1153,33 @@ test_catastrophic_regex(void **state)
 	regex_free(re);
 }
 
+/* A shared pattern lives until its last holder lets go; the limits hold
+ * for every holder (the match context is part of the shared pattern). */
+static void
+test_regex_shared(void **state)
+{
+	struct regex	*re, *second;
+	char		*cause = NULL, subject[64];
+	int		 rc;
+
+	(void)state;
+	re = regex_compile("^(a+)+$", &cause);
+	assert_non_null(re);
+	second = regex_ref(re);
+	assert_ptr_equal(second, re);
+	regex_free(re);		/* one holder left: still usable */
+	assert_int_equal(regex_match(second, "aaa", 3, NULL, NULL, NULL), 1);
+	memset(subject, 'a', sizeof subject - 2);
+	subject[sizeof subject - 2] = 'b';
+	subject[sizeof subject - 1] = '\0';
+	rc = regex_match(second, subject, strlen(subject), NULL, NULL, &cause);
+	assert_true(rc == -1 || rc == 0);
+	free(cause);
+	assert_string_equal(regex_pattern(second), "^(a+)+$");
+	regex_free(second);	/* the last: freed (ASan sees a leak otherwise) */
+	regex_free(NULL);
+}
+
 int
 main(void)
 {
@@ -1185,6 +1212,7 @@ main(void)
 		cmocka_unit_test(test_program),
 		cmocka_unit_test(test_large_topology_fast),
 		cmocka_unit_test(test_catastrophic_regex),
+		cmocka_unit_test(test_regex_shared),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
