@@ -73,12 +73,6 @@ poller_del(struct poller *p, int fd)
 }
 
 int
-poller_count(const struct poller *p)
-{
-	return p->count;
-}
-
-int
 poller_wait(struct poller *p, struct poller_event *out, int max,
     int timeout_ms)
 {
@@ -173,12 +167,6 @@ poller_del(struct poller *p, int fd)
 }
 
 int
-poller_count(const struct poller *p)
-{
-	return p->count;
-}
-
-int
 poller_wait(struct poller *p, struct poller_event *out, int max,
     int timeout_ms)
 {
@@ -199,3 +187,10 @@ poller_wait(struct poller *p, struct poller_event *out, int max,
 	return k;
 }
 #endif
+
+/* Both versions keep the count. */
+int
+poller_count(const struct poller *p)
+{
+	return p->count;
+}
