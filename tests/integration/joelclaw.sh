@@ -144,30 +144,53 @@ t_contains "joelclaw: cli url observed" "$(obs 'source/cli default worker url')"
 
 # ---- live: the function counts cross-checked the way the health script does,
 # against a fixture worker (:3111 /api/inngest) and Inngest (:8288 /v0/gql) on
-# 127.0.0.1, first agreeing with the topology, then registering more.
+# 127.0.0.1, first agreeing with the topology, then registering more. The
+# ports are the real system's: when this runs as root with `ip netns`, the
+# fixture and topo share a private network namespace, so a worker already on
+# :3111 (the real one, another test) changes nothing; otherwise they need
+# those ports free on 127.0.0.1.
 FIXTURE=$BUILD/tests/fixture-server
+NETNS=()
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
+    ip netns add "topo-joelclaw-$$" 2>/dev/null; then
+	t_cleanup "ip netns delete topo-joelclaw-$$"
+	NETNS=(ip netns exec "topo-joelclaw-$$")
+	"${NETNS[@]}" ip link set lo up
+fi
+in_netns() { "${NETNS[@]}" "$@"; }
+port_open() { # PORT: 0 when something listens on it (in the namespace)
+	in_netns bash -c "(exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null"
+}
 functions_json() { # N -> [{"id":"f1"},...]
 	local i out=""
 	for ((i = 1; i <= $1; i++)); do out+="${out:+,}{\"id\":\"f$i\"}"; done
 	echo "[$out]"
 }
 serve_counts() { # HOST_COUNT CLUSTER_COUNT WORKER_COUNT
+	local i
 	{
 		echo "GET /api/inngest 200 {\"function_count\":$3,\"mode\":\"dev\"}"
 		echo "POST /v0/gql 200 {\"data\":{\"apps\":[{\"name\":\"system-bus-host\",\"functions\":$(functions_json "$1")},{\"name\":\"system-bus-cluster\",\"functions\":$(functions_json "$2")}]}}"
 	} >"$TMPDIR/routes"
 	rm -f "$TMPDIR/ready"
-	"$FIXTURE" --bind 127.0.0.1 --port 3111 --port 8288 --route-file "$TMPDIR/routes" \
-	    --ready-file "$TMPDIR/ready" --log "$TMPDIR/requests.log" >/dev/null 2>&1 &
+	# Not through in_netns: $! must be the server itself, not a subshell.
+	"${NETNS[@]}" "$FIXTURE" --bind 127.0.0.1 --port 3111 --port 8288 \
+	    --route-file "$TMPDIR/routes" --ready-file "$TMPDIR/ready" \
+	    --log "$TMPDIR/requests.log" >/dev/null 2>&1 &
 	FIXTURE_PID=$!
 	t_cleanup "kill $FIXTURE_PID"
-	t_wait_port 3111 10 && t_wait_port 8288 10
+	for ((i = 0; i < 100; i++)); do
+		port_open 3111 && port_open 8288 && return 0
+		sleep 0.1
+	done
+	return 1
 }
 check_counts() {
-	"$TOPO" check -f "$TOPOLOGY" --layer live --only 'http/worker-functions' \
-	    --only 'http/inngest-*' --format json -o "$TMPDIR/live.json"
+	in_netns "$TOPO" check -f "$TOPOLOGY" --layer live \
+	    --only 'http/worker-functions' --only 'http/inngest-*' \
+	    --format json -o "$TMPDIR/live.json"
 }
-if (exec 3<>/dev/tcp/127.0.0.1/3111) 2>/dev/null || (exec 3<>/dev/tcp/127.0.0.1/8288) 2>/dev/null; then
+if port_open 3111 || port_open 8288; then
 	t_fail "joelclaw: live counts need 127.0.0.1:3111 and :8288 free"
 else
 	serve_counts 101 12 101
