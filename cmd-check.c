@@ -19,11 +19,12 @@ static int	cmd_check_exec(const struct cmd_entry *, struct cmd_args *);
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.usage = "[-f FILE] [--format text|json|markdown|junit] [--layer static|live] "
-	    "[--only GLOB] [--set VAR=VALUE]... [--jobs N] [--timeout MS] [--strict] [-o OUT]",
+	    "[--only GLOB] [--set VAR=VALUE]... [--jobs N] [--timeout MS] [--strict] [-o OUT] "
+	    "[--root DIR]",
 	.help = "Check the topology against the repository and the running system.",
 	.options = CMD_OPT_FILE | CMD_OPT_FORMAT | CMD_OPT_LAYER | CMD_OPT_ONLY |
 	    CMD_OPT_SET | CMD_OPT_JOBS | CMD_OPT_TIMEOUT | CMD_OPT_STRICT |
-	    CMD_OPT_OUTPUT,
+	    CMD_OPT_OUTPUT | CMD_OPT_ROOT,
 	.exec = cmd_check_exec,
 };
 

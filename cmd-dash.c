@@ -14,10 +14,11 @@ static int	cmd_dash_exec(const struct cmd_entry *, struct cmd_args *);
 const struct cmd_entry cmd_dash_entry = {
 	.name = "dash",
 	.usage = "[-f FILE] [--interval SECONDS] [--layer static|live] "
-	    "[--only GLOB] [--set VAR=VALUE]... [--jobs N] [--timeout MS]",
+	    "[--only GLOB] [--set VAR=VALUE]... [--jobs N] [--timeout MS] [--root DIR]",
 	.help = "Live dashboard: re-probes, groups by layer, shows the evidence.",
 	.options = CMD_OPT_FILE | CMD_OPT_INTERVAL | CMD_OPT_LAYER |
-	    CMD_OPT_ONLY | CMD_OPT_SET | CMD_OPT_JOBS | CMD_OPT_TIMEOUT,
+	    CMD_OPT_ONLY | CMD_OPT_SET | CMD_OPT_JOBS | CMD_OPT_TIMEOUT |
+	    CMD_OPT_ROOT,
 	.exec = cmd_dash_exec,
 };
 

@@ -21,10 +21,10 @@ static int	cmd_doc_exec(const struct cmd_entry *, struct cmd_args *);
 const struct cmd_entry cmd_doc_entry = {
 	.name = "doc",
 	.usage = "[-f FILE] [--live | --results REPORT.json] [--layer static|live] "
-	    "[--set VAR=VALUE]... [--jobs N] [--timeout MS] [-o OUT]",
+	    "[--set VAR=VALUE]... [--jobs N] [--timeout MS] [-o OUT] [--root DIR]",
 	.help = "Generate the architecture document from the topology.",
 	.options = CMD_OPT_FILE | CMD_OPT_LIVE | CMD_OPT_LAYER | CMD_OPT_SET |
-	    CMD_OPT_JOBS | CMD_OPT_TIMEOUT | CMD_OPT_OUTPUT,
+	    CMD_OPT_JOBS | CMD_OPT_TIMEOUT | CMD_OPT_OUTPUT | CMD_OPT_ROOT,
 	.exec = cmd_doc_exec,
 };
 

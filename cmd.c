@@ -22,7 +22,8 @@
 
 enum {
 	OPT_FORMAT = 256, OPT_LAYER, OPT_ONLY, OPT_SET, OPT_JOBS, OPT_TIMEOUT,
-	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_HELP,
+	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_ROOT,
+	OPT_HELP,
 };
 
 static const struct {
@@ -56,6 +57,8 @@ static const struct {
 	  "    --results FILE     take verdicts from `topo check --format json` output" },
 	{ { "changed", required_argument, NULL, OPT_CHANGED }, CMD_OPT_CHANGED,
 	  "    --changed FILE|-   paths a change touched (git diff --name-only)" },
+	{ { "root", required_argument, NULL, OPT_ROOT }, CMD_OPT_ROOT,
+	  "    --root DIR         read repository files only in DIR (default $TOPO_ROOT)" },
 };
 #define CMD_NOPTIONS (sizeof cmd_options / sizeof cmd_options[0])
 
@@ -88,6 +91,28 @@ cmd_number(const char *name, const char *s, int min, int max, int *out)
 	return 0;
 }
 
+/*
+ * --root DIR (or $TOPO_ROOT, named by from) resolved once, here: the probes
+ * compare real paths with it, so it must be real itself. A folder that is
+ * not there is a usage error, not a run that reads nothing.
+ */
+static int
+cmd_root(const char *from, const char *dir, char **out)
+{
+	struct stat	 st;
+	char		*real;
+
+	if ((real = realpath(dir, NULL)) == NULL || stat(real, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "topo: %s %s: %s (it must be an existing folder)\n",
+		    from, dir, real == NULL ? strerror(errno) : "not a folder");
+		free(real);
+		return -1;
+	}
+	*out = real;
+	return 0;
+}
+
 static void
 cmd_push(char ***list, size_t *n, const char *s)
 {
@@ -101,6 +126,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 	struct option	 longopts[CMD_NOPTIONS + 2];
 	char		 shortopts[16] = "+h";
 	size_t		 i, n = 0;
+	const char	*root = NULL, *root_from = "--root";
 	int		 ch;
 
 	memset(a, 0, sizeof *a);
@@ -181,6 +207,9 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 		case OPT_CHANGED:
 			a->changed = optarg;
 			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
 		case 'h':
 			cmd_usage(e, stdout);
 			cmd_args_free(a);
@@ -194,6 +223,15 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 				    e->name, argv[optind - 1]);
 			goto usage;
 		}
+	}
+	if (e->options & CMD_OPT_ROOT) {
+		if (root == NULL && (root = getenv("TOPO_ROOT")) != NULL) {
+			root_from = "$TOPO_ROOT";
+			if (*root == '\0')
+				root = NULL;
+		}
+		if (root != NULL && cmd_root(root_from, root, &a->root) != 0)
+			goto usage;
 	}
 	a->rest = argv + optind;
 	a->nrest = argc - optind;
@@ -220,6 +258,8 @@ cmd_args_free(struct cmd_args *a)
 	for (i = 0; i < a->nsets; i++)
 		free(a->sets[i]);
 	free(a->sets);
+	free(a->root);
+	a->root = NULL;
 	a->only = a->sets = NULL;
 	a->nonly = a->nsets = 0;
 }
@@ -236,6 +276,8 @@ cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
 	*tp = NULL;
 	*pp = NULL;
 	t = topology_load(a->file, a->sets, a->nsets, &problems);
+	if (t != NULL && a->root != NULL)
+		t->read_root = xstrdup(a->root);
 	if (t != NULL && problems.count == 0) {
 		timeout = a->timeout_ms;
 		if (timeout == 0)

@@ -25,6 +25,7 @@ struct plan;
 #define CMD_OPT_INTERVAL 0x200	/* --interval SECONDS */
 #define CMD_OPT_LIVE	0x400	/* --live [RESULTS.json] */
 #define CMD_OPT_CHANGED	0x800	/* --changed FILE|- */
+#define CMD_OPT_ROOT	0x1000	/* --root DIR, else $TOPO_ROOT */
 
 struct cmd_args {
 	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
@@ -42,6 +43,7 @@ struct cmd_args {
 	int		 live;
 	const char	*results;	/* --live FILE or --results FILE */
 	const char	*changed;
+	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
 	char		**rest;		/* positional arguments left */
 	int		 nrest;
 };

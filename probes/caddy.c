@@ -428,18 +428,26 @@ out:
 	exec_job_free(&job);
 }
 
+/* root: --root, or NULL; a Caddyfile outside it is not even looked at. */
 static void
-caddy_load_file(struct caddy_source *s, const char *path)
+caddy_load_file(struct caddy_source *s, const char *path, const char *root)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, *real = NULL;
+	int	 missing;
 
 	s->origin = xstrdup(path);
-	if (access(path, F_OK) != 0) {
+	if (textfile_allowed(root, path, &real, &cause) != 0) {
+		s->reason = cause;
+		return;
+	}
+	missing = access(real, F_OK) != 0;
+	free(real);
+	if (missing) {
 		s->absent = 1;
 		s->reason = xasprintf("%s: no such file", path);
 		return;
 	}
-	if (caddyfile_load(path, &s->routes, &cause) != 0) {
+	if (caddyfile_load(path, root, &s->routes, &cause) != 0) {
 		s->reason = cause;
 		return;
 	}
@@ -623,6 +631,8 @@ caddy_run(struct batch *b)
 	const struct check	*near_static = NULL, *near_live = NULL;
 	struct check		*c;
 	const char		*caddyfile = NULL, *admin = NULL;
+	const char		*root = b->topology != NULL ?
+				    b->topology->read_root : NULL;
 	long			 timeout_ms = 0;
 	size_t			 i;
 
@@ -647,13 +657,24 @@ caddy_run(struct batch *b)
 		}
 	}
 	if (caddyfile != NULL) {
-		caddy_load_file(&file, caddyfile);
+		caddy_load_file(&file, caddyfile, root);
 		if (file.loaded && near_static != NULL &&
 		    ((const struct caddy_config *)near_static->config)->role ==
 		    CADDY_FILE &&
-		    ((const struct caddy_config *)near_static->config)->adapt)
-			caddy_adapt(&file, b, caddyfile, near_static->timeout_ms > 0 ?
-			    near_static->timeout_ms : 5000);
+		    ((const struct caddy_config *)near_static->config)->adapt) {
+			/*
+			 * Caddy reads the imports itself, where topo cannot
+			 * confine it, and says what it read in its errors.
+			 */
+			if (root != NULL)
+				file.adapt = xstrdup("caddy adapt not run under "
+				    "--root (Caddy would read imports where topo "
+				    "cannot confine it): hand parser only");
+			else
+				caddy_adapt(&file, b, caddyfile,
+				    near_static->timeout_ms > 0 ?
+				    near_static->timeout_ms : 5000);
+		}
 	}
 	if (admin != NULL && !batch_cancelled(b))
 		caddy_load_admin(&live, b, admin, timeout_ms > 0 ? timeout_ms : 5000);

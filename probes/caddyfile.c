@@ -25,6 +25,7 @@
 
 #include "../util/buf.h"
 #include "../util/util.h"
+#include "textfile.h"
 
 #define MAX_TOKENS	1000000
 /*
@@ -80,6 +81,7 @@ struct matcher {
 struct parser {
 	struct caddy_routes	*routes;
 	int			 flags;
+	const char		*root;		/* --root, or NULL */
 	char			*cause;
 	struct doc		 docs[CADDYFILE_MAX_FILES];
 	size_t			 ndocs;
@@ -457,6 +459,45 @@ snippet_find(const struct parser *p, const char *name)
 }
 
 /*
+ * Under --root, before glob() looks at the disk: a plain import must be in
+ * the root, and a wildcard pattern may have its wildcards in its last part
+ * only, in a folder that is in the root. glob() then lists that folder
+ * alone, so what is outside is never listed nor stat'ed, and each match is
+ * still judged on its own (it may be a link). 0, or -1 with the fault set.
+ */
+static int
+import_confined(struct parser *p, const struct cline *l, const char *pattern)
+{
+	const char	*magic;
+	char		*folder, *real = NULL, *cause = NULL;
+	int		 rc;
+
+	if ((magic = strpbrk(pattern, "*?[")) == NULL)
+		folder = xstrdup(pattern);
+	else if (strchr(magic, '/') != NULL) {
+		parser_fail(p, l->file, l->line, "import %s: under --root, a "
+		    "wildcard is followed only in the last part of a path",
+		    l->tokens[1]->text);
+		return -1;
+	} else {
+		while (magic > pattern && magic[-1] != '/')
+			magic--;
+		folder = magic > pattern + 1 ?
+		    xstrndup(pattern, (size_t)(magic - pattern - 1)) :
+		    xstrdup(magic > pattern ? "/" : ".");
+	}
+	rc = textfile_allowed(p->root, folder, &real, &cause);
+	if (rc != 0) {
+		parser_fail(p, l->file, l->line, "import %s: %s",
+		    l->tokens[1]->text, cause);
+		free(cause);
+	}
+	free(real);
+	free(folder);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
  * Reads the files an `import PATTERN` names (relative to the importing
  * file's folder), each as a doc. Returns how many docs were added to
  * *first.., or -1 on a fault.
@@ -469,7 +510,7 @@ import_files(struct parser *p, const struct cline *l, size_t *first)
 	size_t		 k;
 	int		 n = 0, grc;
 	struct buf	 b;
-	char		*cause = NULL;
+	char		*cause = NULL, *real = NULL;
 
 	*first = p->ndocs;
 	if (!(p->flags & CADDYFILE_FILE_IMPORTS)) {
@@ -485,6 +526,10 @@ import_files(struct parser *p, const struct cline *l, size_t *first)
 		pattern = xasprintf("%s/%s", dir, l->tokens[1]->text);
 	free(copy);
 	memset(&g, 0, sizeof g);
+	if (p->root != NULL && import_confined(p, l, pattern) != 0) {
+		n = -1;
+		goto out;
+	}
 	grc = glob(pattern, 0, NULL, &g);
 	if (grc != 0 && grc != GLOB_NOMATCH) {
 		parser_fail(p, l->file, l->line, "import %s: cannot list files",
@@ -506,14 +551,18 @@ import_files(struct parser *p, const struct cline *l, size_t *first)
 			goto out;
 		}
 		buf_init(&b, CADDYFILE_MAX_BYTES);
-		if (buf_read_file(&b, g.gl_pathv[k], &cause) != 0) {
+		if (textfile_allowed(p->root, g.gl_pathv[k], &real, &cause) != 0 ||
+		    buf_read_file(&b, real, &cause) != 0) {
 			parser_fail(p, l->file, l->line, "import %s: %s",
 			    g.gl_pathv[k], cause);
 			free(cause);
+			free(real);
 			buf_free(&b);
 			n = -1;
 			goto out;
 		}
+		free(real);
+		real = NULL;
 		if (b.toobig) {
 			parser_fail(p, g.gl_pathv[k], 0, "larger than %d bytes",
 			    CADDYFILE_MAX_BYTES);
@@ -905,9 +954,9 @@ site_run(struct parser *p, const struct cline *l, const struct cline *body,
 	return rc;
 }
 
-int
-caddyfile_parse(const char *text, size_t len, const char *name, int flags,
-    struct caddy_routes *routes, char **cause)
+static int
+caddyfile_parse_in(const char *text, size_t len, const char *name, int flags,
+    const char *root, struct caddy_routes *routes, char **cause)
 {
 	struct parser	 p;
 	struct doc	*d;
@@ -917,6 +966,7 @@ caddyfile_parse(const char *text, size_t len, const char *name, int flags,
 	memset(&p, 0, sizeof p);
 	p.routes = routes;
 	p.flags = flags;
+	p.root = root;
 	if ((d = parser_doc(&p, text, len, name != NULL ? name : "Caddyfile")) == NULL)
 		goto out;
 	if (top_collect(&p, d->lines, d->nlines, 0) != 0)
@@ -943,22 +993,33 @@ out:
 }
 
 int
-caddyfile_load(const char *path, struct caddy_routes *routes, char **cause)
+caddyfile_parse(const char *text, size_t len, const char *name, int flags,
+    struct caddy_routes *routes, char **cause)
+{
+	return caddyfile_parse_in(text, len, name, flags, NULL, routes, cause);
+}
+
+int
+caddyfile_load(const char *path, const char *root, struct caddy_routes *routes,
+    char **cause)
 {
 	struct buf	 b;
+	char		*real = NULL;
 	int		 rc = -1;
 
 	buf_init(&b, CADDYFILE_MAX_BYTES);
-	if (buf_read_file(&b, path, cause) != 0)
+	if (textfile_allowed(root, path, &real, cause) != 0 ||
+	    buf_read_file(&b, real, cause) != 0)
 		goto out;
 	if (b.toobig) {
 		*cause = xasprintf("%s: larger than %d bytes", path,
 		    CADDYFILE_MAX_BYTES);
 		goto out;
 	}
-	rc = caddyfile_parse(buf_str(&b), b.len, path, CADDYFILE_FILE_IMPORTS,
-	    routes, cause);
+	rc = caddyfile_parse_in(buf_str(&b), b.len, path, CADDYFILE_FILE_IMPORTS,
+	    root, routes, cause);
 out:
+	free(real);
 	buf_free(&b);
 	return rc;
 }

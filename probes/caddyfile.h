@@ -46,8 +46,14 @@ struct caddy_routes {
  */
 int	caddyfile_parse(const char *text, size_t len, const char *name, int flags,
 	    struct caddy_routes *, char **cause);
-/* Reads path (capped) and parses it with file imports. */
-int	caddyfile_load(const char *path, struct caddy_routes *, char **cause);
+/*
+ * Reads path (capped) and parses it with file imports. root (--root, or
+ * NULL) confines what is read: path and every import must be in it
+ * (textfile_allowed), and under it a wildcard is followed only in an
+ * import's last part, so that no folder outside is even listed.
+ */
+int	caddyfile_load(const char *path, const char *root, struct caddy_routes *,
+	    char **cause);
 /*
  * Walks Caddy's JSON config (apps.http.servers.*: listen, routes, match
  * host/path, reverse_proxy upstreams, subroutes recursively). Returns 0,

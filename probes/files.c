@@ -127,7 +127,7 @@ files_plan(struct plan *p, const struct node *section)
 
 /* Searches fc->contains in the file; sets the "contains" fact or an error. */
 static void
-files_search(struct check *c, const struct files_config *fc)
+files_search(struct check *c, const struct files_config *fc, const char *root)
 {
 	struct observation	*o = &c->observation;
 	struct buf		 b;
@@ -135,7 +135,7 @@ files_search(struct check *c, const struct files_config *fc)
 	size_t			 offset;
 	int			 rc;
 
-	if (textfile_read(fc->path, &b, &cause) != 0) {
+	if (textfile_read(root, fc->path, &b, &cause) != 0) {
 		observation_error(o, "%s", cause);
 		free(cause);
 		return;
@@ -158,31 +158,41 @@ files_search(struct check *c, const struct files_config *fc)
 	buf_free(&b);
 }
 
+/* root: --root, or NULL; a path outside it is not even looked at. */
 static void
-files_observe(struct check *c)
+files_observe(struct check *c, const char *root)
 {
 	const struct files_config	*fc = c->config;
 	struct observation		*o = &c->observation;
 	struct stat			 st;
+	char				*real = NULL, *cause = NULL;
 	int				 error;
 
-	if (stat(fc->path, &st) == -1) {
+	if (textfile_allowed(root, fc->path, &real, &cause) != 0) {
+		observation_error(o, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (stat(real, &st) == -1) {
 		error = errno;
-		if (error != ENOENT && error != ENOTDIR) {
+		if (error != ENOENT && error != ENOTDIR)
 			observation_error(o, "cannot stat %s: %s", fc->path,
 			    strerror(error));
-			return;
+		else {
+			observation_fact(o, "exists", "no");
+			observation_evidence(o, "%s: %s", fc->path,
+			    strerror(error));
 		}
-		observation_fact(o, "exists", "no");
-		observation_evidence(o, "%s: %s", fc->path, strerror(error));
-		return;
+		goto out;
 	}
 	observation_fact(o, "exists", "yes");
 	observation_fact(o, "type", S_ISDIR(st.st_mode) ? "directory" :
 	    S_ISREG(st.st_mode) ? "file" : "other");
 	observation_evidence(o, "%s", fc->path);
 	if (fc->contains != NULL)
-		files_search(c, fc);
+		files_search(c, fc, root);
+out:
+	free(real);
 }
 
 /*
@@ -193,11 +203,12 @@ static void
 files_run(struct batch *b)
 {
 	struct check	*c;
+	const char	*root = b->topology != NULL ? b->topology->read_root : NULL;
 	size_t		 i;
 
 	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
 		c = b->checks[i];
-		files_observe(c);
+		files_observe(c, root);
 		batch_done(b, c);
 	}
 }

@@ -1014,22 +1014,31 @@ k8s_compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * root: --root, or NULL. The folder must be in it before it is listed; the
+ * walk does not follow linked folders, and each file (a link, maybe) is
+ * judged again when it is read (textfile_read).
+ */
 static void
-k8s_read_manifests(const char *folder, int recursive, struct k8s_manifests *m)
+k8s_read_manifests(const char *folder, const char *root, int recursive,
+    struct k8s_manifests *m)
 {
 	struct buf	 b;
-	char		*cause = NULL;
+	char		*cause = NULL, *real = NULL;
 	size_t		 i;
 
 	memset(m, 0, sizeof *m);
 	buf_init(&m->errors, 65536);
 	buf_init(&m->skipped, 65536);
+	if (textfile_allowed(root, folder, &real, &m->cause) != 0)
+		return;
+	free(real);
 	if (k8s_walk(m, folder, recursive, 0) != 0)
 		return;
 	if (m->nfiles > 1)
 		qsort(m->files, m->nfiles, sizeof *m->files, k8s_compare_strings);
 	for (i = 0; i < m->nfiles; i++) {
-		if (textfile_read(m->files[i], &b, &cause) != 0) {
+		if (textfile_read(root, m->files[i], &b, &cause) != 0) {
 			buf_printf(&m->errors, "%s%s", m->nerrors++ > 0 ? "\n" : "", cause);
 			free(cause);
 			continue;
@@ -1153,7 +1162,8 @@ k8s_run_static(struct batch *b, struct check **checks, size_t n)
 	if (n == 0)
 		return;
 	s = ((const struct k8s_config *)checks[0]->config)->section;
-	k8s_read_manifests(s->manifests, s->recursive, &m);
+	k8s_read_manifests(s->manifests, b->topology != NULL ?
+	    b->topology->read_root : NULL, s->recursive, &m);
 	for (i = 0; i < n && !batch_cancelled(b); i++) {
 		k8s_observe_static(checks[i], &m);
 		batch_done(b, checks[i]);

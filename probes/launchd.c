@@ -564,20 +564,29 @@ launchd_compare_files(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Reads every *.plist of the folder. -1 with *cause when the folder cannot be read. */
+/*
+ * Reads every *.plist of the folder. -1 with *cause when the folder cannot be
+ * read. root: --root, or NULL; the folder and each plist (a link, maybe) must
+ * be in it (textfile_allowed).
+ */
 static int
-launchd_read_folder(const char *folder, struct launchd_plist_file **out, size_t *nout,
-    char **cause)
+launchd_read_folder(const char *folder, const char *root,
+    struct launchd_plist_file **out, size_t *nout, char **cause)
 {
 	struct launchd_plist_file	*files = NULL, *f;
 	struct dirent			*de;
 	struct buf			 b;
 	DIR				*dir;
+	char				*real = NULL;
 	size_t				 n = 0;
 
 	*out = NULL;
 	*nout = 0;
-	if ((dir = opendir(folder)) == NULL) {
+	if (textfile_allowed(root, folder, &real, cause) != 0)
+		return -1;
+	dir = opendir(real);
+	free(real);
+	if (dir == NULL) {
 		*cause = xasprintf("cannot read %s: %s", folder, strerror(errno));
 		return -1;
 	}
@@ -590,9 +599,12 @@ launchd_read_folder(const char *folder, struct launchd_plist_file **out, size_t 
 		f->path = xasprintf("%s/%s", folder, de->d_name);
 		buf_init(&b, LAUNCHD_PLIST_CAP);
 		/* buf_read_file refuses a file past the cap with a cause. */
-		if (buf_read_file(&b, f->path, &f->cause) == 0 &&
+		if (textfile_allowed(root, f->path, &real, &f->cause) == 0 &&
+		    buf_read_file(&b, real, &f->cause) == 0 &&
 		    launchd_plist_parse(buf_str(&b), b.len, &f->plist, &f->cause) == 0)
 			f->ok = 1;
+		free(real);
+		real = NULL;
 		buf_free(&b);
 	}
 	closedir(dir);
@@ -663,7 +675,8 @@ launchd_run_static(struct batch *b, struct check **checks, size_t n)
 	if (n == 0)
 		return;
 	s = ((struct launchd_config *)checks[0]->config)->section;
-	if (launchd_read_folder(s->plists, &files, &nfiles, &cause) != 0) {
+	if (launchd_read_folder(s->plists, b->topology != NULL ?
+	    b->topology->read_root : NULL, &files, &nfiles, &cause) != 0) {
 		for (i = 0; i < n; i++) {
 			observation_error(&checks[i]->observation, "%s", cause);
 			batch_done(b, checks[i]);

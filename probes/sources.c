@@ -727,14 +727,15 @@ sources_observe_regex(struct check *c, const struct sources_config *sc,
 	free(value);
 }
 
+/* root: --root, or NULL (textfile_allowed). */
 static void
-sources_observe(struct check *c)
+sources_observe(struct check *c, const char *root)
 {
 	const struct sources_config	*sc = c->config;
 	struct buf			 b;
 	char				*cause = NULL;
 
-	if (textfile_read(sc->path, &b, &cause) != 0) {
+	if (textfile_read(root, sc->path, &b, &cause) != 0) {
 		observation_error(&c->observation, "%s", cause);
 		free(cause);
 		return;
@@ -751,11 +752,12 @@ static void
 sources_run(struct batch *b)
 {
 	struct check	*c;
+	const char	*root = b->topology != NULL ? b->topology->read_root : NULL;
 	size_t		 i;
 
 	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
 		c = b->checks[i];
-		sources_observe(c);
+		sources_observe(c, root);
 		batch_done(b, c);
 	}
 }

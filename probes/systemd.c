@@ -427,19 +427,24 @@ systemd_is_unit_name(const char *name)
 	return 0;
 }
 
+/* root: --root, or NULL; a unit file outside it is not even looked at. */
 static void
-systemd_observe_file(struct check *c, const char *folder)
+systemd_observe_file(struct check *c, const char *folder, const char *root)
 {
 	struct systemd_config	*cfg = c->config;
 	struct observation	*o = &c->observation;
 	struct systemd_unit_file unit;
 	struct buf		 b;
-	char			*path, *cause = NULL;
+	char			*path, *real = NULL, *cause = NULL;
 
 	path = xasprintf("%s/%s", folder, cfg->unit);
 	buf_init(&b, SYSTEMD_FILE_CAP);
-	if (buf_read_file(&b, path, &cause) != 0) {
-		if (access(path, F_OK) == -1 && (errno == ENOENT || errno == ENOTDIR)) {
+	if (textfile_allowed(root, path, &real, &cause) != 0) {
+		observation_error(o, "%s", cause);
+		goto out;
+	}
+	if (buf_read_file(&b, real, &cause) != 0) {
+		if (access(real, F_OK) == -1 && (errno == ENOENT || errno == ENOTDIR)) {
 			observation_fact(o, "exists", "no");
 			observation_evidence(o, "%s: no such file", path);
 		} else
@@ -470,6 +475,7 @@ systemd_observe_file(struct check *c, const char *folder)
 	systemd_unit_file_free(&unit);
 out:
 	free(cause);
+	free(real);
 	free(path);
 	buf_free(&b);
 }
@@ -479,10 +485,18 @@ systemd_static_extras(struct batch *b, const struct systemd_section *s, const st
 {
 	struct dirent	*de;
 	DIR		*dir;
-	char		*id, *found;
+	char		*id, *found, *real = NULL, *cause = NULL;
 	size_t		 n = 0;
 
-	if ((dir = opendir(s->unit_files)) == NULL)
+	/* A folder outside --root is not listed: the checks have said why. */
+	if (textfile_allowed(b->topology != NULL ? b->topology->read_root : NULL,
+	    s->unit_files, &real, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	dir = opendir(real);
+	free(real);
+	if (dir == NULL)
 		return;		/* the checks have said why */
 	while ((de = readdir(dir)) != NULL && n++ < SYSTEMD_MAX_FILES) {
 		if (!systemd_is_unit_name(de->d_name) || systemd_declared(s, de->d_name))
@@ -506,7 +520,8 @@ systemd_run_static(struct batch *b, struct check **checks, size_t n)
 		return;
 	s = ((struct systemd_config *)checks[0]->config)->section;
 	for (i = 0; i < n && !batch_cancelled(b); i++) {
-		systemd_observe_file(checks[i], s->unit_files);
+		systemd_observe_file(checks[i], s->unit_files, b->topology != NULL ?
+		    b->topology->read_root : NULL);
 		batch_done(b, checks[i]);
 	}
 	if (!batch_cancelled(b) && batch_whole_layer(b, LAYER_STATIC, NULL, NULL))

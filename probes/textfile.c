@@ -3,10 +3,18 @@
  */
 #include "textfile.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/util.h"
+
+/* Dangling symbolic links followed in one path, at most: the kernel's limit. */
+#define TEXTFILE_MAX_LINKS	40
 
 char *
 textfile_resolve(const char *topology_path, const char *path)
@@ -20,20 +28,171 @@ textfile_resolve(const char *topology_path, const char *path)
 	    path);
 }
 
-int
-textfile_read(const char *path, struct buf *b, char **cause)
+/*
+ * path (absolute) with "." and ".." applied and slashes folded, without
+ * looking at the disk: for what lies below the nearest existing parent,
+ * where the kernel would fail on the first missing component anyway.
+ */
+static char *
+textfile_lexical(const char *path)
 {
-	char	*why = NULL;
+	const char	*p = path, *end;
+	char		*out, *o;
+	size_t		 n;
+
+	o = out = xmalloc(strlen(path) + 2);
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		end = p + strcspn(p, "/");
+		n = (size_t)(end - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+		} else if (n != 1 || p[0] != '.') {
+			*o++ = '/';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Where path (absolute) leads: its realpath when it exists; else its nearest
+ * existing parent's realpath with the rest applied lexically, except that a
+ * dangling link just below that parent is followed to where it points (so
+ * that it is judged by its target, like a link that resolves). NULL past
+ * TEXTFILE_MAX_LINKS links.
+ */
+static char *
+textfile_locate(const char *path)
+{
+	struct stat	 st;
+	char		 target[PATH_MAX];
+	char		*current, *rest, *base, *cut, *link, *next, *out = NULL;
+	const char	*parent;
+	ssize_t		 len;
+	size_t		 n;
+	int		 hops = 0;
+
+	current = xstrdup(path);
+	for (;;) {
+		rest = xstrdup("");
+		while ((base = realpath(current, NULL)) == NULL) {
+			if (strcmp(current, "/") == 0) {
+				base = xstrdup("/");
+				break;
+			}
+			cut = strrchr(current, '/');
+			next = rest[0] != '\0' ? xasprintf("%s/%s", cut + 1, rest) :
+			    xstrdup(cut + 1);
+			free(rest);
+			rest = next;
+			cut[cut == current ? 1 : 0] = '\0';
+		}
+		free(current);
+		current = NULL;
+		if (rest[0] == '\0') {
+			out = base;
+			free(rest);
+			break;
+		}
+		parent = strcmp(base, "/") == 0 ? "" : base;
+		n = strcspn(rest, "/");
+		link = xasprintf("%s/%.*s", parent, (int)n, rest);
+		len = -1;
+		if (lstat(link, &st) == 0 && S_ISLNK(st.st_mode))
+			len = readlink(link, target, sizeof target - 1);
+		free(link);
+		if (len > 0 && hops++ >= TEXTFILE_MAX_LINKS) {
+			free(base);
+			free(rest);
+			break;
+		}
+		if (len > 0) {
+			target[len] = '\0';
+			current = target[0] == '/' ?
+			    xasprintf("%s%s", target, rest + n) :
+			    xasprintf("%s/%s%s", parent, target, rest + n);
+			free(base);
+			free(rest);
+			continue;
+		}
+		next = xasprintf("%s/%s", parent, rest);
+		out = textfile_lexical(next);
+		free(next);
+		free(base);
+		free(rest);
+		break;
+	}
+	return out;
+}
+
+int
+textfile_allowed(const char *root, const char *path, char **resolved,
+    char **cause)
+{
+	char	 cwd[PATH_MAX];
+	char	*absolute = NULL, *real = NULL;
+	size_t	 n;
+	int	 rc = -1;
+
+	*resolved = NULL;
+	if (root == NULL) {
+		*resolved = xstrdup(path);
+		return 0;
+	}
+	if (path[0] == '/')
+		absolute = xstrdup(path);
+	else if (getcwd(cwd, sizeof cwd) != NULL)
+		absolute = xasprintf("%s/%s", cwd, path);
+	else {
+		*cause = xasprintf("path %s: cannot tell where it is (%s), so it "
+		    "is not read (--root)", path, strerror(errno));
+		return -1;
+	}
+	real = textfile_locate(absolute);
+	for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
+		;
+	if (real != NULL && ((n == 1 && root[0] == '/') ||
+	    (strncmp(real, root, n) == 0 && (real[n] == '\0' || real[n] == '/')))) {
+		*resolved = real;
+		real = NULL;
+		rc = 0;
+	} else
+		*cause = xasprintf("path %s is outside the root %.*s (--root)", path,
+		    (int)n, root);
+	free(absolute);
+	free(real);
+	return rc;
+}
+
+int
+textfile_read(const char *root, const char *path, struct buf *b, char **cause)
+{
+	char	*why = NULL, *real = NULL;
 
 	buf_init(b, TEXTFILE_MAX_BYTES);
-	if (buf_read_file(b, path, &why) == 0 && !b->toobig)
+	if (textfile_allowed(root, path, &real, cause) != 0)
+		return -1;
+	if (buf_read_file(b, real, &why) == 0 && !b->toobig) {
+		free(real);
 		return 0;
+	}
 	if (b->toobig) {
 		*cause = xasprintf("%s is larger than %d MiB: not read", path,
 		    TEXTFILE_MAX_BYTES / (1024 * 1024));
 		free(why);
 	} else
 		*cause = why;
+	free(real);
 	buf_free(b);
 	return -1;
 }

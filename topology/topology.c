@@ -267,6 +267,7 @@ topology_free(struct topology *t)
 	free(t->system);
 	free(t->description);
 	free(t->path);
+	free(t->read_root);
 	free(t);
 }
 

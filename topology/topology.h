@@ -58,6 +58,11 @@ struct topology {
 	/* Values of secret variables, longest first: redaction replaces them. */
 	char		**secrets;
 	size_t		 nsecrets;
+	/*
+	 * --root (or $TOPO_ROOT), resolved: the folder every static read is
+	 * confined to (textfile_allowed); NULL reads wherever the file says.
+	 */
+	char		*read_root;
 };
 
 /*

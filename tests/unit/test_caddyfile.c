@@ -222,7 +222,7 @@ test_file_imports(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	path = fixture_path("imports/Caddyfile");
-	if (caddyfile_load(path, &r, &cause) != 0)
+	if (caddyfile_load(path, NULL, &r, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(r.count, 2);
 	assert_string_equal(r.admin, "127.0.0.1:2999");

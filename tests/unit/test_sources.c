@@ -422,14 +422,14 @@ test_read_caps(void **state)
 	fd = mkstemp(path);
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, "abc\0def", 7), 7);
-	assert_int_equal(textfile_read(path, &b, &cause), 0);
+	assert_int_equal(textfile_read(NULL, path, &b, &cause), 0);
 	assert_int_equal(b.len, 7);
 	assert_memory_equal(b.data, "abc\0def", 7);
 	buf_free(&b);
 
 	/* One byte over the cap (a sparse file): an error that says so. */
 	assert_int_equal(ftruncate(fd, TEXTFILE_MAX_BYTES + 1), 0);
-	assert_int_equal(textfile_read(path, &b, &cause), -1);
+	assert_int_equal(textfile_read(NULL, path, &b, &cause), -1);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "is larger than 16 MiB"));
 	assert_non_null(strstr(cause, path));
@@ -437,17 +437,17 @@ test_read_caps(void **state)
 	cause = NULL;
 	/* Exactly the cap is still read. */
 	assert_int_equal(ftruncate(fd, TEXTFILE_MAX_BYTES), 0);
-	assert_int_equal(textfile_read(path, &b, &cause), 0);
+	assert_int_equal(textfile_read(NULL, path, &b, &cause), 0);
 	assert_int_equal(b.len, TEXTFILE_MAX_BYTES);
 	buf_free(&b);
 	close(fd);
 	unlink(path);
 
-	assert_int_equal(textfile_read(path, &b, &cause), -1);
+	assert_int_equal(textfile_read(NULL, path, &b, &cause), -1);
 	assert_non_null(strstr(cause, "cannot open"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(textfile_read("/", &b, &cause), -1);
+	assert_int_equal(textfile_read(NULL, "/", &b, &cause), -1);
 	assert_non_null(strstr(cause, "Is a directory"));
 	free(cause);
 }
