@@ -12,7 +12,11 @@
  * Facts: "exit", "stdout" (at most 1 MiB, secrets already replaced by
  * "***", so stdout_regex never sees them), "json:<path>" for each path.
  * exit defaults to 0. A program that cannot run, times out or dies of a
- * signal is an error; so is stdout that is not JSON when values are asked.
+ * signal is an error; so is one still printing after its output passed
+ * 1 MiB ("output larger than 1 MiB: stopped": one that prints more and
+ * ends is judged on the first 1 MiB), and stdout that is not JSON when
+ * values are asked. A program stopped because the run was cancelled (the
+ * dashboard quits) is no observation: its check is left undone.
  * argv[0] without a '/' goes through topology_program(), so $TOPO_<NAME>
  * or `programs:` can point it elsewhere (that is how tests substitute it).
  * Evidence is the argv and the first line of stdout, secrets redacted.
@@ -358,6 +362,9 @@ command_done(struct exec_job *job, void *arg)
 	struct buf			 ev;
 	char				*shown, *what, *redacted;
 
+	/* Stopped or never started by a cancel: nothing was observed. */
+	if (job->cancelled || batch_cancelled(run->batch))
+		return;
 	buf_init(&ev, 4096);
 	shown = command_argv_display(t, job->argv);
 	buf_puts(&ev, shown);
@@ -426,6 +433,7 @@ command_run(struct batch *b)
 		run.jobs[n].argv = cc->argv;
 		run.jobs[n].timeout_ms = c->timeout_ms;
 		run.jobs[n].out_cap = COMMAND_OUT_CAP;
+		run.jobs[n].cancel = batch_cancel_flag(b);
 		run.checks[n++] = c;
 	}
 	if (n > 0 && !batch_cancelled(b))

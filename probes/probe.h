@@ -64,6 +64,9 @@ int		 batch_whole_layer(const struct batch *, enum layer,
 		    int (*keep)(const struct check *, const void *arg), const void *arg);
 /* 1 when the run was cancelled (dashboard quit): stop early, leave checks undone. */
 int		 batch_cancelled(const struct batch *);
+/* The flag batch_cancelled reads, for exec_job.cancel: programs in flight
+ * are stopped as soon as the run is cancelled, not at their timeouts. */
+const _Atomic int *batch_cancel_flag(const struct batch *);
 
 /* The registry: every probe, NULL-terminated. */
 extern const struct probe_ops *const probe_table[];

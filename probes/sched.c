@@ -209,6 +209,12 @@ batch_cancelled(const struct batch *b)
 	return b->sched->cancelled;
 }
 
+const _Atomic int *
+batch_cancel_flag(const struct batch *b)
+{
+	return &b->sched->cancelled;
+}
+
 static void *
 sched_worker(void *arg)
 {

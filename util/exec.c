@@ -10,6 +10,13 @@
  * timeout the whole process group gets SIGTERM, then SIGKILL after a short
  * grace, and the child is always reaped: no zombie, no orphan.
  *
+ * Two more reasons stop a program the same way. Its output passed the cap
+ * and it is still running a moment later: a program that prints too much
+ * and ends (30 MB, then exit 0) keeps its exit status, but one printing
+ * without end (`yes`) is not left to burn until its timeout, and is said to
+ * be too large rather than slow. And its job's cancel flag was set (the
+ * dashboard quits): nothing is left running, and no job starts after it.
+ *
  * Spawning uses posix_spawnp where the platform lets us close every other
  * descriptor in the child (glibc >= 2.34: addclosefrom_np; macOS:
  * POSIX_SPAWN_CLOEXEC_DEFAULT); elsewhere fork + execve with only
@@ -59,6 +66,10 @@ extern char **environ;
 #define EXEC_IDLE_TICK_MS	50	/* pipes held open by a grandchild */
 #define EXEC_READ_CHUNK		65536
 #define EXEC_LINGER_MS		100	/* pipes held after the child exited */
+#define EXEC_OVERFLOW_GRACE_MS	500	/* past the cap, time left to end */
+#define EXEC_CANCEL_TICK_MS	100	/* a set cancel flag is seen within this */
+#define EXEC_DRAIN_CHUNKS	16	/* reads per wake-up, so a fast writer
+					 * cannot keep the loop from its clocks */
 
 /* Signals whose disposition the child gets back to default. */
 static const int exec_default_signals[] = {
@@ -69,7 +80,7 @@ static const int exec_default_signals[] = {
 enum exec_phase {
 	EXEC_WAITING,		/* not started yet */
 	EXEC_RUNNING,
-	EXEC_TERMINATING,	/* SIGTERM sent at the timeout */
+	EXEC_TERMINATING,	/* SIGTERM sent (timeout, overflow, cancel) */
 	EXEC_KILLING,		/* SIGKILL sent */
 	EXEC_FINISHED
 };
@@ -86,7 +97,14 @@ struct exec_state {
 	int		 leader_gone;	/* the child is a zombie (not yet reaped) */
 	double		 leader_exit_ms; /* when we saw it exit, 0 before */
 	double		 closed_ms;	/* when both pipes were at EOF, 0 before */
+	double		 overflow_ms;	/* when the output passed its cap, 0 before */
 };
+
+static int
+exec_cancel_requested(const struct exec_job *job)
+{
+	return job->cancel != NULL && *job->cancel != 0;
+}
 
 static void
 exec_close(int *fd)
@@ -302,15 +320,23 @@ exec_start(struct exec_state *st)
 	buf_init(&job->out, job->out_cap > 0 ? job->out_cap : EXEC_DEFAULT_CAP);
 	buf_init(&job->err, job->out_cap > 0 ? job->out_cap : EXEC_DEFAULT_CAP);
 	job->started = job->exited = job->signaled = job->timed_out = 0;
+	job->overflowed = job->cancelled = 0;
 	job->spawn_errno = job->exit_code = job->signo = 0;
 	st->fd_out = st->fd_err = -1;
 	st->leader_gone = 0;
 	st->leader_exit_ms = 0;
 	st->closed_ms = 0;
+	st->overflow_ms = 0;
 	st->started_ms = util_now_ms();
 	st->deadline_ms = st->started_ms +
 	    (job->timeout_ms > 0 ? job->timeout_ms : EXEC_DEFAULT_TIMEOUT_MS);
 
+	if (exec_cancel_requested(job)) {
+		job->cancelled = 1;
+		job->duration_ms = 0;
+		st->phase = EXEC_FINISHED;
+		return;
+	}
 	if (job->argv == NULL || job->argv[0] == NULL || job->argv[0][0] == '\0') {
 		rc = ENOENT;
 		goto fail;
@@ -338,14 +364,16 @@ fail:
 	st->phase = EXEC_FINISHED;
 }
 
-/* Reads what is there; returns at EOF or when the pipe is empty. */
+/* Reads what is there; returns at EOF, when the pipe is empty or after
+ * chunks reads (0: no limit). */
 static void
-exec_drain(int *fd, struct buf *b)
+exec_drain(int *fd, struct buf *b, int chunks)
 {
 	char	chunk[EXEC_READ_CHUNK];
 	ssize_t	n;
+	int	reads = 0;
 
-	while (*fd != -1) {
+	while (*fd != -1 && (chunks == 0 || reads++ < chunks)) {
 		n = read(*fd, chunk, sizeof chunk);
 		if (n > 0) {
 			/* Past the cap buf_append keeps nothing and sets toobig:
@@ -400,12 +428,12 @@ exec_finish(struct exec_state *st)
 	do {
 		r = waitpid(st->pid, &status, 0);
 	} while (r == -1 && errno == EINTR);
-	exec_drain(&st->fd_out, &job->out);
-	exec_drain(&st->fd_err, &job->err);
+	exec_drain(&st->fd_out, &job->out, 0);
+	exec_drain(&st->fd_err, &job->err, 0);
 	exec_close(&st->fd_out);
 	exec_close(&st->fd_err);
 	job->duration_ms = util_now_ms() - st->started_ms;
-	if (r == st->pid && !job->timed_out) {
+	if (r == st->pid && !job->timed_out && !job->overflowed && !job->cancelled) {
 		if (WIFEXITED(status)) {
 			job->exited = 1;
 			job->exit_code = WEXITSTATUS(status);
@@ -435,19 +463,33 @@ exec_step(struct exec_state *st, double now)
 			return -1;
 		}
 	}
-	if (st->phase == EXEC_RUNNING && now >= st->deadline_ms) {
-		st->job->timed_out = 1;
-		exec_signal_group(st, SIGTERM);
-		st->phase = EXEC_TERMINATING;
-		st->kill_ms = now + EXEC_KILL_GRACE_MS;
+	if (st->phase == EXEC_RUNNING) {
+		/* One reason is kept, the first seen: a cancel says most. */
+		if (exec_cancel_requested(st->job))
+			st->job->cancelled = 1;
+		else if (st->overflow_ms != 0 &&
+		    now >= st->overflow_ms + EXEC_OVERFLOW_GRACE_MS)
+			st->job->overflowed = 1;
+		else if (now >= st->deadline_ms)
+			st->job->timed_out = 1;
+		if (st->job->cancelled || st->job->overflowed || st->job->timed_out) {
+			exec_signal_group(st, SIGTERM);
+			st->phase = EXEC_TERMINATING;
+			st->kill_ms = now + EXEC_KILL_GRACE_MS;
+		}
 	}
 	if (st->phase == EXEC_TERMINATING && now >= st->kill_ms) {
 		exec_signal_group(st, SIGKILL);
 		st->phase = EXEC_KILLING;
 	}
-	if (st->phase == EXEC_RUNNING)
+	if (st->phase == EXEC_RUNNING) {
 		until = st->deadline_ms - now;
-	else if (st->phase == EXEC_TERMINATING)
+		if (st->overflow_ms != 0 &&
+		    st->overflow_ms + EXEC_OVERFLOW_GRACE_MS - now < until)
+			until = st->overflow_ms + EXEC_OVERFLOW_GRACE_MS - now;
+		if (st->job->cancel != NULL && until > EXEC_CANCEL_TICK_MS)
+			until = EXEC_CANCEL_TICK_MS;
+	} else if (st->phase == EXEC_TERMINATING)
 		until = st->kill_ms - now;
 	else
 		until = EXEC_REAP_TICK_MS;
@@ -545,9 +587,12 @@ exec_run_many_notify(struct exec_job *jobs, size_t n, int max_parallel,
 			if (pfds[i].revents == 0)
 				continue;
 			if (pfds[i].fd == st->fd_out)
-				exec_drain(&st->fd_out, &st->job->out);
+				exec_drain(&st->fd_out, &st->job->out, EXEC_DRAIN_CHUNKS);
 			else if (pfds[i].fd == st->fd_err)
-				exec_drain(&st->fd_err, &st->job->err);
+				exec_drain(&st->fd_err, &st->job->err, EXEC_DRAIN_CHUNKS);
+			if (st->overflow_ms == 0 &&
+			    (st->job->out.toobig || st->job->err.toobig))
+				st->overflow_ms = util_now_ms();
 		}
 	}
 	free(owner);
@@ -575,11 +620,23 @@ char *
 exec_describe(const struct exec_job *job)
 {
 	const char	*name;
+	size_t		 cap;
 
+	if (job->cancelled)
+		return xstrdup(job->started ? "cancelled" : "cancelled before it started");
 	if (!job->started) {
 		name = job->argv != NULL && job->argv[0] != NULL ? job->argv[0] : "";
 		return xasprintf("cannot run %s: %s", *name != '\0' ? name : "(empty argv)",
 		    strerror(job->spawn_errno != 0 ? job->spawn_errno : ENOENT));
+	}
+	if (job->overflowed) {
+		cap = job->out_cap > 0 ? job->out_cap : EXEC_DEFAULT_CAP;
+		if (cap % (1024 * 1024) == 0)
+			return xasprintf("output larger than %zu MiB: stopped",
+			    cap / (1024 * 1024));
+		if (cap % 1024 == 0)
+			return xasprintf("output larger than %zu KiB: stopped", cap / 1024);
+		return xasprintf("output larger than %zu bytes: stopped", cap);
 	}
 	if (job->timed_out)
 		return xasprintf("timed out after %d ms", job->timeout_ms > 0 ?

@@ -1,7 +1,8 @@
 /*
  * test_exec.c: util/exec.c against real programs: exit codes, signals,
- * timeouts that leave no process behind, output caps, stderr, programs that
- * cannot run, arguments passed literally (no shell), many jobs at once.
+ * timeouts that leave no process behind, output caps (and programs that
+ * print without end, stopped), stderr, programs that cannot run, arguments
+ * passed literally (no shell), many jobs at once, cancelled runs.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -283,21 +284,82 @@ test_exit_with_background_holder(void **state)
 	assert_no_children();
 }
 
+/*
+ * A program printing without end is stopped soon after its output passed
+ * the cap, long before its timeout, and said to be too large, not slow.
+ */
 static void
 test_cap_endless(void **state)
 {
-	char		*argv[] = { "yes", NULL };
+	char		*argv[] = { "/usr/bin/yes", NULL };
+	char		*pid[] = { "sh", "-c", "echo $$; exec /usr/bin/yes", NULL };
+	char		*err[] = { "sh", "-c", "exec /usr/bin/yes >&2", NULL };
 	struct exec_job	 job;
-	double		 t0 = util_now_ms();
+	double		 t0 = util_now_ms(), took;
+	char		*d;
 
 	(void)state;
-	run(&job, argv, 500, 64 * 1024);
-	assert_true(job.timed_out);
-	assert_true(util_now_ms() - t0 < 2000);
+	run(&job, argv, 20000, 64 * 1024);
+	took = util_now_ms() - t0;
+	assert_true(job.started);
+	assert_true(job.overflowed);
+	assert_false(job.timed_out);
+	assert_false(job.exited);
+	assert_false(job.signaled);
+	assert_false(job.cancelled);
+	assert_true(took < 5000);
 	assert_int_equal(job.out.len, 64 * 1024);
 	assert_true(job.out.toobig);
 	assert_int_equal(job.out.data[0], 'y');
 	assert_int_equal(job.out.data[1], '\n');
+	d = exec_describe(&job);
+	assert_string_equal(d, "output larger than 64 KiB: stopped");
+	free(d);
+	exec_job_free(&job);
+	assert_no_children();
+
+	/* The default cap, and the process itself is gone. */
+	t0 = util_now_ms();
+	run(&job, pid, 20000, 0);
+	assert_true(job.overflowed);
+	assert_true(util_now_ms() - t0 < 5000);
+	assert_int_equal(job.out.len, 1024 * 1024);
+	d = exec_describe(&job);
+	assert_string_equal(d, "output larger than 1 MiB: stopped");
+	free(d);
+	assert_printed_pid_gone(&job);
+	exec_job_free(&job);
+
+	/* Endless stderr is the same. */
+	t0 = util_now_ms();
+	run(&job, err, 20000, 1000);
+	assert_true(job.overflowed);
+	assert_true(util_now_ms() - t0 < 5000);
+	assert_true(job.err.toobig);
+	assert_int_equal(job.err.len, 1000);
+	d = exec_describe(&job);
+	assert_string_equal(d, "output larger than 1000 bytes: stopped");
+	free(d);
+	exec_job_free(&job);
+	assert_no_children();
+}
+
+/* Past the cap and then quiet, but still running: stopped all the same
+ * (not left to its timeout), its output whole up to the cap. */
+static void
+test_cap_then_quiet(void **state)
+{
+	char		*argv[] = { "sh", "-c", "head -c 200000 /dev/zero; exec sleep 30", NULL };
+	struct exec_job	 job;
+	double		 t0 = util_now_ms();
+
+	(void)state;
+	run(&job, argv, 20000, 64 * 1024);
+	assert_true(job.overflowed);
+	assert_false(job.timed_out);
+	assert_false(job.exited);
+	assert_true(util_now_ms() - t0 < 5000);
+	assert_int_equal(job.out.len, 64 * 1024);
 	exec_job_free(&job);
 	assert_no_children();
 }
@@ -314,6 +376,7 @@ test_cap_large_finite(void **state)
 	(void)state;
 	run(&job, argv, 20000, 64 * 1024);
 	assert_false(job.timed_out);
+	assert_false(job.overflowed);
 	assert_true(job.exited);
 	assert_int_equal(job.exit_code, 0);
 	assert_int_equal(job.out.len, 64 * 1024);
@@ -679,6 +742,182 @@ test_threads(void **state)
 	assert_no_children();
 }
 
+/* Sets *flag after delay_ms, from a thread of its own (as the dashboard's
+ * quit sets the scheduler's flag while a probe thread waits on programs). */
+struct canceller {
+	_Atomic int	*flag;
+	int		 delay_ms;
+	pthread_t	 thread;
+};
+
+static void *
+canceller_main(void *arg)
+{
+	struct canceller	*c = arg;
+
+	usleep((useconds_t)c->delay_ms * 1000);
+	*c->flag = 1;
+	return NULL;
+}
+
+static void
+canceller_start(struct canceller *c, _Atomic int *flag, int delay_ms)
+{
+	c->flag = flag;
+	c->delay_ms = delay_ms;
+	assert_int_equal(pthread_create(&c->thread, NULL, canceller_main, c), 0);
+}
+
+/* A cancel stops a program at once, not at its timeout, reaps it, and is
+ * not the program's failure; one that ignores SIGTERM gets SIGKILL. */
+static void
+test_cancel_running(void **state)
+{
+	char		*argv[] = { "sh", "-c", "echo $$; exec sleep 30", NULL };
+	char		*stubborn[] = { "sh", "-c", "trap '' TERM; echo $$; sleep 30; sleep 30", NULL };
+	struct exec_job	 job;
+	struct canceller c;
+	_Atomic int	 flag = 0;
+	double		 t0, took;
+	char		*d;
+
+	(void)state;
+	memset(&job, 0, sizeof job);
+	job.argv = argv;
+	job.timeout_ms = 20000;
+	job.cancel = &flag;
+	t0 = util_now_ms();
+	canceller_start(&c, &flag, 200);
+	assert_int_equal(exec_run(&job), 0);
+	took = util_now_ms() - t0;
+	assert_int_equal(pthread_join(c.thread, NULL), 0);
+	assert_true(job.started);
+	assert_true(job.cancelled);
+	assert_false(job.timed_out);
+	assert_false(job.overflowed);
+	assert_false(job.exited);
+	assert_false(job.signaled);
+	assert_true(took >= 190);	/* it did run until the cancel */
+	assert_true(took < 5000);
+	d = exec_describe(&job);
+	assert_string_equal(d, "cancelled");
+	free(d);
+	assert_printed_pid_gone(&job);
+	exec_job_free(&job);
+	assert_no_children();
+
+	flag = 0;
+	memset(&job, 0, sizeof job);
+	job.argv = stubborn;
+	job.timeout_ms = 20000;
+	job.cancel = &flag;
+	t0 = util_now_ms();
+	canceller_start(&c, &flag, 200);
+	exec_run(&job);
+	took = util_now_ms() - t0;
+	assert_int_equal(pthread_join(c.thread, NULL), 0);
+	assert_true(job.cancelled);
+	assert_true(took < 5000);
+	assert_printed_pid_gone(&job);
+	exec_job_free(&job);
+	assert_no_children();
+}
+
+/* Several jobs, two at a time: the running ones are stopped, the later
+ * ones never start, and each is still handed to done() once. */
+static void
+test_cancel_many(void **state)
+{
+	enum { N = 5 };
+	struct exec_job		 jobs[N];
+	struct notify_log	 log;
+	struct canceller	 c;
+	char			*argv[] = { "sh", "-c", "echo $$; exec sleep 30", NULL };
+	_Atomic int		 flag = 0;
+	double			 took;
+	size_t			 i;
+	char			*d;
+
+	(void)state;
+	memset(jobs, 0, sizeof jobs);
+	memset(&log, 0, sizeof log);
+	for (i = 0; i < N; i++) {
+		jobs[i].argv = argv;
+		jobs[i].timeout_ms = 20000;
+		jobs[i].cancel = &flag;
+	}
+	log.base = jobs;
+	log.t0 = util_now_ms();
+	canceller_start(&c, &flag, 200);
+	exec_run_many_notify(jobs, N, 2, notify_record, &log);
+	took = util_now_ms() - log.t0;
+	assert_int_equal(pthread_join(c.thread, NULL), 0);
+	assert_true(took < 5000);
+	assert_int_equal(log.count, N);
+	for (i = 0; i < N; i++) {
+		assert_true(jobs[i].cancelled);
+		assert_false(jobs[i].timed_out);
+		assert_false(jobs[i].exited);
+		if (i < 2) {
+			assert_true(jobs[i].started);
+			assert_printed_pid_gone(&jobs[i]);
+		} else {
+			assert_false(jobs[i].started);
+			assert_int_equal(jobs[i].spawn_errno, 0);
+			assert_int_equal(jobs[i].out.len, 0);
+			d = exec_describe(&jobs[i]);
+			assert_string_equal(d, "cancelled before it started");
+			free(d);
+		}
+		exec_job_free(&jobs[i]);
+	}
+	assert_no_children();
+
+	/* Set before the call: nothing starts at all. */
+	memset(jobs, 0, sizeof jobs);
+	for (i = 0; i < N; i++) {
+		jobs[i].argv = argv;
+		jobs[i].timeout_ms = 20000;
+		jobs[i].cancel = &flag;
+	}
+	log.count = 0;
+	exec_run_many_notify(jobs, N, 0, notify_record, &log);
+	assert_int_equal(log.count, N);
+	for (i = 0; i < N; i++) {
+		assert_true(jobs[i].cancelled);
+		assert_false(jobs[i].started);
+		exec_job_free(&jobs[i]);
+	}
+	assert_int_equal(exec_run(&jobs[0]), -1);
+	exec_job_free(&jobs[0]);
+	assert_no_children();
+}
+
+/* A flag never set, or none at all: the job runs to its end as before. */
+static void
+test_cancel_unset(void **state)
+{
+	char		*argv[] = { "sh", "-c", "sleep 0.3; echo done", NULL };
+	struct exec_job	 job;
+	_Atomic int	 flag = 0;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&job, 0, sizeof job);
+		job.argv = argv;
+		job.timeout_ms = 5000;
+		job.cancel = i == 0 ? &flag : NULL;
+		assert_int_equal(exec_run(&job), 0);
+		assert_true(job.exited);
+		assert_int_equal(job.exit_code, 0);
+		assert_false(job.cancelled);
+		assert_string_equal(buf_str(&job.out), "done\n");
+		exec_job_free(&job);
+	}
+	assert_no_children();
+}
+
 static void
 test_empty_argv(void **state)
 {
@@ -732,6 +971,7 @@ main(void)
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_exit_with_background_holder),
 		cmocka_unit_test(test_cap_endless),
+		cmocka_unit_test(test_cap_then_quiet),
 		cmocka_unit_test(test_cap_large_finite),
 		cmocka_unit_test(test_enoent),
 		cmocka_unit_test(test_not_executable),
@@ -745,6 +985,9 @@ main(void)
 		cmocka_unit_test(test_max_parallel),
 		cmocka_unit_test(test_notify_order),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_cancel_running),
+		cmocka_unit_test(test_cancel_many),
+		cmocka_unit_test(test_cancel_unset),
 		cmocka_unit_test(test_empty_argv),
 		cmocka_unit_test(test_argv_string),
 	};
