@@ -393,6 +393,7 @@ caddy_adapt(struct caddy_source *s, const struct batch *b, const char *path,
 	job.argv = argv;
 	job.timeout_ms = timeout_ms;
 	job.out_cap = CADDY_MAX_CONFIG;
+	job.cancel = batch_cancel_flag(b);
 	if (exec_run(&job) != 0 || !job.started) {
 		s->adapt = xasprintf("caddy adapt not run (%s): hand parser only",
 		    strerror(job.spawn_errno));

@@ -926,6 +926,7 @@ k8s_run_live(struct batch *b, struct check **checks, size_t n)
 		calls[ncalls].argv[a] = NULL;
 		calls[ncalls].job.timeout_ms = timeout;
 		calls[ncalls].job.out_cap = K8S_KUBECTL_CAP;
+		calls[ncalls].job.cancel = batch_cancel_flag(b);
 		calls[ncalls].cmd = exec_argv_string(calls[ncalls].argv);
 		ncalls++;
 	}

@@ -509,6 +509,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i].argv = argvs[i].argv;
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = LAUNCHD_PRINT_CAP;
+		jobs[i].cancel = batch_cancel_flag(b);
 		if (checks[i]->timeout_ms > timeout)
 			timeout = checks[i]->timeout_ms;
 	}
@@ -520,6 +521,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[n].argv = argvs[n].argv;
 		jobs[n].timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : timeout;
 		jobs[n].out_cap = LAUNCHD_DOMAIN_CAP;
+		jobs[n].cancel = batch_cancel_flag(b);
 		njobs++;
 	}
 	run.b = b;

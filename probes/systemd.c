@@ -397,6 +397,7 @@ systemd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i].argv = argvs[i];
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = SYSTEMD_SHOW_CAP;
+		jobs[i].cancel = batch_cancel_flag(b);
 	}
 	run.b = b;
 	run.checks = checks;
