@@ -733,21 +733,28 @@ fail:
 }
 
 
-/* CURLMOPT_SOCKETFUNCTION: keeps the poller in step with what curl wants. */
+/*
+ * CURLMOPT_SOCKETFUNCTION: keeps the poller in step with what curl wants. A
+ * socket curl has not told of before has no curl_multi_assign() pointer.
+ */
 static int
 http_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *socketp)
 {
 	struct http_loop	*l = arg;
+	int			 events;
 
 	(void)easy;
-	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
 		poller_del(l->poller, s);
 		return 0;
 	}
-	if (poller_set(l->poller, s, ((what & CURL_POLL_IN) ? POLLER_IN : 0) |
-	    ((what & CURL_POLL_OUT) ? POLLER_OUT : 0)) != 0)
+	events = ((what & CURL_POLL_IN) ? POLLER_IN : 0) |
+	    ((what & CURL_POLL_OUT) ? POLLER_OUT : 0);
+	if (socketp != NULL)
+		return poller_set(l->poller, s, events) == 0 ? 0 : -1;
+	if (poller_add(l->poller, s, events) != 0)
 		return -1;	/* curl fails that transfer */
+	curl_multi_assign(l->multi, s, l);
 	return 0;
 }
 

@@ -63,6 +63,23 @@ poller_set(struct poller *p, int fd, int events)
 	return 0;
 }
 
+int
+poller_add(struct poller *p, int fd, int events)
+{
+	struct epoll_event	ev = { 0 };
+
+	if (events == 0)
+		return 0;
+	ev.events = ((events & POLLER_IN) ? EPOLLIN : 0) |
+	    ((events & POLLER_OUT) ? EPOLLOUT : 0);
+	ev.data.fd = fd;
+	if (epoll_ctl(p->fd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+		p->count++;
+		return 0;
+	}
+	return errno == EEXIST ? poller_set(p, fd, events) : -1;
+}
+
 void
 poller_del(struct poller *p, int fd)
 {
@@ -154,6 +171,12 @@ poller_set(struct poller *p, int fd, int events)
 	    ((events & POLLER_OUT) ? POLLOUT : 0));
 	p->pfds[i].revents = 0;
 	return 0;
+}
+
+int
+poller_add(struct poller *p, int fd, int events)
+{
+	return poller_set(p, fd, events);
 }
 
 void

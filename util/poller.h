@@ -30,6 +30,8 @@ void		 poller_free(struct poller *);
  * 0, or -1 with errno.
  */
 int		 poller_set(struct poller *, int fd, int events);
+/* The same for a descriptor not watched yet (one system call less). */
+int		 poller_add(struct poller *, int fd, int events);
 /* Stops watching fd; a descriptor not watched (or already closed) is fine. */
 void		 poller_del(struct poller *, int fd);
 /* How many descriptors are watched. */

@@ -56,12 +56,16 @@ test_readable_and_writable(void **state)
 
 	(void)state;
 	make_pipe(fds);
-	assert_int_equal(poller_set(p, fds[0], POLLER_IN), 0);
+	assert_int_equal(poller_add(p, fds[0], POLLER_IN), 0);
 	assert_int_equal(poller_set(p, fds[1], POLLER_OUT), 0);
 	/* Only the write end is ready: the pipe is empty. */
 	assert_int_equal(poller_wait(p, ev, 4, 1000), 1);
 	assert_int_equal(ev[0].fd, fds[1]);
 	assert_int_equal(ev[0].events, POLLER_OUT);
+
+	/* poller_add of a descriptor already watched changes what for. */
+	assert_int_equal(poller_add(p, fds[1], POLLER_OUT), 0);
+	assert_int_equal(poller_count(p), 2);
 
 	/* Watching the write end for input only: no longer reported. */
 	assert_int_equal(poller_set(p, fds[1], POLLER_IN), 0);
