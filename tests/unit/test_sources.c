@@ -9,8 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 
 #include "../../probes/sources.h"
 #include "../../probes/textfile.h"
+#include "../../util/util.h"
 
 struct parsed {
 	int	 rc;
@@ -452,6 +456,149 @@ test_read_caps(void **state)
 	free(cause);
 }
 
+/* textfile_allowed(root, path) as 0 or -1, checking what it hands back. */
+static int
+allowed(const char *root, const char *path, const char *want_resolved)
+{
+	char	*resolved = NULL, *cause = NULL, *want;
+	int	 rc;
+
+	rc = textfile_allowed(root, path, &resolved, &cause);
+	if (rc == 0) {
+		assert_null(cause);
+		assert_non_null(resolved);
+		if (want_resolved != NULL)
+			assert_string_equal(resolved, want_resolved);
+	} else {
+		assert_null(resolved);
+		want = xasprintf("path %s is outside the root %s (--root)", path,
+		    root);
+		/* A root given with a trailing slash is named without it. */
+		if (strlen(root) > 1 && root[strlen(root) - 1] == '/')
+			want[strlen(want) - strlen("/ (--root)")] = '\0';
+		assert_true(strncmp(cause, want, strlen(want)) == 0);
+		free(want);
+	}
+	free(resolved);
+	free(cause);
+	return rc;
+}
+
+static char *
+join(const char *a, const char *b)
+{
+	return xasprintf("%s/%s", a, b);
+}
+
+/*
+ * The rule of --root: a real tree in a temporary folder with links in and
+ * out, .., missing leaves, a neighbour whose name starts like the root's.
+ */
+static void
+test_allowed(void **state)
+{
+	char		 tmpl[] = "/tmp/test_allowed.XXXXXX", cwd[PATH_MAX];
+	char		*base, *root, *slash, *p, *want;
+	const char	*inside[] = { "a.txt", "sub/../a.txt", "./a.txt", "missing.txt",
+			    "nodir/deeper/x", "ok_link", "dangle_in", "sub",
+			    "dirlink/repo/a.txt", "sub/", NULL };
+	const char	*outside[] = { "../out.txt", "../nothing.txt", "in_link",
+			    "dangle_out", "dirlink/out.txt", "missing/../../out.txt",
+			    "sub/../../out.txt", "a.txt/../../out.txt", "loop1", "..",
+			    "../repo2/x.txt", "../repo2", "nodir/../../repo2/x.txt",
+			    NULL };
+	size_t		 i;
+	int		 fd;
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_non_null(mkdtemp(tmpl));
+	base = realpath(tmpl, NULL);
+	assert_non_null(base);
+	root = join(base, "repo");
+	p = join(base, "repo2");
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	assert_int_equal(chdir(root), 0);
+	assert_int_equal(mkdir("sub", 0700), 0);
+	assert_true((fd = open("a.txt", O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	assert_true((fd = open("../out.txt", O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	assert_true((fd = open("../repo2/x.txt", O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	assert_int_equal(symlink("../out.txt", "in_link"), 0);
+	assert_int_equal(symlink("a.txt", "ok_link"), 0);
+	assert_int_equal(symlink("../nothing_out", "dangle_out"), 0);
+	assert_int_equal(symlink("missing_in", "dangle_in"), 0);
+	assert_int_equal(symlink("..", "dirlink"), 0);
+	assert_int_equal(symlink("loop2", "loop1"), 0);
+	assert_int_equal(symlink("loop1", "loop2"), 0);
+
+	for (i = 0; inside[i] != NULL; i++) {
+		p = join(root, inside[i]);
+		if (allowed(root, p, NULL) != 0)
+			fail_msg("%s should be inside", inside[i]);
+		free(p);
+	}
+	for (i = 0; outside[i] != NULL; i++) {
+		p = join(root, outside[i]);
+		if (allowed(root, p, NULL) != -1)
+			fail_msg("%s should be outside", outside[i]);
+		free(p);
+	}
+	/* What is handed back is what was judged: the real path. */
+	p = join(root, "ok_link");
+	want = join(root, "a.txt");
+	allowed(root, p, want);
+	free(p);
+	p = join(root, "sub/../nodir/x");
+	free(want);
+	want = join(root, "nodir/x");
+	allowed(root, p, want);
+	free(p);
+	free(want);
+	/* The root itself, with a trailing slash, and relative paths. */
+	assert_int_equal(allowed(root, root, root), 0);
+	slash = xasprintf("%s/", root);
+	p = join(root, "a.txt");
+	assert_int_equal(allowed(slash, p, NULL), 0);
+	free(p);
+	p = join(base, "out.txt");
+	assert_int_equal(allowed(slash, p, NULL), -1);
+	free(p);
+	p = join(base, "repo2/x.txt");
+	assert_int_equal(allowed(slash, p, NULL), -1);
+	free(p);
+	free(slash);
+	assert_int_equal(allowed(root, "a.txt", NULL), 0);
+	assert_int_equal(allowed(root, "../out.txt", NULL), -1);
+	assert_int_equal(allowed(root, "/etc/passwd", NULL), -1);
+	/* No root: everything, as given; the root "/": everything. */
+	assert_int_equal(allowed(NULL, "/etc/passwd", "/etc/passwd"), 0);
+	assert_int_equal(allowed("/", "/etc/passwd", "/etc/passwd"), 0);
+
+	/* textfile_read refuses before it opens: nothing read. */
+	{
+		struct buf	 b;
+		char		*cause = NULL;
+
+		p = join(base, "out.txt");
+		assert_int_equal(textfile_read(root, p, &b, &cause), -1);
+		assert_null(b.data);
+		assert_non_null(strstr(cause, "is outside the root"));
+		free(cause);
+		free(p);
+	}
+
+	assert_int_equal(chdir(cwd), 0);
+	p = xasprintf("rm -rf '%s'", base);
+	assert_int_equal(system(p), 0);
+	free(p);
+	free(root);
+	free(base);
+}
+
 int
 main(void)
 {
@@ -467,6 +614,7 @@ main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_line_and_excerpt),
 		cmocka_unit_test(test_read_caps),
+		cmocka_unit_test(test_allowed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
