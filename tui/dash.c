@@ -499,9 +499,9 @@ dash_loop(struct dash *dash)
 }
 
 /*
- * Waits for the run in flight to stop. Probes stop early when cancelled, but
- * a program already running is waited for up to its timeout: say so rather
- * than look hung.
+ * Waits for the run in flight to stop. Probes stop early when cancelled
+ * (programs they run are killed: exec_job.cancel), within a few hundred
+ * milliseconds; should one take longer, say so rather than look hung.
  */
 static void
 dash_stop(struct dash *dash)
