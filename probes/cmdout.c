@@ -4,6 +4,7 @@
 #include "cmdout.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../topology/topology.h"
@@ -78,6 +79,49 @@ cmdout_contains(const struct exec_job *job, const char *needle)
 		return 1;
 	return job->err.data != NULL && memmem(job->err.data, job->err.len, needle,
 	    strlen(needle)) != NULL;
+}
+
+enum cmdout_verdict
+cmdout_judge(const struct exec_job *job, const char *tool, int configured,
+    const char *what_ran, char **reason)
+{
+	struct exec_job		 cut;
+	enum cmdout_verdict	 v = CMDOUT_ERROR;
+	char			*what = NULL, *line = NULL;
+
+	*reason = NULL;
+	if (job->cancelled)
+		return CMDOUT_CANCELLED;
+	if (cmdout_missing(job, configured)) {
+		*reason = xasprintf("%s not available on %s (not found in PATH)", tool,
+		    cmdout_system());
+		return CMDOUT_UNKNOWN;
+	}
+	if (job->exited && job->exit_code != 0) {
+		line = cmdout_failure_line(job);
+		*reason = xasprintf("%s: exited %d%s%s", what_ran, job->exit_code,
+		    *line != '\0' ? ": " : "", line);
+		goto out;
+	}
+	if (job->exited && job->out.toobig) {
+		/* It printed past the cap and ended within exec's grace, before
+		 * being stopped: the same fault as a flood, in exec's words. */
+		cut = *job;
+		cut.overflowed = 1;
+		what = exec_describe(&cut);
+	} else if (!job->exited)
+		/* Could not start, overflowed, timed out or killed: no excerpt,
+		 * what a flood or a killed tool printed last is noise (or secret). */
+		what = exec_describe(job);
+	else {
+		v = CMDOUT_OK;
+		goto out;
+	}
+	*reason = xasprintf("%s: %s", what_ran, what);
+out:
+	free(line);
+	free(what);
+	return v;
 }
 
 const char *

@@ -732,48 +732,52 @@ k8s_no_context(const char *line)
 	    strstr(line, "no configuration has been provided") != NULL;
 }
 
-static void
-k8s_call_judge(struct k8s_call *call, int configured)
+/*
+ * Returns 0 (publish nothing) when the run was cancelled. The tool's faults
+ * read as cmdout_judge words them for every tool; kubectl's own case is a
+ * machine with no cluster context: unknown, with the same words.
+ */
+static int
+k8s_call_judge(struct k8s_call *call, const struct k8s_section *s, int configured)
 {
-	struct exec_job	*job = &call->job;
-	char		*line, *what, *cause = NULL;
+	struct exec_job		*job = &call->job;
+	char			*line, *cause = NULL, *shown;
+	char			*words[] = { (char *)"kubectl", (char *)"get", (char *)"-n",
+				    s->namespaces[call->ns].name, NULL, NULL, NULL, NULL };
+	enum cmdout_verdict	 v;
 
+	if (s->context != NULL) {
+		words[1] = (char *)"--context";
+		words[2] = s->context;
+		words[3] = (char *)"get";
+		words[4] = (char *)"-n";
+		words[5] = s->namespaces[call->ns].name;
+	}
+	shown = exec_argv_string(words);
 	call->state = OBSERVATION_ERROR;
-	if (!job->started) {
-		if (cmdout_missing(job, configured)) {
-			call->state = OBSERVATION_UNKNOWN;
-			call->reason = xstrdup("kubectl not available (not found in PATH)");
-		} else
-			call->reason = exec_describe(job);
-		return;
-	}
-	if (job->timed_out) {
-		call->reason = xasprintf("kubectl timed out after %d ms", job->timeout_ms);
-		return;
-	}
-	if (!job->exited || job->exit_code != 0) {
-		what = exec_describe(job);
+	v = cmdout_judge(job, "kubectl", configured, shown, &call->reason);
+	if (v == CMDOUT_CANCELLED)
+		goto out;
+	if (v == CMDOUT_ERROR && job->exited && job->exit_code != 0) {
 		line = cmdout_failure_line(job);
 		if (k8s_no_context(line))
-			call->state = OBSERVATION_UNKNOWN;
-		call->reason = *line != '\0' ? xasprintf("kubectl %s: %s", what, line) :
-		    xasprintf("kubectl %s", what);
+			v = CMDOUT_UNKNOWN;
 		free(line);
-		free(what);
-		return;
 	}
-	if (job->out.toobig) {
-		call->reason = xasprintf("kubectl printed more than %zu bytes", job->out.cap);
-		return;
-	}
+	if (v == CMDOUT_UNKNOWN)
+		call->state = OBSERVATION_UNKNOWN;
+	if (v != CMDOUT_OK)
+		goto out;
 	if (k8s_objects_from_json(&call->objs, job->out.data != NULL ? job->out.data : "",
 	    job->out.len, &cause) != 0) {
-		call->reason = xasprintf("kubectl printed %s", strcmp(cause, "invalid JSON") == 0 ?
-		    "invalid JSON" : cause);
+		call->reason = xasprintf("%s: kubectl printed %s", shown, cause);
 		free(cause);
-		return;
+		goto out;
 	}
 	call->state = OBSERVATION_SEEN;
+out:
+	free(shown);
+	return v != CMDOUT_CANCELLED;
 }
 
 static void
@@ -858,9 +862,8 @@ k8s_call_done(struct exec_job *job, void *arg)
 	size_t			 j;
 
 	call->job = *job;	/* the call owns the buffers from here */
-	k8s_call_judge(call, r->configured);
 	/* A hung kubectl for one namespace must not hold back the others. */
-	if (batch_cancelled(r->b))
+	if (!k8s_call_judge(call, r->s, r->configured) || batch_cancelled(r->b))
 		return;
 	for (j = 0; j < r->n; j++) {
 		cfg = r->checks[j]->config;

@@ -353,54 +353,48 @@ launchd_join(char *const *words, size_t n)
 	return buf_steal(&b);
 }
 
-static void
+/*
+ * Publishes nothing (returns 0) when the run was cancelled. The tool's faults
+ * read as cmdout_judge words them for every tool; launchctl's own case is the
+ * job it cannot find (exit 113): absent, not an error.
+ */
+static int
 launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
     int configured)
 {
 	struct observation	*o = &c->observation;
 	struct launchd_service	 svc;
-	char			*cmd, *line, *excerpt, *cause = NULL, *what, *args;
+	char			*cmd, *line, *excerpt, *cause = NULL, *args, *shown;
+	char			*words[] = { (char *)"launchctl", (char *)"print", a->argv[2], NULL };
+	char			*reason = NULL;
+	enum cmdout_verdict	 v;
 
+	shown = exec_argv_string(words);
 	cmd = exec_argv_string(a->argv);
-	if (!job->started) {
-		if (cmdout_missing(job, configured))
-			observation_unknown(o, "launchctl not available on %s", cmdout_system());
-		else {
-			what = exec_describe(job);
-			observation_error(o, "%s", what);
-			free(what);
-		}
+	v = cmdout_judge(job, "launchctl", configured, shown, &reason);
+	if (v == CMDOUT_CANCELLED)
 		goto out;
-	}
 	observation_evidence(o, "%s", cmd);
-	if (job->timed_out) {
-		observation_error(o, "%s timed out after %d ms", cmd, job->timeout_ms);
-		goto out;
-	}
-	if ((job->exited && job->exit_code == 113) ||
-	    cmdout_contains(job, "Could not find service")) {
-		line = cmdout_first_line(job->err.data, job->err.len);
+	if (v == CMDOUT_ERROR && job->exited && job->exit_code != 0 &&
+	    (job->exit_code == 113 || cmdout_contains(job, "Could not find service"))) {
+		line = cmdout_failure_line(job);
 		observation_fact(o, "exists", "no");
 		observation_fact(o, "state", "absent");
-		observation_evidence(o, "%s\nexit %d: %s", cmd, job->exit_code, line);
+		observation_evidence(o, "%s\nexited %d: %s", cmd, job->exit_code, line);
 		free(line);
 		goto out;
 	}
-	if (!job->exited || job->exit_code != 0) {
-		what = exec_describe(job);
-		line = cmdout_failure_line(job);
-		observation_error(o, "%s: %s%s%s", cmd, what, *line != '\0' ? ": " : "", line);
-		free(line);
-		free(what);
+	if (v == CMDOUT_UNKNOWN) {
+		observation_unknown(o, "%s", reason);
 		goto out;
 	}
-	if (job->out.toobig) {
-		observation_error(o, "%s printed more than %zu bytes", cmd, job->out.cap);
+	if (v == CMDOUT_ERROR) {
+		observation_error(o, "%s", reason);
 		goto out;
 	}
 	if (launchd_service_parse(job->out.data, job->out.len, &svc, &cause) != 0) {
 		/* No excerpt of unparsable output: it may hold an environment. */
-		observation_error(o, "%s: %s", cmd, cause);
+		observation_error(o, "%s: %s", shown, cause);
 		free(cause);
 		goto out;
 	}
@@ -426,7 +420,10 @@ launchd_observe(struct check *c, struct launchd_argv *a, struct exec_job *job,
 	free(excerpt);
 	launchd_service_free(&svc);
 out:
+	free(reason);
+	free(shown);
 	free(cmd);
+	return v != CMDOUT_CANCELLED;
 }
 
 /* Loaded jobs with the watched prefix that the topology does not declare. */
@@ -479,8 +476,8 @@ launchd_job_done(struct exec_job *job, void *arg)
 	/* A hung launchctl for one job must not hold back the others' results. */
 	if (i >= r->n || batch_cancelled(r->b))
 		return;
-	launchd_observe(r->checks[i], &r->argvs[i], job, r->configured);
-	batch_done(r->b, r->checks[i]);
+	if (launchd_observe(r->checks[i], &r->argvs[i], job, r->configured))
+		batch_done(r->b, r->checks[i]);
 }
 
 static void

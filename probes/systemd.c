@@ -275,50 +275,52 @@ systemd_declared(const struct systemd_section *s, const char *unit)
 
 /* ---- live ---- */
 
-static void
+/*
+ * Publishes nothing (returns 0) when the run was cancelled. The tool's faults
+ * read as cmdout_judge words them for every tool; systemctl's own case is a
+ * machine (a container) where systemd is not PID 1: unknown, not an error. A
+ * unit systemd does not know is no failure: LoadState=not-found, read below.
+ */
+static int
 systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int configured)
 {
 	struct observation	*o = &c->observation;
 	struct systemd_show	 show;
-	char			*cmd, *line, *what, *cause = NULL;
+	struct systemd_config	*cfg = c->config;
+	char			*cmd, *line, *cause = NULL, *shown, *reason = NULL;
+	char			*words[] = { (char *)"systemctl", (char *)"show", cfg->unit,
+				    NULL, NULL };
+	enum cmdout_verdict	 v;
 
+	if (cfg->section->user) {
+		words[1] = (char *)"--user";
+		words[2] = (char *)"show";
+		words[3] = cfg->unit;
+	}
+	shown = exec_argv_string(words);
 	cmd = exec_argv_string(argv);
-	if (!job->started) {
-		if (cmdout_missing(job, configured))
-			observation_unknown(o, "systemctl not available on %s", cmdout_system());
-		else {
-			what = exec_describe(job);
-			observation_error(o, "%s", what);
-			free(what);
-		}
+	v = cmdout_judge(job, "systemctl", configured, shown, &reason);
+	if (v == CMDOUT_CANCELLED)
 		goto out;
-	}
 	observation_evidence(o, "%s", cmd);
-	if (job->timed_out) {
-		observation_error(o, "%s timed out after %d ms", cmd, job->timeout_ms);
-		goto out;
-	}
-	if (!job->exited || job->exit_code != 0) {
-		what = exec_describe(job);
+	if (v == CMDOUT_ERROR && job->exited && job->exit_code != 0) {
 		line = cmdout_failure_line(job);
-		/* systemd is not PID 1 here (a container): nothing to observe. */
 		if (strstr(line, "not been booted with systemd") != NULL ||
 		    strstr(line, "Failed to connect to bus") != NULL)
-			observation_unknown(o, "systemd not running here: %s", line);
-		else
-			observation_error(o, "systemctl %s%s%s", what, *line != '\0' ? ": " : "",
-			    line);
+			v = CMDOUT_UNKNOWN;
 		free(line);
-		free(what);
+	}
+	if (v == CMDOUT_UNKNOWN) {
+		observation_unknown(o, "%s", reason);
 		goto out;
 	}
-	if (job->out.toobig) {
-		observation_error(o, "systemctl printed more than %zu bytes", job->out.cap);
+	if (v == CMDOUT_ERROR) {
+		observation_error(o, "%s", reason);
 		goto out;
 	}
 	if (systemd_show_parse(job->out.data != NULL ? job->out.data : "", job->out.len,
 	    &show, &cause) != 0) {
-		observation_error(o, "%s", cause);
+		observation_error(o, "%s: %s", shown, cause);
 		free(cause);
 		goto out;
 	}
@@ -341,7 +343,10 @@ systemd_observe(struct check *c, char *const *argv, struct exec_job *job, int co
 	    show.exec_start != NULL ? show.exec_start : "");
 	systemd_show_free(&show);
 out:
+	free(reason);
+	free(shown);
 	free(cmd);
+	return v != CMDOUT_CANCELLED;
 }
 
 /* What systemd_job_done needs to publish a unit's check as soon as it ends. */
@@ -362,8 +367,8 @@ systemd_job_done(struct exec_job *job, void *arg)
 	/* A hung systemctl for one unit must not hold back the others' results. */
 	if (batch_cancelled(r->b))
 		return;
-	systemd_observe(r->checks[i], r->argvs[i], job, r->configured);
-	batch_done(r->b, r->checks[i]);
+	if (systemd_observe(r->checks[i], r->argvs[i], job, r->configured))
+		batch_done(r->b, r->checks[i]);
 }
 
 static void

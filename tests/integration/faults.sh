@@ -215,20 +215,19 @@ fault "$J" command/backtrack 'regex /^(a+)+$/ failed: match limit exceeded' 3000
 fault "$J" source/backtrack "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
 fault "$J" "file/$TMPDIR/aaa.txt" "$TMPDIR/aaa.txt: regex /(?m)^(a+)+\$/ failed: match limit exceeded" 3000
 
-L="$TMPDIR/bin/launchctl print gui/501"
-fault "$J" launchd/com.faults.hang "$L/com.faults.hang timed out after 2500 ms" 4200
+L="launchctl print gui/501"
+fault "$J" launchd/com.faults.hang "$L/com.faults.hang: timed out after 2500 ms" 4200
 fault "$J" launchd/com.faults.signal "$L/com.faults.signal: killed by signal 11" 5500
 fault "$J" launchd/com.faults.garbage \
 	"$L/com.faults.garbage: launchctl printed no service description" 5500
-fault "$J" launchd/com.faults.flood \
-	"$L/com.faults.flood: output larger than 1 MiB: stopped: state = running faults-flood" 1900
+fault "$J" launchd/com.faults.flood "$L/com.faults.flood: output larger than 1 MiB: stopped" 1900
 
 for ns in hang signal garbage flood; do
 	case $ns in
-		hang) m="kubectl timed out after 2500 ms" ;;
-		signal) m="kubectl killed by signal 9" ;;
-		garbage) m="kubectl printed invalid JSON" ;;
-		flood) m='kubectl output larger than 32 MiB: stopped: {"kind":"List","items":[{"kind":"Service","metadata":{"name":"faults-flood"}},' ;;
+		hang) m="kubectl get -n hang: timed out after 2500 ms" ;;
+		signal) m="kubectl get -n signal: killed by signal 9" ;;
+		garbage) m="kubectl get -n garbage: kubectl printed invalid JSON" ;;
+		flood) m="kubectl get -n flood: output larger than 32 MiB: stopped" ;;
 	esac
 	bound=5500
 	[ "$ns" = flood ] && bound=1900	# stopped at the cap, before the 2000 ms timeout

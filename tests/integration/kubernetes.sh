@@ -176,7 +176,8 @@ t_contains "no context: reason" "$(field $J/StatefulSet/inngest message)" 'conte
 echo invalid-json >"$KD/joelclaw.mode"
 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "invalid JSON: error" "error" "$(status $J/Service/inngest-svc)"
-t_eq "invalid JSON: reason" "kubectl printed invalid JSON" "$(field $J/Service/inngest-svc message)"
+t_eq "invalid JSON: reason" "kubectl --context admin@joelclaw get -n joelclaw: kubectl printed invalid JSON" \
+	"$(field $J/Service/inngest-svc message)"
 
 echo garbage >"$KD/joelclaw.mode"
 t_exit "garbage: no crash" 0 "$TOPO" check -f "$T" --layer live
@@ -188,7 +189,8 @@ start=$(date +%s%N)
 t_exit "hanging kubectl: no drift" 0 "$TOPO" check -f "$T" --layer live --timeout 800 --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "hang: error" "error" "$(status $J/Service/inngest-svc)"
-t_contains "hang: timed out" "$(field $J/Service/inngest-svc message)" "timed out after 800 ms"
+t_eq "hang: timed out" "kubectl --context admin@joelclaw get -n joelclaw: timed out after 800 ms" \
+	"$(field $J/Service/inngest-svc message)"
 t_eq "hang: the other namespace answered meanwhile" "ok" "$(status k8s/tools/DaemonSet/agent)"
 if [ "$ms" -lt 5000 ]; then t_pass "hang: bounded by the timeout ($ms ms)"; else
 	t_fail "hang: bounded by the timeout" "took $ms ms"; fi
@@ -207,9 +209,12 @@ if [ "$ms" -lt 3000 ]; then t_pass "timeouts bound the run ($ms ms)"; else
 mkdir -p "$TMPDIR/emptybin"
 t_exit "no kubectl: not drift" 0 env -u TOPO_KUBECTL PATH="$TMPDIR/emptybin" "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "no kubectl: unknown" "unknown" "$(status $J/Service/redis)"
-t_contains "no kubectl: reason" "$(field $J/Service/redis message)" "kubectl not available"
+t_eq "no kubectl: reason" "kubectl not available on Linux (not found in PATH)" "$(field $J/Service/redis message)"
 env TOPO_KUBECTL="$TMPDIR/nowhere/kubectl" "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "configured kubectl missing: error" "error" "$(status $J/Service/redis)"
+t_eq "configured kubectl missing: reason" \
+	"kubectl --context admin@joelclaw get -n joelclaw: cannot run $TMPDIR/nowhere/kubectl: No such file or directory" \
+	"$(field $J/Service/redis message)"
 
 # --- static drift: one changed field in each manifest ---------------------
 K=$REPO/k8s

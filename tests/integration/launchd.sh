@@ -170,7 +170,8 @@ start=$(date +%s%N)
 FAKE_LAUNCHCTL_MODE=hang t_exit "hanging launchctl: no drift" 0 "$TOPO" check -f "$T" --layer live --timeout 700 --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "hang: error" "error" "$(status launchd/com.joel.gateway)"
-t_contains "hang: timed out" "$(field launchd/com.joel.gateway message)" "timed out after 700 ms"
+t_eq "hang: timed out" "launchctl print gui/501/com.joel.gateway: timed out after 700 ms" \
+	"$(field launchd/com.joel.gateway message)"
 sed 's|^  plists: .*|&\n  timeout_ms: 400|' "$T" >"$TMPDIR/timeout.yaml"
 FAKE_LAUNCHCTL_MODE=hang "$TOPO" check -f "$TMPDIR/timeout.yaml" --layer live --format json -o "$TMPDIR/t.json"
 t_contains "section timeout_ms is the jobs' default" "$(field launchd/com.joel.gateway message "$TMPDIR/t.json")" "timed out after 400 ms"
@@ -178,7 +179,8 @@ if [ "$ms" -lt 5000 ]; then t_pass "hang: all jobs time out together ($ms ms)"; 
 	t_fail "hang: all jobs time out together" "took $ms ms"; fi
 FAKE_LAUNCHCTL_MODE=exit1 t_exit "launchctl exit 1" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "exit 1: error" "error" "$(status launchd/com.joel.gateway)"
-t_contains "exit 1: stderr as reason" "$(field launchd/com.joel.gateway message)" "exit 1: Bad request."
+t_eq "exit 1: stderr as reason" "launchctl print gui/501/com.joel.gateway: exited 1: Bad request." \
+	"$(field launchd/com.joel.gateway message)"
 FAKE_LAUNCHCTL_MODE=garbage t_exit "launchctl prints garbage" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "garbage: error" "error" "$(status launchd/com.joel.gateway)"
 t_contains "garbage: reason" "$(field launchd/com.joel.gateway message)" "no service description"
@@ -187,9 +189,13 @@ t_exit "garbage: text report" 0 "$TOPO" check -f "$T" --layer live
 # --- no launchctl ---------------------------------------------------------
 t_exit "no launchctl: not drift" 0 env -u TOPO_LAUNCHCTL PATH=/usr/bin:/bin "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "no launchctl: unknown" "unknown" "$(status launchd/com.joel.gateway)"
-t_contains "no launchctl: reason" "$(field launchd/com.joel.gateway message)" "launchctl not available on"
+t_eq "no launchctl: reason" "launchctl not available on Linux (not found in PATH)" \
+	"$(field launchd/com.joel.gateway message)"
 t_exit "configured launchctl missing: error" 0 env TOPO_LAUNCHCTL=$TMPDIR/nowhere/launchctl "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "configured but missing: error" "error" "$(status launchd/com.joel.gateway)"
+t_eq "configured but missing: reason" \
+	"launchctl print gui/501/com.joel.gateway: cannot run $TMPDIR/nowhere/launchctl: No such file or directory" \
+	"$(field launchd/com.joel.gateway message)"
 
 # --- static drift ---------------------------------------------------------
 P=$REPO/infra/launchd
