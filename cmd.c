@@ -267,25 +267,35 @@ cmd_args_free(struct cmd_args *a)
 int
 cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
 {
-	struct problems	 problems;
+	struct problems	 problems, planned;
 	struct topology	*t;
 	struct plan	*p = NULL;
 	long long	 timeout;
 
 	memset(&problems, 0, sizeof problems);
+	memset(&planned, 0, sizeof planned);
 	*tp = NULL;
 	*pp = NULL;
 	t = topology_load(a->file, a->sets, a->nsets, &problems);
 	if (t != NULL && a->root != NULL)
 		t->read_root = xstrdup(a->root);
-	if (t != NULL && problems.count == 0) {
+	if (t != NULL) {
 		timeout = a->timeout_ms;
 		if (timeout == 0)
 			timeout = node_int(node_get(t->root, "defaults"),
 			    "timeout_ms", 5000);
 		if (timeout < 1 || timeout > INT_MAX)
 			timeout = 5000;
-		p = plan_build(t, (int)timeout, &problems);
+		if (problems.count == 0)
+			p = plan_build(t, (int)timeout, &problems);
+		else {
+			/* The schema found problems: what the planner says of
+			 * the same items would echo them, but duplicate ids
+			 * only it sees, and they belong in the same run. */
+			p = plan_build(t, (int)timeout, &planned);
+			problems_free(&planned);
+			plan_duplicates(p, &problems);
+		}
 	}
 	if (t == NULL || problems.count > 0) {
 		problems_sort(&problems);

@@ -150,8 +150,8 @@ plan_compare_ids(const void *a, const void *b)
 }
 
 /* Two checks with one id would make reports and `topo stale` ambiguous. */
-static void
-plan_find_duplicates(struct plan *p)
+void
+plan_duplicates(struct plan *p, struct problems *problems)
 {
 	struct check	**sorted;
 	size_t		  i;
@@ -164,7 +164,7 @@ plan_find_duplicates(struct plan *p)
 	for (i = 1; i < p->count; i++) {
 		if (strcmp(sorted[i]->id, sorted[i - 1]->id) != 0)
 			continue;
-		problems_add(p->problems, sorted[i]->file, sorted[i]->line,
+		problems_add(problems, sorted[i]->file, sorted[i]->line,
 		    sorted[i]->column, "duplicate check id '%s' (first at %d:%d)",
 		    sorted[i]->id, sorted[i - 1]->line, sorted[i - 1]->column);
 	}
@@ -189,7 +189,7 @@ plan_build(struct topology *t, int default_timeout_ms, struct problems *problems
 			continue;
 		(*probe)->plan(p, section);
 	}
-	plan_find_duplicates(p);
+	plan_duplicates(p, p->problems);
 	/* The expectations hold the compiled patterns; the index goes. */
 	strmap_free(&p->regexes);
 	return p;

@@ -30,6 +30,9 @@ struct plan {
  */
 struct plan	*plan_build(struct topology *, int default_timeout_ms, struct problems *);
 void		 plan_free(struct plan *);
+/* Adds a problem for each check whose id an earlier one has (plan_build
+ * does; for a plan built while the schema's problems are reported). */
+void		 plan_duplicates(struct plan *, struct problems *);
 
 /* For probes' plan operations. where gives the check its file:line:column;
  * timeout_ms is taken from where's `timeout_ms:` key when present. */

@@ -86,6 +86,31 @@ topo: $TMPDIR/many.yaml: 6 problems, nothing checked
 EOF
 )" "$T_ERR"
 
+# A duplicate id is found in the same run as the schema's problems (the
+# planner's other words about broken items, echoes of the schema's, are not
+# shown: one message per fault).
+cat >"$TMPDIR/dupid.yaml" <<'EOF'
+version: 1
+system: dupid
+ports:
+  - {port: 80, name: web}
+  - {port: 81, expect: listning}
+  - {port: [8080]}
+http:
+  - {name: health, url: "http://127.0.0.1:1/", expect: {body_regex: "("}}
+  - {name: health, url: "http://127.0.0.1:2/"}
+EOF
+t_exit "duplicate id beside schema problems: exit 2" 2 "$TOPO" validate -f "$TMPDIR/dupid.yaml"
+t_eq "duplicate id beside schema problems: every fault once, in order" "$(cat <<EOF
+$TMPDIR/dupid.yaml:4:16: unknown key 'name' in ports[0]
+$TMPDIR/dupid.yaml:5:24: ports[1].expect: 'listning' is not one of listening, closed, doc-only (did you mean 'listening'?)
+$TMPDIR/dupid.yaml:6:12: ports[2].port: expected an integer, got a list
+$TMPDIR/dupid.yaml:8:69: http[0].expect.body_regex: invalid regex at offset 1: missing closing parenthesis
+$TMPDIR/dupid.yaml:9:5: duplicate check id 'http/health' (first at 8:5)
+topo: $TMPDIR/dupid.yaml: 5 problems, nothing checked
+EOF
+)" "$T_ERR"
+
 # A valid topology: variables from the file, the environment and --set.
 cat >"$TMPDIR/valid.yaml" <<'EOF'
 version: 1
