@@ -21,7 +21,8 @@
 #include "../util/util.h"
 
 /*
- * The members of a check's object, in the order written. One object is
+ * The members of a check's object, in the order written (the enum's; a new
+ * member is one line here, one in json_result). One object is
  * built at begin and its values replaced for each check, printed into one
  * reused buffer: creating, printing and freeing an object per check cost
  * 25,000 instructions a check in allocations alone (bench/RESULTS.md).
@@ -33,8 +34,12 @@ enum json_field {
 };
 
 static const char *const json_field_names[JSON_FIELDS] = {
-	"id", "kind", "layer", "status", "drift", "expected", "observed",
-	"message", "evidence", "duration_ms", "file", "line", "column", "extra"
+	[JSON_ID] = "id", [JSON_KIND] = "kind", [JSON_LAYER] = "layer",
+	[JSON_STATUS] = "status", [JSON_DRIFT] = "drift",
+	[JSON_EXPECTED] = "expected", [JSON_OBSERVED] = "observed",
+	[JSON_MESSAGE] = "message", [JSON_EVIDENCE] = "evidence",
+	[JSON_DURATION] = "duration_ms", [JSON_FILE] = "file",
+	[JSON_LINE] = "line", [JSON_COLUMN] = "column", [JSON_EXTRA] = "extra"
 };
 
 /* Room for a number's text in a raw member (digits, point, sign). */
