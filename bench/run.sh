@@ -65,8 +65,9 @@ for tool in curl nc jq awk; do
 done
 [ -x "$CHECK_HTTP" ] || die "$CHECK_HTTP is missing: apt-get install monitoring-plugins-basic (scripts/deps.sh)"
 
-# 10,000 checks in flight are 10,000 sockets here and 10,000 in the server.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# 10,000 checks in flight are 10,000 sockets here and 10,000 in the server:
+# the soft limit goes up to the hard one (root may raise both).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 NOFILE=$(ulimit -n)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/topo-bench.XXXXXX")
@@ -87,6 +88,9 @@ trap 'exit 130' INT TERM
 NMAX=0
 for n in $SIZES; do [ "$n" -gt "$NMAX" ] && NMAX=$n; done
 HTTP_STRIDE=$((NMAX / 100 > 0 ? NMAX / 100 : 1))
+if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt $((2 * NMAX + 256)) ]; then
+	die "N=$NMAX needs $((2 * NMAX + 256)) file descriptors, ulimit -n allows $NOFILE: raise it (ulimit -Hn) or set BENCH_SIZES lower"
+fi
 
 # --- the fixture servers: NMAX listening ports from BASE, on 127.0.0.1 -----
 # Several processes (one holds at most PORTS_PER_SERVER ports); a base
