@@ -552,7 +552,7 @@ import_files(struct parser *p, const struct cline *l, size_t *first)
 		}
 		buf_init(&b, CADDYFILE_MAX_BYTES);
 		if (textfile_allowed(p->root, g.gl_pathv[k], &real, &cause) != 0 ||
-		    buf_read_file(&b, real, &cause) != 0) {
+		    buf_read_regular(&b, real, &cause) != 0) {
 			parser_fail(p, l->file, l->line, "import %s: %s",
 			    g.gl_pathv[k], cause);
 			free(cause);
@@ -1009,7 +1009,7 @@ caddyfile_load(const char *path, const char *root, struct caddy_routes *routes,
 
 	buf_init(&b, CADDYFILE_MAX_BYTES);
 	if (textfile_allowed(root, path, &real, cause) != 0 ||
-	    buf_read_file(&b, real, cause) != 0)
+	    buf_read_regular(&b, real, cause) != 0)
 		goto out;
 	if (b.toobig) {
 		*cause = xasprintf("%s: larger than %d bytes", path,

@@ -597,9 +597,9 @@ launchd_read_folder(const char *folder, const char *root,
 		memset(f, 0, sizeof *f);
 		f->path = xasprintf("%s/%s", folder, de->d_name);
 		buf_init(&b, LAUNCHD_PLIST_CAP);
-		/* buf_read_file refuses a file past the cap with a cause. */
+		/* buf_read_regular refuses a file past the cap with a cause. */
 		if (textfile_allowed(root, f->path, &real, &f->cause) == 0 &&
-		    buf_read_file(&b, real, &f->cause) == 0 &&
+		    buf_read_regular(&b, real, &f->cause) == 0 &&
 		    launchd_plist_parse(buf_str(&b), b.len, &f->plist, &f->cause) == 0)
 			f->ok = 1;
 		free(real);

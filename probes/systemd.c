@@ -449,7 +449,7 @@ systemd_observe_file(struct check *c, const char *folder, const char *root)
 		observation_error(o, "%s", cause);
 		goto out;
 	}
-	if (buf_read_file(&b, real, &cause) != 0) {
+	if (buf_read_regular(&b, real, &cause) != 0) {
 		if (access(real, F_OK) == -1 && (errno == ENOENT || errno == ENOTDIR)) {
 			observation_fact(o, "exists", "no");
 			observation_evidence(o, "%s: no such file", path);

@@ -182,7 +182,7 @@ textfile_read(const char *root, const char *path, struct buf *b, char **cause)
 	buf_init(b, TEXTFILE_MAX_BYTES);
 	if (textfile_allowed(root, path, &real, cause) != 0)
 		return -1;
-	if (buf_read_file(b, real, &why) == 0 && !b->toobig) {
+	if (buf_read_regular(b, real, &why) == 0 && !b->toobig) {
 		free(real);
 		return 0;
 	}

@@ -3,6 +3,8 @@
  */
 #include "buf.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -113,16 +115,21 @@ buf_free(struct buf *b)
 	buf_init(b, b->cap);
 }
 
-int
-buf_read_file(struct buf *b, const char *path, char **cause)
+static int
+buf_read_path(struct buf *b, const char *path, int regular, char **cause)
 {
-	char	chunk[65536];
-	ssize_t	n;
-	int	fd, rc = -1;
+	struct stat	sb;
+	char		chunk[65536];
+	ssize_t		n;
+	int		fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		*cause = xasprintf("cannot open %s: %s", path, strerror(errno));
 		return -1;
+	}
+	if (regular && (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))) {
+		*cause = xasprintf("%s is not a regular file: not read", path);
+		goto out;
 	}
 	/* O_NONBLOCK only so that opening a FIFO cannot hang; reads block. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -147,4 +154,16 @@ buf_read_file(struct buf *b, const char *path, char **cause)
 out:
 	close(fd);
 	return rc;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, char **cause)
+{
+	return buf_read_path(b, path, 0, cause);
+}
+
+int
+buf_read_regular(struct buf *b, const char *path, char **cause)
+{
+	return buf_read_path(b, path, 1, cause);
 }

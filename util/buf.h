@@ -31,5 +31,11 @@ void	 buf_free(struct buf *);
 
 /* Read a whole file into buf (up to its cap). 0, or -1 with *cause set. */
 int	 buf_read_file(struct buf *, const char *path, char **cause);
+/*
+ * The same for a file a topology names (the static layer): only a regular
+ * file is read, so a FIFO with a silent writer or a terminal (/dev/tty,
+ * /dev/stdin) cannot hang the run; anything else is refused with a cause.
+ */
+int	 buf_read_regular(struct buf *, const char *path, char **cause);
 
 #endif

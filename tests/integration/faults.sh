@@ -426,3 +426,36 @@ t_wait_port "$DRIPP" || { t_fail "dripping Redis started"; exit 0; }
 redis_yaml "$TMPDIR/drip.yaml" "$DRIPP" 1000
 "$TOPO" check -f "$TMPDIR/drip.yaml" --format json -o "$TMPDIR/drip.json" 2>/dev/null
 fault "$TMPDIR/drip.json" redis/ping "redis://127.0.0.1:$DRIPP: no answer within 1000 ms" 2500
+
+# --- the static layer reads regular files only ----------------------------------
+# A FIFO whose writer never writes nor closes, and a character device: read,
+# the first would hang the run and the second feed it 16 MiB of zeros. Each
+# is an error at once; a regular file beside them is read as before.
+mkfifo "$TMPDIR/fifo"
+sleep 60 >"$TMPDIR/fifo" &
+t_cleanup "kill $!"
+printf 'services = ["a", "b"]\n' >"$TMPDIR/regular.ts"
+cat >"$TMPDIR/static.yaml" <<YAML
+version: 1
+system: static-faults
+sources:
+  - {name: fifo, file: $TMPDIR/fifo, regex: 'x'}
+  - {name: device, file: /dev/zero, regex: 'x'}
+  - {name: regular, file: $TMPDIR/regular.ts, regex: '"(a)"', equals: a}
+files:
+  - {path: $TMPDIR/fifo, contains: 'x'}
+YAML
+start=$(date +%s%N)
+timeout 20 "$TOPO" check -f "$TMPDIR/static.yaml" --layer static --format json \
+    -o "$TMPDIR/static.json" 2>/dev/null
+took=$(ms_since "$start")
+t_eq "static FIFO: error" error "$(st "$TMPDIR/static.json" source/fifo)"
+t_eq "static FIFO: message" "$TMPDIR/fifo is not a regular file: not read" \
+    "$(msg "$TMPDIR/static.json" source/fifo)"
+t_eq "static device: message" "/dev/zero is not a regular file: not read" \
+    "$(msg "$TMPDIR/static.json" source/device)"
+t_eq "files contains on a FIFO: error" error \
+    "$(jq -r '.checks[] | select(.kind == "files") | .status' "$TMPDIR/static.json")"
+healthy "$TMPDIR/static.json" source/regular
+if [ "$took" -lt 5000 ]; then t_pass "static layer: FIFO and device refused in $took ms"; else
+	t_fail "static layer: took $took ms with a FIFO and a device (bound 5000)"; fi
