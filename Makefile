@@ -36,7 +36,8 @@ LIB_SRC		 = $(wildcard util/*.c topology/*.c probes/*.c reports/*.c tui/*.c) \
 		   $(wildcard cmd.c cmd-*.c)
 LIB_OBJ		 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC	 = $(wildcard tests/unit/test_*.c)
-UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+		   $(BUILD)/tests/test_poller_poll
 HELPER_SRC	 = $(wildcard tests/helpers/*.c)
 HELPER_BIN	 = $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
@@ -65,6 +66,13 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtopo.a \
 		$(LDFLAGS) $(TOPO_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+# util/poller.c's poll() version (other systems than Linux), built and
+# tested here too so that it keeps compiling and working.
+$(BUILD)/tests/test_poller_poll: tests/unit/test_poller.c util/poller.c util/util.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -U__linux__ -o $@ $^ \
+		$(LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Test helpers (loopback fixture servers): plain programs, no libtopo.
 $(BUILD)/tests/%: tests/helpers/%.c
