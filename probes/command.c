@@ -433,12 +433,10 @@ command_run(struct batch *b)
 		run.jobs[n].argv = cc->argv;
 		run.jobs[n].timeout_ms = c->timeout_ms;
 		run.jobs[n].out_cap = COMMAND_OUT_CAP;
-		run.jobs[n].cancel = batch_cancel_flag(b);
 		run.checks[n++] = c;
 	}
 	if (n > 0 && !batch_cancelled(b))
-		exec_run_many_notify(run.jobs, n, b->jobs > 0 ? b->jobs : 0,
-		    command_done, &run);
+		batch_run_programs(b, run.jobs, n, command_done, &run);
 	for (i = 0; i < n; i++)
 		exec_job_free(&run.jobs[i]);
 	free(run.checks);

@@ -929,7 +929,6 @@ k8s_run_live(struct batch *b, struct check **checks, size_t n)
 		calls[ncalls].argv[a] = NULL;
 		calls[ncalls].job.timeout_ms = timeout;
 		calls[ncalls].job.out_cap = K8S_KUBECTL_CAP;
-		calls[ncalls].job.cancel = batch_cancel_flag(b);
 		calls[ncalls].cmd = exec_argv_string(calls[ncalls].argv);
 		ncalls++;
 	}
@@ -945,7 +944,7 @@ k8s_run_live(struct batch *b, struct check **checks, size_t n)
 	run.calls = calls;
 	run.jobs = jobs;
 	run.configured = configured;
-	exec_run_many_notify(jobs, ncalls, b->jobs, k8s_call_done, &run);
+	batch_run_programs(b, jobs, ncalls, k8s_call_done, &run);
 	free(jobs);
 	for (i = 0; i < ncalls; i++) {
 		exec_job_free(&calls[i].job);

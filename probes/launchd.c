@@ -506,7 +506,6 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i].argv = argvs[i].argv;
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = LAUNCHD_PRINT_CAP;
-		jobs[i].cancel = batch_cancel_flag(b);
 		if (checks[i]->timeout_ms > timeout)
 			timeout = checks[i]->timeout_ms;
 	}
@@ -518,7 +517,6 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[n].argv = argvs[n].argv;
 		jobs[n].timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : timeout;
 		jobs[n].out_cap = LAUNCHD_DOMAIN_CAP;
-		jobs[n].cancel = batch_cancel_flag(b);
 		njobs++;
 	}
 	run.b = b;
@@ -527,7 +525,7 @@ launchd_run_live(struct batch *b, struct check **checks, size_t n)
 	run.jobs = jobs;
 	run.n = n;
 	run.configured = configured;
-	exec_run_many_notify(jobs, njobs, b->jobs, launchd_job_done, &run);
+	batch_run_programs(b, jobs, njobs, launchd_job_done, &run);
 	if (njobs > n && !batch_cancelled(b))
 		launchd_live_extras(b, s, &argvs[n], &jobs[n], checks[0]);
 	for (i = 0; i < njobs; i++) {

@@ -18,6 +18,7 @@
 #include "../topology/plan.h"
 #include "../topology/schema.h"
 #include "../topology/topology.h"
+#include "../util/exec.h"
 
 struct batch;
 
@@ -67,6 +68,12 @@ int		 batch_cancelled(const struct batch *);
 /* The flag batch_cancelled reads, for exec_job.cancel: programs in flight
  * are stopped as soon as the run is cancelled, not at their timeouts. */
 const _Atomic int *batch_cancel_flag(const struct batch *);
+/*
+ * Runs a probe's programs (exec_run_many_notify): at most the batch's jobs
+ * at once, each stopped when the run is cancelled. done as there.
+ */
+void		 batch_run_programs(struct batch *, struct exec_job *, size_t n,
+		    void (*done)(struct exec_job *, void *), void *arg);
 
 /* The registry: every probe, NULL-terminated. */
 extern const struct probe_ops *const probe_table[];

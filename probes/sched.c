@@ -215,6 +215,17 @@ batch_cancel_flag(const struct batch *b)
 	return &b->sched->cancelled;
 }
 
+void
+batch_run_programs(struct batch *b, struct exec_job *jobs, size_t n,
+    void (*done)(struct exec_job *, void *), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		jobs[i].cancel = batch_cancel_flag(b);
+	exec_run_many_notify(jobs, n, b->jobs > 0 ? b->jobs : 0, done, arg);
+}
+
 static void *
 sched_worker(void *arg)
 {

@@ -402,14 +402,13 @@ systemd_run_live(struct batch *b, struct check **checks, size_t n)
 		jobs[i].argv = argvs[i];
 		jobs[i].timeout_ms = checks[i]->timeout_ms;
 		jobs[i].out_cap = SYSTEMD_SHOW_CAP;
-		jobs[i].cancel = batch_cancel_flag(b);
 	}
 	run.b = b;
 	run.checks = checks;
 	run.argvs = argvs;
 	run.jobs = jobs;
 	run.configured = configured;
-	exec_run_many_notify(jobs, n, b->jobs, systemd_job_done, &run);
+	batch_run_programs(b, jobs, n, systemd_job_done, &run);
 	for (i = 0; i < n; i++)
 		exec_job_free(&jobs[i]);
 	free(jobs);
