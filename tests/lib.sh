@@ -94,5 +94,28 @@ t_wait_port() {
 	return 1
 }
 
+# t_fixture NAME ARGS...: starts the loopback fixture server
+# ($BUILD/tests/fixture-server ARGS, plus one port of its choosing) and waits
+# for it; sets FIXTURE_PORT (that port) and FIXTURE_PID, adds the pid to
+# FIXTURE_PIDS; it is killed at the end. Its stdout and stderr are
+# $TMPDIR/NAME.out and .err. Not started: a failure, and the script ends.
+FIXTURE_PIDS=()
+t_fixture() {
+	local name=$1 ready=$TMPDIR/$1.ready
+	shift
+	"$BUILD/tests/fixture-server" --port 0 --ready-file "$ready" \
+	    --pidfile "$TMPDIR/$name.pid" "$@" >"$TMPDIR/$name.out" \
+	    2>"$TMPDIR/$name.err" &
+	FIXTURE_PID=$!
+	FIXTURE_PIDS+=("$FIXTURE_PID")
+	t_cleanup "kill $FIXTURE_PID"
+	for _ in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
+	FIXTURE_PORT=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$ready")
+	if [ -z "$FIXTURE_PORT" ]; then
+		t_fail "fixture $name started" "$(cat "$TMPDIR/$name.err")"
+		exit 0
+	fi
+}
+
 # jq over the JSON report: t_jq FILE FILTER
 t_jq() { jq -r "$2" "$1"; }

@@ -57,14 +57,8 @@ t_eq "measure: --stdout takes the command's output" hello "$(cat "$TMPDIR/said")
 t_exit "measure: no command: exit 2" 2 "$MEASURE" --
 
 # --- the generated checks against the fixture server -------------------------
-"$FIXTURE" --port 0 --delay 50 --ready-file "$TMPDIR/ready" >/dev/null 2>&1 &
-t_cleanup "kill $!"
-for ((i = 0; i < 100; i++)); do [ -s "$TMPDIR/ready" ] && break; sleep 0.05; done
-port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMPDIR/ready")
-if [ -z "$port" ]; then
-	t_fail "fixture server started"
-	exit 0
-fi
+t_fixture fixture --delay 50
+port=$FIXTURE_PORT
 "$ROOT/bench/gen.sh" 20 "$port" 1 1 "$TMPDIR/live"
 t_exit "live: 20 HTTP checks pass" 0 "$TOPO" check -f "$TMPDIR/live/http-20.yaml" --format json -o "$TMPDIR/live.json"
 t_eq "live: 20 ok in the JSON report" "20 20" "$(jq -r '"\(.summary.total) \(.summary.ok)"' "$TMPDIR/live.json")"

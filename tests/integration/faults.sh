@@ -41,8 +41,7 @@ fault() {
 healthy() { t_eq "$2: still ok beside the faults" "ok" "$(st "$1" "$2")"; }
 
 # --- servers ------------------------------------------------------------------
-READY=$TMPDIR/fixture.ready
-"$BUILD/tests/fixture-server" --port 0 --ready-file "$READY" \
+t_fixture fixture \
 	--route 'GET /health 200 {"status":"ok"}' \
 	--route 'GET /hang 200 !hang' \
 	--route 'GET /drip 200 !drip' \
@@ -50,12 +49,8 @@ READY=$TMPDIR/fixture.ready
 	--route 'GET /reset 200 !reset' \
 	--route 'GET /close 200 !close' \
 	--route 'GET /notjson 200 {"status": "ok",' \
-	--route "GET /aaa 200 $(head -c 20000 /dev/zero | tr '\0' a)!" \
-	>"$TMPDIR/fixture.out" 2>&1 &
-t_cleanup "kill $!"
-for _ in $(seq 200); do [ -s "$READY" ] && break; sleep 0.05; done
-HP=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$READY")
-[ -n "$HP" ] || { t_fail "fixture server started" "$(cat "$TMPDIR/fixture.out")"; exit 0; }
+	--route "GET /aaa 200 $(head -c 20000 /dev/zero | tr '\0' a)!"
+HP=$FIXTURE_PORT
 
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
 	-keyout "$TMPDIR/tls.key" -out "$TMPDIR/tls.crt" >/dev/null 2>&1

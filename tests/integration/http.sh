@@ -20,26 +20,8 @@ if [ ! -x "$FIXTURE" ] || [ ! -x "$TOPO" ]; then
 	exit 0
 fi
 
-# start_fixture NAME ARGS...: starts a fixture server on a free port, sets
-# FIXTURE_PORT and FIXTURE_PID. Its stderr (sanitizer reports) is shown at
-# the end by stop_fixtures.
-FIXTURE_PIDS=()
-start_fixture() {
-	local name=$1 ready=$TMPDIR/$1.ready
-	shift
-	"$FIXTURE" --port 0 --ready-file "$ready" --pidfile "$TMPDIR/$name.pid" \
-		"$@" >"$TMPDIR/$name.out" 2>"$TMPDIR/$name.err" &
-	FIXTURE_PID=$!
-	FIXTURE_PIDS+=("$FIXTURE_PID")
-	t_cleanup "kill $FIXTURE_PID"
-	for _ in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
-	FIXTURE_PORT=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$ready")
-	if [ -z "$FIXTURE_PORT" ]; then
-		t_fail "fixture $name started" "$(cat "$TMPDIR/$name.err")"
-		exit 0
-	fi
-}
-
+# Fixture servers: t_fixture (tests/lib.sh). Their stderr (sanitizer
+# reports) is shown at the end by stop_fixtures.
 stop_fixtures() {
 	local pid
 	for pid in "${FIXTURE_PIDS[@]}"; do
@@ -51,7 +33,7 @@ stop_fixtures() {
 }
 
 # ---------------------------------------------------------------- fixture
-start_fixture self --port 0 --route 'GET /a 200 alpha' --route 'GET /b* 201 beta'
+t_fixture self --port 0 --route 'GET /a 200 alpha' --route 'GET /b* 201 beta'
 SELF=$FIXTURE_PORT
 SELF_PID=$FIXTURE_PID
 t_eq "fixture: stdout names each port" 2 "$(grep -c '^listening 127.0.0.1:[0-9]*$' "$TMPDIR/self.out")"
@@ -87,7 +69,7 @@ for p in probes:
 PY
 t_eq "fixture: alive after garbage" "alpha" "$(curl -s --noproxy '*' -m 5 "http://127.0.0.1:$SELF/a")"
 printf '# comment\n\nGET /file 200 from a route file\nPOST * 200 !echo\n' >"$TMPDIR/routes"
-start_fixture routes --route-file "$TMPDIR/routes" --log "$TMPDIR/routes.log"
+t_fixture routes --route-file "$TMPDIR/routes" --log "$TMPDIR/routes.log"
 t_eq "fixture: route file" "from a route file" "$(curl -s --noproxy '*' "http://127.0.0.1:$FIXTURE_PORT/file")"
 t_eq "fixture: echo" "posted body" "$(curl -s --noproxy '*' -d 'posted body' "http://127.0.0.1:$FIXTURE_PORT/x")"
 : >"$TMPDIR/routes.log"
@@ -104,7 +86,7 @@ cat >"$TMPDIR/gql.json" <<'EOF'
 {"data":{"apps":[{"name":"system-bus-host","functions":[{"id":"a"},{"id":"b"}]},
 {"name":"system-bus-cluster","functions":[{"id":"c"},{"id":"d"},{"id":"e"}]}]}}
 EOF
-start_fixture main --log "$TMPDIR/main.log" \
+t_fixture main --log "$TMPDIR/main.log" \
 	--route 'GET /health 200 {"status":"ok","version":"1.2.3"}' \
 	--route 'GET /text 200 all systems healthy' \
 	--route 'GET /notjson 200 <html>oops</html>' \
@@ -325,7 +307,7 @@ t_contains "validate: bad method" "$T_ERR$T_OUT" "badmethod.yaml:6:"
 t_contains "validate: bad status" "$T_ERR$T_OUT" "badmethod.yaml:7:"
 
 # ---------------------------------------------------------------- concurrency
-start_fixture slow --delay 100 --log "$TMPDIR/slow.log"
+t_fixture slow --delay 100 --log "$TMPDIR/slow.log"
 SLOWP=$FIXTURE_PORT
 {
 	printf 'version: 1\nsystem: http-many\nhttp:\n'

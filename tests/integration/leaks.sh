@@ -37,16 +37,12 @@ vg() {
 }
 
 # --- servers -------------------------------------------------------------------
-READY=$TMPDIR/fixture.ready
-"$BUILD/tests/fixture-server" --port 0 --ready-file "$READY" --log "$TMPDIR/fixture.log" \
+t_fixture fixture --log "$TMPDIR/fixture.log" \
 	--route 'GET /health 200 {"status":"ok","n":3}' \
 	--route 'GET /hang 200 !hang' \
 	--route 'GET /huge 200 !huge' \
-	--route 'GET /reset 200 !reset' >"$TMPDIR/fixture.out" 2>&1 &
-t_cleanup "kill $!"
-for _ in $(seq 200); do [ -s "$READY" ] && break; sleep 0.05; done
-HP=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$READY")
-[ -n "$HP" ] || { t_fail "fixture server started" "$(cat "$TMPDIR/fixture.out")"; exit 0; }
+	--route 'GET /reset 200 !reset'
+HP=$FIXTURE_PORT
 
 RP=$(t_free_port)
 redis-server --bind 127.0.0.1 --port "$RP" --save '' --appendonly no --dir "$TMPDIR" \

@@ -33,14 +33,10 @@ leaks() {
 }
 
 # --- servers and recorded tool outputs ---------------------------------------
-READY=$TMPDIR/fixture.ready
-"$BUILD/tests/fixture-server" --port 0 --ready-file "$READY" \
+t_fixture fixture \
 	--route 'GET /headers 200 !headers' \
-	--route 'GET * 200 {"status":"ok"}' >"$TMPDIR/fixture.out" 2>&1 &
-t_cleanup "kill $!"
-for _ in $(seq 200); do [ -s "$READY" ] && break; sleep 0.05; done
-HP=$(sed -n '1s/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$READY")
-[ -n "$HP" ] || { t_fail "fixture server started" "$(cat "$TMPDIR/fixture.out")"; exit 0; }
+	--route 'GET * 200 {"status":"ok"}'
+HP=$FIXTURE_PORT
 
 RP=$(t_free_port)
 redis-server --bind 127.0.0.1 --port "$RP" --save '' --appendonly no --dir "$TMPDIR" \
