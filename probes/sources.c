@@ -741,13 +741,18 @@ sources_observe(struct check *c, const struct buf *text, const char *cause)
 		sources_observe_regex(c, sc, text);
 }
 
+static const char *
+sources_path(const struct check *c)
+{
+	return ((const struct sources_config *)c->config)->path;
+}
+
 static int
 sources_compare_paths(const void *a, const void *b)
 {
 	const struct check *const	*x = a, *const *y = b;
-	const struct sources_config	*cx = (*x)->config, *cy = (*y)->config;
 
-	return strcmp(cx->path, cy->path);
+	return strcmp(sources_path(*x), sources_path(*y));
 }
 
 /*
@@ -772,9 +777,9 @@ sources_run(struct batch *b)
 	memcpy(sorted, b->checks, b->count * sizeof *sorted);
 	qsort(sorted, b->count, sizeof *sorted, sources_compare_paths);
 	for (i = 0; i < b->count && !batch_cancelled(b); i = j) {
-		path = ((const struct sources_config *)sorted[i]->config)->path;
-		for (j = i + 1; j < b->count && strcmp(path, ((const struct
-		    sources_config *)sorted[j]->config)->path) == 0; j++)
+		path = sources_path(sorted[i]);
+		for (j = i + 1; j < b->count &&
+		    strcmp(path, sources_path(sorted[j])) == 0; j++)
 			;
 		cause = NULL;
 		read = textfile_read(root, path, &text, &cause) == 0;
