@@ -80,26 +80,15 @@ sched_unlock(struct sched *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static int
-sched_compare_ids(const void *a, const void *b)
-{
-	const struct check *const	*x = a, *const *y = b;
-
-	return strcmp((*x)->id, (*y)->id);
-}
-
 /*
- * Under lock: the reader's list is the plan's checks, then the extras sorted
- * by id (they arrive in whatever order probes find them; reports must not).
+ * Under lock: the reader's list is the plan's checks, then the extras, kept
+ * sorted by id as they are added (they arrive in whatever order probes find
+ * them; reports must not).
  */
 static void
 sched_rebuild_view(struct sched *s)
 {
 	size_t	n = s->plan->count + s->nextras;
-
-	if (s->nextras > 1)
-		qsort(s->extras, s->nextras, sizeof *s->extras,
-		    sched_compare_ids);
 
 	s->view = xreallocarray(s->view, n + 1, sizeof *s->view);
 	if (s->plan->count > 0)
@@ -142,13 +131,36 @@ batch_done(struct batch *b, struct check *c)
 	sched_unlock(s);
 }
 
+/* Under lock: where id is (*found) or goes among the sorted extras. */
+static size_t
+sched_extra_slot(const struct sched *s, const char *id, int *found)
+{
+	size_t	lo = 0, hi = s->nextras, mid;
+	int	c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(s->extras[mid]->id, id)) == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void
 batch_extra(struct batch *b, const struct check *near, const char *id,
     const char *observed, const char *evidence)
 {
 	struct sched	*s = b->sched;
 	struct check	*c = xcalloc(1, sizeof *c);
-	size_t		 i;
+	size_t		 slot;
+	int		 found;
 
 	c->id = xstrdup(id);
 	c->probe = near->probe;
@@ -163,16 +175,18 @@ batch_extra(struct batch *b, const struct check *near, const char *id,
 
 	sched_lock(s);
 	/* The same undeclared thing can be seen through two checks. */
-	for (i = 0; i < s->nextras; i++) {
-		if (strcmp(s->extras[i]->id, id) == 0) {
-			sched_unlock(s);
-			check_free(c);
-			return;
-		}
+	slot = sched_extra_slot(s, id, &found);
+	if (found) {
+		sched_unlock(s);
+		check_free(c);
+		return;
 	}
 	s->extras = xreallocarray(s->extras, s->nextras + 1,
 	    sizeof *s->extras);
-	s->extras[s->nextras++] = c;
+	memmove(s->extras + slot + 1, s->extras + slot,
+	    (s->nextras - slot) * sizeof *s->extras);
+	s->extras[slot] = c;
+	s->nextras++;
 	sched_rebuild_view(s);
 	sched_publish(s, c);
 	sched_unlock(s);
@@ -184,20 +198,22 @@ batch_whole_layer(const struct batch *b, enum layer layer,
 {
 	const struct plan	*p = b->sched->plan;
 	const struct check	*c;
-	size_t			 i, j;
-	int			 found;
+	size_t			 i, j = 0;
+	int			 in;
 
 	if (b->count == 0)
 		return 0;
+	/* A batch holds its checks in plan order (sched_run): one walk over
+	 * both, where a search per check was quadratic in the probe's checks. */
 	for (i = 0; i < p->count; i++) {
 		c = p->checks[i];
+		in = j < b->count && b->checks[j] == c;
+		if (in)
+			j++;
 		if (c->probe != b->checks[0]->probe || c->layer != layer ||
 		    (keep != NULL && !keep(c, arg)))
 			continue;
-		found = 0;
-		for (j = 0; j < b->count && !found; j++)
-			found = b->checks[j] == c;
-		if (!found)
+		if (!in)
 			return 0;
 	}
 	return 1;
