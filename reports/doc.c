@@ -815,56 +815,76 @@ doc_table_caddy(struct doc_ctx *ctx, const struct node *block)
 	(void)block;
 }
 
+/*
+ * A table of one section's items, those the block selects by name: each
+ * row the item's cells, then its verdict; no table when none is selected.
+ */
 static void
-doc_table_sources(struct doc_ctx *ctx, const struct node *block)
+doc_table_items(struct doc_ctx *ctx, const struct node *block,
+    const char *section, const char *const *head, const char *align,
+    void (*cells)(struct doc_ctx *, const struct node *))
 {
-	static const char *const head[] = { "Fact", "Read from", "Expected", "Verified",
-	    NULL };
-	const struct node	*items, *item;
-	struct buf		 want;
-	char			*s;
+	const struct node	*items = node_get(ctx->root, section), *item;
 	size_t			 i, rows = 0;
 
-	items = node_get(ctx->root, "sources");
 	for (i = 0; items != NULL && items->type == NODE_SEQ && i < items->count; i++) {
 		item = items->items[i];
 		if (!doc_selected(block, node_str(item, "name", "")))
 			continue;
-		doc_row_first(ctx, &rows, head, "lllr");
-		doc_cell_free(ctx, doc_key_text(item, "name"));
-		s = doc_key_text(item, "file");
-		doc_cell_free(ctx, xasprintf("`%s`%s%s%s", s,
-		    node_get(item, "list") != NULL ? " list `" : "",
-		    node_str(item, "list", ""), node_get(item, "list") != NULL ? "`" : ""));
-		free(s);
-		buf_init(&want, 0);
-		if (node_get(item, "count") != NULL)
-			buf_printf(&want, "%s entries", node_str(item, "count", ""));
-		if (node_get(item, "names") != NULL) {
-			s = doc_join(node_get(item, "names"), ", ", "`");
-			buf_printf(&want, "%s%s", want.len > 0 ? ": " : "", s);
-			free(s);
-		}
-		if (node_get(item, "equals") != NULL) {
-			s = doc_key_text(item, "equals");
-			buf_printf(&want, "`%s`", s);
-			free(s);
-		} else if (node_get(item, "matches") != NULL) {
-			s = doc_key_text(item, "matches");
-			buf_printf(&want, "matches `%s`", s);
-			free(s);
-		} else if (node_get(item, "regex") != NULL) {
-			s = doc_key_text(item, "regex");
-			buf_printf(&want, "`%s` found", s);
-			free(s);
-		}
-		doc_cell(ctx, buf_str(&want));
-		buf_free(&want);
+		doc_row_first(ctx, &rows, head, align);
+		cells(ctx, item);
 		doc_verdict_one(ctx, item);
 		doc_row_end(ctx);
 	}
 	if (rows > 0)
 		doc_table_end(ctx);
+}
+
+/* The cells of a `sources:` item, before its verdict. */
+static void
+doc_sources_cells(struct doc_ctx *ctx, const struct node *item)
+{
+	struct buf	 want;
+	char		*s;
+
+	doc_cell_free(ctx, doc_key_text(item, "name"));
+	s = doc_key_text(item, "file");
+	doc_cell_free(ctx, xasprintf("`%s`%s%s%s", s,
+	    node_get(item, "list") != NULL ? " list `" : "",
+	    node_str(item, "list", ""), node_get(item, "list") != NULL ? "`" : ""));
+	free(s);
+	buf_init(&want, 0);
+	if (node_get(item, "count") != NULL)
+		buf_printf(&want, "%s entries", node_str(item, "count", ""));
+	if (node_get(item, "names") != NULL) {
+		s = doc_join(node_get(item, "names"), ", ", "`");
+		buf_printf(&want, "%s%s", want.len > 0 ? ": " : "", s);
+		free(s);
+	}
+	if (node_get(item, "equals") != NULL) {
+		s = doc_key_text(item, "equals");
+		buf_printf(&want, "`%s`", s);
+		free(s);
+	} else if (node_get(item, "matches") != NULL) {
+		s = doc_key_text(item, "matches");
+		buf_printf(&want, "matches `%s`", s);
+		free(s);
+	} else if (node_get(item, "regex") != NULL) {
+		s = doc_key_text(item, "regex");
+		buf_printf(&want, "`%s` found", s);
+		free(s);
+	}
+	doc_cell(ctx, buf_str(&want));
+	buf_free(&want);
+}
+
+static void
+doc_table_sources(struct doc_ctx *ctx, const struct node *block)
+{
+	static const char *const head[] = { "Fact", "Read from", "Expected", "Verified",
+	    NULL };
+
+	doc_table_items(ctx, block, "sources", head, "lllr", doc_sources_cells);
 }
 
 static void
@@ -934,49 +954,60 @@ doc_expectations(const struct node *expect, const char *status_key, const char *
 	return buf_steal(&b);
 }
 
+/* The cells of an `http:` item, before its verdict. */
+static void
+doc_http_cells(struct doc_ctx *ctx, const struct node *item)
+{
+	const struct node	*headers;
+	struct buf		 req;
+	char			*s;
+	size_t			 j;
+
+	doc_cell_free(ctx, doc_key_text(item, "name"));
+	doc_cell_free(ctx, doc_key_text(item, "what"));
+	buf_init(&req, 0);
+	s = doc_url_text(item, "url");
+	buf_printf(&req, "%s `%s`", node_str(item, "method", "GET"), s);
+	free(s);
+	if (node_get(item, "body") != NULL) {
+		s = doc_key_text(item, "body");
+		buf_printf(&req, " `%s`", s);
+		free(s);
+	}
+	headers = node_get(item, "headers");
+	for (j = 0; headers != NULL && headers->type == NODE_MAP &&
+	    j < headers->count; j++) {
+		/* The header's name only: its value may be a secret. */
+		buf_printf(&req, "%s header `%s`", j == 0 ? " with" : ",",
+		    headers->keys[j]->value);
+	}
+	doc_cell(ctx, buf_str(&req));
+	buf_free(&req);
+	doc_cell_free(ctx, doc_expectations(node_get(item, "expect"), "status",
+	    "200"));
+}
+
 static void
 doc_table_http(struct doc_ctx *ctx, const struct node *block)
 {
 	static const char *const head[] = { "Endpoint", "What", "Request", "Expected",
 	    "Verified", NULL };
-	const struct node	*items, *item, *headers;
-	struct buf		 req;
-	char			*s;
-	size_t			 i, j, rows = 0;
 
-	items = node_get(ctx->root, "http");
-	for (i = 0; items != NULL && items->type == NODE_SEQ && i < items->count; i++) {
-		item = items->items[i];
-		if (!doc_selected(block, node_str(item, "name", "")))
-			continue;
-		doc_row_first(ctx, &rows, head, "llllr");
-		doc_cell_free(ctx, doc_key_text(item, "name"));
-		doc_cell_free(ctx, doc_key_text(item, "what"));
-		buf_init(&req, 0);
-		s = doc_url_text(item, "url");
-		buf_printf(&req, "%s `%s`", node_str(item, "method", "GET"), s);
-		free(s);
-		if (node_get(item, "body") != NULL) {
-			s = doc_key_text(item, "body");
-			buf_printf(&req, " `%s`", s);
-			free(s);
-		}
-		headers = node_get(item, "headers");
-		for (j = 0; headers != NULL && headers->type == NODE_MAP &&
-		    j < headers->count; j++) {
-			/* The header's name only: its value may be a secret. */
-			buf_printf(&req, "%s header `%s`", j == 0 ? " with" : ",",
-			    headers->keys[j]->value);
-		}
-		doc_cell(ctx, buf_str(&req));
-		buf_free(&req);
-		doc_cell_free(ctx, doc_expectations(node_get(item, "expect"), "status",
-		    "200"));
-		doc_verdict_one(ctx, item);
-		doc_row_end(ctx);
-	}
-	if (rows > 0)
-		doc_table_end(ctx);
+	doc_table_items(ctx, block, "http", head, "llllr", doc_http_cells);
+}
+
+/* The cells of a `command:` item, before its verdict. */
+static void
+doc_command_cells(struct doc_ctx *ctx, const struct node *item)
+{
+	char	*s;
+
+	doc_cell_free(ctx, doc_key_text(item, "name"));
+	doc_cell_free(ctx, doc_key_text(item, "what"));
+	s = doc_join(node_get(item, "argv"), " ", "");
+	doc_cell_free(ctx, xasprintf("`%s`", s));
+	free(s);
+	doc_cell_free(ctx, doc_expectations(node_get(item, "expect"), "exit", "0"));
 }
 
 static void
@@ -984,27 +1015,8 @@ doc_table_commands(struct doc_ctx *ctx, const struct node *block)
 {
 	static const char *const head[] = { "Check", "What", "Command", "Expected",
 	    "Verified", NULL };
-	const struct node	*items, *item;
-	char			*s;
-	size_t			 i, rows = 0;
 
-	items = node_get(ctx->root, "command");
-	for (i = 0; items != NULL && items->type == NODE_SEQ && i < items->count; i++) {
-		item = items->items[i];
-		if (!doc_selected(block, node_str(item, "name", "")))
-			continue;
-		doc_row_first(ctx, &rows, head, "llllr");
-		doc_cell_free(ctx, doc_key_text(item, "name"));
-		doc_cell_free(ctx, doc_key_text(item, "what"));
-		s = doc_join(node_get(item, "argv"), " ", "");
-		doc_cell_free(ctx, xasprintf("`%s`", s));
-		free(s);
-		doc_cell_free(ctx, doc_expectations(node_get(item, "expect"), "exit", "0"));
-		doc_verdict_one(ctx, item);
-		doc_row_end(ctx);
-	}
-	if (rows > 0)
-		doc_table_end(ctx);
+	doc_table_items(ctx, block, "command", head, "llllr", doc_command_cells);
 }
 
 static void
