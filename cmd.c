@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "probes/sched.h"
 #include "topology/check.h"
 #include "topology/plan.h"
 #include "topology/topology.h"
@@ -131,7 +132,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 
 	memset(a, 0, sizeof *a);
 	a->format = "text";
-	a->jobs = 512;
+	a->jobs = SCHED_JOBS_DEFAULT;
 	a->interval = 10;
 	for (i = 0; i < CMD_NOPTIONS; i++) {
 		if (e->options & cmd_options[i].flag)

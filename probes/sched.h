@@ -11,6 +11,9 @@
 
 struct sched;
 
+/* Checks of one probe in flight at once unless --jobs says otherwise. */
+#define SCHED_JOBS_DEFAULT	512
+
 struct sched_options {
 	int	 jobs;				/* >= 1 */
 	/* Called (from probe threads, under the scheduler lock) per result. */

@@ -534,7 +534,7 @@ dash_run(struct topology *topology, struct plan *plan,
 	dash.interval = options->interval >= 1 ? options->interval : 10;
 	if (dash.interval > DASH_INTERVAL_MAX)
 		dash.interval = DASH_INTERVAL_MAX;
-	dash.jobs = options->jobs >= 1 ? options->jobs : 128;
+	dash.jobs = options->jobs >= 1 ? options->jobs : SCHED_JOBS_DEFAULT;
 	dash.wake[0] = dash.wake[1] = -1;
 	dash.exit_code = 0;
 
