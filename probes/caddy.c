@@ -189,8 +189,11 @@ caddy_plan(struct plan *p, const struct node *section)
 	if (section->type != NODE_MAP)
 		return;		/* the schema has said why */
 	file_node = node_get(section, "caddyfile");
+	/* An empty caddyfile (an unset ${CADDYFILE}) is not read: the
+	 * Caddyfile is often the host's, not the repository's, and a static
+	 * run on a checkout has none to read. */
 	if (file_node != NULL && file_node->type == NODE_SCALAR &&
-	    !file_node->is_null)
+	    !file_node->is_null && file_node->value[0] != '\0')
 		caddyfile = textfile_resolve(p->topology != NULL ?
 		    p->topology->path : NULL, file_node->value);
 	admin_raw = node_str(section, "admin", NULL);

@@ -13,6 +13,9 @@
  */
 #include "sources.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,18 +378,34 @@ sources_entry_name(const struct token *first, const char *s, size_t len,
 
 struct sources_names {
 	char	**items;
+	int	 *plain;	/* items[i] is a plain name: counted as one */
 	size_t	  count;
 	size_t	  size;
 };
 
 static void
-sources_names_add(struct sources_names *n, char *name)
+sources_names_add(struct sources_names *n, char *name, int plain)
 {
 	if (n->count == n->size) {
 		n->size = n->size == 0 ? 64 : n->size * 2;
 		n->items = xreallocarray(n->items, n->size, sizeof *n->items);
+		n->plain = xreallocarray(n->plain, n->size, sizeof *n->plain);
 	}
+	n->plain[n->count] = plain;
 	n->items[n->count++] = name;
+}
+
+/*
+ * Is the entry first..last one plain name: an identifier, a dotted one
+ * (`fns.a`) or a string? Only those are surely one element of the list; a
+ * spread adds any number, a call or a conditional may be anything.
+ */
+static int
+sources_entry_plain(const struct token *first, size_t ntokens, int dotted)
+{
+	if (ntokens == 1)
+		return first->type == TOKEN_IDENT || first->type == TOKEN_STRING;
+	return first->type == TOKEN_IDENT && dotted && ntokens % 2 == 1;
 }
 
 /* Reads the entries up to the list's ']'. 0, or -1 when it never closes. */
@@ -395,8 +414,8 @@ sources_list_entries(struct lexer *lx, struct sources_names *n)
 {
 	struct token	tok, first;
 	const char	*last_end = NULL;
-	size_t		ntokens = 0;
-	int		depth = 0;
+	size_t		ntokens = 0, len;
+	int		depth = 0, dotted = 1, plain;
 
 	memset(&first, 0, sizeof first);
 	for (;;) {
@@ -405,11 +424,14 @@ sources_list_entries(struct lexer *lx, struct sources_names *n)
 			return -1;
 		if (depth == 0 && token_punct_in(&tok, ",]")) {
 			if (ntokens > 0) {
+				plain = sources_entry_plain(&first, ntokens,
+				    dotted);
+				len = (size_t)(last_end - first.start);
 				sources_names_add(n, sources_entry_name(&first,
-				    first.start, (size_t)(last_end - first.start),
-				    ntokens));
+				    first.start, len, ntokens), plain);
 			}
 			ntokens = 0;
+			dotted = 1;
 			if (tok.punct == ']')
 				return 0;
 			continue;
@@ -418,6 +440,10 @@ sources_list_entries(struct lexer *lx, struct sources_names *n)
 			depth++;
 		else if (token_punct_in(&tok, ")]}") && depth > 0)
 			depth--;
+		/* ident ( '.' ident )*: tokens alternate, starting with one. */
+		if (ntokens % 2 == 0 ? tok.type != TOKEN_IDENT :
+		    !token_punct(&tok, '.'))
+			dotted = 0;
 		if (ntokens++ == 0)
 			first = tok;
 		last_end = tok.start + tok.len;
@@ -438,6 +464,18 @@ int
 sources_list_parse(const char *text, size_t len, const char *list,
     char ***names, size_t *count, int *line, char **cause)
 {
+	int	*plain = NULL, rc;
+
+	rc = sources_list_parse_plain(text, len, list, names, &plain, count,
+	    line, cause);
+	free(plain);
+	return rc;
+}
+
+int
+sources_list_parse_plain(const char *text, size_t len, const char *list,
+    char ***names, int **plain, size_t *count, int *line, char **cause)
+{
 	struct lexer		lx;
 	struct token		tok, prev, before;
 	struct sources_names	n;
@@ -452,6 +490,7 @@ sources_list_parse(const char *text, size_t len, const char *list,
 	memset(&prev, 0, sizeof prev);
 	memset(&before, 0, sizeof before);
 	*names = NULL;
+	*plain = NULL;
 	*count = 0;
 	*line = 0;
 
@@ -465,11 +504,13 @@ sources_list_parse(const char *text, size_t len, const char *list,
 			if (sources_list_open(&lx)) {
 				if (sources_list_entries(&lx, &n) != 0) {
 					sources_names_free(n.items, n.count);
+					free(n.plain);
 					*cause = xasprintf("list `%s` (line %d) "
 					    "is not closed", list, decl_line);
 					return -1;
 				}
 				*names = n.items;
+				*plain = n.plain;
 				*count = n.count;
 				*line = decl_line;
 				return 0;
@@ -494,7 +535,11 @@ struct sources_config {
 	char		*path;		/* absolute when it was relative */
 	char		*list;		/* list mode */
 	struct regex	*regex;		/* regex mode, compiled with (?m) */
+	int		 all;		/* regex mode: every match, as a list */
 };
+
+/* Most matches an `all: true` regex collects; more is an error. */
+#define SOURCES_MATCHES_MAX	100000
 
 static const struct schema sources_names_item_schema[] = {
 	{ .key = "name", .type = SCHEMA_STRING, .help = "an entry's name" },
@@ -514,7 +559,11 @@ static const struct schema sources_item_schema[] = {
 	  .children = sources_names_item_schema,
 	  .help = "expected entries of the list, in any order" },
 	{ .key = "regex", .type = SCHEMA_REGEX,
-	  .help = "PCRE2 pattern; its first group (or the match) is the value" },
+	  .help = "PCRE2 pattern; its first group that matched (or the match) "
+	  "is the value" },
+	{ .key = "all", .type = SCHEMA_BOOL,
+	  .help = "regex: every match, not the first: count and names as for "
+	  "a list (routes, registrations)" },
 	{ .key = "equals", .type = SCHEMA_STRING,
 	  .help = "the value the regex must capture" },
 	{ .key = "matches", .type = SCHEMA_REGEX,
@@ -526,7 +575,8 @@ static const struct schema sources_item_schema[] = {
 
 static const struct schema sources_entry_schema[] = {
 	{ .key = "source", .type = SCHEMA_MAP, .children = sources_item_schema,
-	  .help = "{name, file, list + count/names | regex + equals/matches}" },
+	  .help = "{name, file, list + count/names | regex + equals/matches | "
+	  "regex + all + count/names}" },
 	{ .key = NULL },
 };
 
@@ -603,6 +653,7 @@ sources_plan_item(struct plan *p, const struct node *item)
 	struct sources_config	*sc;
 	struct check		*c;
 	char			*pattern, *cause = NULL;
+	int			 all;
 
 	name = node_str(item, "name", NULL);
 	file = node_str(item, "file", NULL);
@@ -622,10 +673,23 @@ sources_plan_item(struct plan *p, const struct node *item)
 		    "sources: equals and matches go with regex, not list");
 		return;
 	}
-	if (regex_node != NULL && (node_get(item, "count") != NULL ||
+	all = node_bool(item, "all", 0);
+	if (all && list != NULL) {
+		problems_add_at(p->problems, node_get(item, "all"),
+		    "sources: all goes with regex, not list");
+		return;
+	}
+	if (regex_node != NULL && !all && (node_get(item, "count") != NULL ||
 	    node_get(item, "names") != NULL)) {
 		problems_add_at(p->problems, regex_node,
-		    "sources: count and names go with list, not regex");
+		    "sources: count and names go with list or with regex and "
+		    "all: true");
+		return;
+	}
+	if (all && (equals != NULL || matches != NULL)) {
+		problems_add_at(p->problems, equals != NULL ? equals : matches,
+		    "sources: with all: true, give count or names, not equals "
+		    "or matches");
 		return;
 	}
 	if (equals != NULL && matches != NULL) {
@@ -642,6 +706,9 @@ sources_plan_item(struct plan *p, const struct node *item)
 	sc->path = textfile_resolve(p->topology != NULL ? p->topology->path :
 	    NULL, file);
 	c->config = sc;
+	/* The file itself first: a source file that is gone is drift
+	 * "missing" (the repository changed), not an error. */
+	plan_expect(p, c, file_node, "exists", MATCH_EQUALS, "yes");
 	if (list != NULL) {
 		sc->list = xstrdup(list);
 		sources_plan_list(p, c, item);
@@ -655,7 +722,12 @@ sources_plan_item(struct plan *p, const struct node *item)
 	sc->regex = regex_compile(pattern, &cause);
 	free(pattern);
 	free(cause);
-	plan_expect(p, c, regex_node, "exists", MATCH_EQUALS, "yes");
+	if (all) {
+		sc->all = 1;
+		sources_plan_list(p, c, item);
+		plan_summary(c, "every /%s/ in %s", regex_node->value, shown);
+		return;
+	}
 	if (equals != NULL)
 		plan_expect(p, c, equals, "value", MATCH_EQUALS, equals->value);
 	else if (matches != NULL)
@@ -674,27 +746,113 @@ sources_plan(struct plan *p, const struct node *section)
 		sources_plan_item(p, section->items[i]);
 }
 
+/*
+ * count and names are the plain entries; what cannot be counted statically
+ * (a spread, a call, a conditional) is named in observation.partial, so the
+ * diff says drift only where the plain entries alone contradict the topology.
+ */
 static void
 sources_observe_list(struct check *c, const struct sources_config *sc,
     const struct buf *b)
 {
 	struct observation	*o = &c->observation;
 	char			**names, *cause = NULL, *joined;
-	size_t			  count;
+	int			 *plain;
+	size_t			  count, i, direct = 0;
 	int			  line;
+	struct buf		  other;
 
-	if (sources_list_parse(buf_str(b), b->len, sc->list, &names, &count,
-	    &line, &cause) != 0) {
-		observation_error(o, "%s in %s", cause, sc->path);
+	if (sources_list_parse_plain(buf_str(b), b->len, sc->list, &names,
+	    &plain, &count, &line, &cause) != 0) {
+		if (strncmp(cause, "no ", 3) == 0) {
+			/* The list is gone from the file: the repository changed. */
+			observation_fact(o, "exists", "no");
+			observation_evidence(o, "%s: %s", sc->path, cause);
+		} else
+			observation_error(o, "%s in %s", cause, sc->path);
 		free(cause);
 		return;
 	}
-	joined = sources_join_sorted(names, count);
-	observation_factf(o, "count", "%zu", count);
+	buf_init(&other, 4096);
+	for (i = 0; i < count; i++) {
+		if (plain[i]) {
+			names[direct] = names[i];
+			direct++;
+			continue;
+		}
+		if (other.len > 0)
+			buf_puts(&other, ", ");
+		buf_puts(&other, names[i]);
+		free(names[i]);
+	}
+	joined = sources_join_sorted(names, direct);
+	observation_fact(o, "exists", "yes");
+	observation_factf(o, "count", "%zu", direct);
 	observation_fact(o, "names", joined);
-	observation_evidence(o, "%s:%d", sc->path, line);
+	if (other.len > 0) {
+		observation_partial(o, "%zu entr%s cannot be counted statically: "
+		    "%s", count - direct, count - direct == 1 ? "y" : "ies",
+		    buf_str(&other));
+		observation_evidence(o, "%s:%d: %zu plain entries, %zu not "
+		    "countable (%s)", sc->path, line, direct, count - direct,
+		    buf_str(&other));
+	} else
+		observation_evidence(o, "%s:%d", sc->path, line);
+	buf_free(&other);
 	free(joined);
-	sources_names_free(names, count);
+	sources_names_free(names, direct);
+	free(plain);
+}
+
+/* all: true: every match's value, as the names of a list. */
+static void
+sources_observe_all(struct check *c, const struct sources_config *sc,
+    const struct buf *b)
+{
+	struct observation	*o = &c->observation;
+	struct sources_names	 n;
+	char			*value, *cause = NULL, *joined;
+	size_t			 start = 0, offset, end;
+	int			 rc, first_line = 0, last_line = 0;
+
+	memset(&n, 0, sizeof n);
+	for (;;) {
+		value = NULL;
+		rc = regex_match_from(sc->regex, buf_str(b), b->len, start,
+		    &value, &offset, &end, &cause);
+		if (rc == 0)
+			break;
+		if (rc == -1 || n.count == SOURCES_MATCHES_MAX) {
+			if (rc == -1) {
+				observation_error(o, "%s: %s", sc->path, cause);
+				free(cause);
+			} else {
+				free(value);
+				observation_error(o, "%s: more than %d matches",
+				    sc->path, SOURCES_MATCHES_MAX);
+			}
+			sources_names_free(n.items, n.count);
+			free(n.plain);
+			return;
+		}
+		last_line = textfile_line(buf_str(b), b->len, offset);
+		if (first_line == 0)
+			first_line = last_line;
+		sources_names_add(&n, value, 1);
+		start = end > offset ? end : offset + 1;
+	}
+	joined = sources_join_sorted(n.items, n.count);
+	observation_fact(o, "exists", "yes");
+	observation_factf(o, "count", "%zu", n.count);
+	observation_fact(o, "names", joined);
+	if (n.count == 0)
+		observation_evidence(o, "%s: no match", sc->path);
+	else
+		observation_evidence(o, "%s:%d-%d: %zu matches", sc->path,
+		    first_line, last_line, n.count);
+	free(joined);
+	sources_names_free(n.items, n.count);
+	free(n.plain);
 }
 
 static void
@@ -727,16 +885,24 @@ sources_observe_regex(struct check *c, const struct sources_config *sc,
 	free(value);
 }
 
-/* One check on the text of its file, or on the reason it could not be read. */
+/* One check on the text of its file, or on the reason it could not be
+ * read; a file that does not exist is drift "missing", not an error. */
 static void
-sources_observe(struct check *c, const struct buf *text, const char *cause)
+sources_observe(struct check *c, const struct buf *text, const char *cause,
+    int gone)
 {
 	const struct sources_config	*sc = c->config;
 
-	if (text == NULL)
+	if (text == NULL && gone) {
+		observation_fact(&c->observation, "exists", "no");
+		observation_evidence(&c->observation, "%s: no such file",
+		    sc->path);
+	} else if (text == NULL)
 		observation_error(&c->observation, "%s", cause);
 	else if (sc->list != NULL)
 		sources_observe_list(c, sc, text);
+	else if (sc->all)
+		sources_observe_all(c, sc, text);
 	else if (sc->regex != NULL)
 		sources_observe_regex(c, sc, text);
 }
@@ -769,7 +935,8 @@ sources_run(struct batch *b)
 	struct buf	 text;
 	char		*cause;
 	size_t		 i, j, k;
-	int		 read;
+	int		 read, gone;
+	struct stat	 sb;
 
 	if (b->count == 0)
 		return;
@@ -783,8 +950,13 @@ sources_run(struct batch *b)
 			;
 		cause = NULL;
 		read = textfile_read(root, path, &text, &cause) == 0;
+		/* Gone only when allowed to look: outside --root stays an error
+		 * that tells nothing of what is there. */
+		gone = !read && strstr(cause, "(--root)") == NULL &&
+		    lstat(path, &sb) == -1 && (errno == ENOENT || errno == ENOTDIR);
 		for (k = i; k < j; k++) {
-			sources_observe(sorted[k], read ? &text : NULL, cause);
+			sources_observe(sorted[k], read ? &text : NULL, cause,
+			    gone);
 			batch_done(b, sorted[k]);
 		}
 		if (read)

@@ -21,6 +21,14 @@
  */
 int	sources_list_parse(const char *text, size_t len, const char *list,
 	    char ***names, size_t *count, int *line, char **cause);
+/*
+ * The same, and *plain (caller frees; NULL when empty): plain[i] is 1 when
+ * entry i is one plain name (an identifier, `a.b`, a string), surely one
+ * element of the list; 0 for what cannot be counted statically (a spread,
+ * a call, a conditional, any other expression).
+ */
+int	sources_list_parse_plain(const char *text, size_t len, const char *list,
+	    char ***names, int **plain, size_t *count, int *line, char **cause);
 void	sources_names_free(char **names, size_t count);
 
 #endif

@@ -98,6 +98,17 @@ observation_evidence(struct observation *o, const char *fmt, ...)
 }
 
 void
+observation_partial(struct observation *o, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(o->partial);
+	va_start(ap, fmt);
+	o->partial = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void
 observation_clear(struct observation *o)
 {
 	size_t	i;
@@ -109,6 +120,7 @@ observation_clear(struct observation *o)
 	free(o->facts);
 	free(o->reason);
 	free(o->evidence);
+	free(o->partial);
 	memset(o, 0, sizeof *o);
 }
 

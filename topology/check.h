@@ -74,6 +74,11 @@ struct observation {
 	/* What the verdict rests on: argv, URL and status, file:line, an
 	 * excerpt. Probes never copy secrets here; the diff redacts again. */
 	char			*evidence;
+	/* Set when the facts are only what could be read statically (a list
+	 * with a spread `...more`): what they leave out. Counts are then lower
+	 * bounds and a name not found may be in the part not read, so the diff
+	 * says drift only where the facts alone contradict the topology. */
+	char			*partial;
 	double			 started_ms;	/* util_now_ms() */
 	double			 duration_ms;
 };
@@ -119,6 +124,8 @@ void	observation_error(struct observation *, const char *, ...)
 void	observation_unknown(struct observation *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	observation_evidence(struct observation *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	observation_partial(struct observation *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	observation_clear(struct observation *);
 

@@ -11,6 +11,7 @@
 #include "diff.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,10 @@ struct mismatch {
 	enum drift	drift;
 	int		count;
 	int		failed;		/* a regex hit its limit: error, not drift */
+	/* The facts are partial (observation.partial) and some expectation
+	 * can be neither confirmed nor refused with them: unknown. */
+	struct buf	undecided;
+	int		unknown;
 };
 
 static int
@@ -169,8 +174,33 @@ diff_record(struct mismatch *m, enum drift drift)
 		m->drift = DRIFT_CHANGED;
 }
 
+/* Notes an expectation that partial facts cannot decide. */
 static void
-diff_set(struct mismatch *m, const struct expect *e, const char *got)
+diff_undecided(struct mismatch *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+diff_undecided(struct mismatch *m, const char *fmt, ...)
+{
+	va_list	ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	diff_sep(&m->undecided);
+	buf_puts(&m->undecided, s);
+	free(s);
+	m->unknown++;
+}
+
+/*
+ * With partial facts, names found but not declared still contradict the
+ * topology (drift "extra"); names declared but not found may be in the part
+ * that could not be read, and the set cannot be confirmed either: undecided.
+ */
+static void
+diff_set(struct mismatch *m, const struct expect *e, const char *got,
+    int partial)
 {
 	struct buf	added, removed;
 	int		nadded, nremoved;
@@ -179,6 +209,17 @@ diff_set(struct mismatch *m, const struct expect *e, const char *got)
 	buf_init(&removed, 4096);
 	nadded = diff_set_minus(got, e->value, &added);
 	nremoved = diff_set_minus(e->value, got, &removed);
+	if (partial && nadded == 0) {
+		if (nremoved > 0)
+			diff_undecided(m, "%s: %d declared not among the entries "
+			    "read (%s)", e->field, nremoved, buf_str(&removed));
+		else
+			diff_undecided(m, "%s: the %d declared are among the "
+			    "entries read", e->field, diff_count_lines(e->value));
+		goto out;
+	}
+	if (partial)
+		nremoved = 0;
 	if (nadded == 0 && nremoved == 0)
 		goto out;
 
@@ -225,17 +266,73 @@ diff_operator(enum match match)
 	}
 }
 
+/*
+ * A number read from partial facts is a lower bound: it refuses "= 12" or
+ * "<= 12" only when it is already larger, and confirms ">= 12" once it gets
+ * there. 1 when decided (*ok set), 0 when the facts cannot tell.
+ */
+static int
+diff_lower_bound(const struct expect *e, const char *got, int *ok)
+{
+	double	want_n, got_n;
+
+	if (!diff_number(e->value, &want_n) || !diff_number(got, &got_n))
+		return 1;	/* not numbers: compared as usual */
+	switch (e->match) {
+	case MATCH_EQUALS:
+	case MATCH_MAX:
+		if (got_n > want_n) {
+			*ok = 0;
+			return 1;
+		}
+		return 0;
+	case MATCH_MIN:
+		if (got_n >= want_n) {
+			*ok = 1;
+			return 1;
+		}
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /* Compares one expectation; on mismatch appends to m. */
 static void
 diff_expect(struct mismatch *m, const struct topology *t,
-    const struct expect *e, const char *got)
+    const struct expect *e, const char *got, int partial)
 {
 	double	 want_n, got_n;
-	int	 ok, rc;
+	int	 ok = 1, rc;
 	char	*cause = NULL;
 
 	if (e->match == MATCH_SET) {
-		diff_set(m, e, got != NULL ? got : "");
+		diff_set(m, e, got != NULL ? got : "", partial);
+		return;
+	}
+	if (partial && got != NULL && (e->match == MATCH_EQUALS ||
+	    e->match == MATCH_MIN || e->match == MATCH_MAX) &&
+	    diff_number(e->value, &want_n) && diff_number(got, &got_n)) {
+		if (!diff_lower_bound(e, got, &ok)) {
+			diff_undecided(m, "%s is at least %s, expected %s%s%s",
+			    e->field, got, e->match == MATCH_EQUALS ? "" :
+			    diff_operator(e->match), e->match == MATCH_EQUALS ?
+			    "" : " ", e->value);
+			return;
+		}
+		if (ok)
+			return;
+		diff_sep(&m->expected);
+		buf_printf(&m->expected, "%s %s %s", e->field,
+		    diff_operator(e->match), e->value);
+		diff_sep(&m->observed);
+		buf_printf(&m->observed, "%s >= %s", e->field, got);
+		diff_sep(&m->message);
+		buf_printf(&m->message, "%s is at least %s, expected %s%s%s",
+		    e->field, got, e->match == MATCH_EQUALS ? "" :
+		    diff_operator(e->match), e->match == MATCH_EQUALS ? "" : " ",
+		    e->value);
+		diff_record(m, DRIFT_CHANGED);
 		return;
 	}
 	switch (e->match) {
@@ -387,6 +484,7 @@ diff_check(const struct topology *t, struct check *c)
 	buf_init(&m.expected, 8192);
 	buf_init(&m.observed, 8192);
 	buf_init(&m.message, 8192);
+	buf_init(&m.undecided, 1024);
 	r->duration_ms = o->duration_ms;
 	r->evidence = diff_copy(t, o->evidence);
 
@@ -442,7 +540,7 @@ diff_check(const struct topology *t, struct check *c)
 		if (&c->expects[i] == exists)
 			continue;
 		diff_expect(&m, t, &c->expects[i],
-		    observation_get(o, c->expects[i].field));
+		    observation_get(o, c->expects[i].field), o->partial != NULL);
 	}
 	if (m.failed) {
 		r->status = STATUS_ERROR;
@@ -451,12 +549,21 @@ diff_check(const struct topology *t, struct check *c)
 	} else if (m.count > 0) {
 		r->status = STATUS_DRIFT;
 		r->drift = m.drift;
+		if (o->partial != NULL)
+			buf_printf(&m.message, " (and %s)", o->partial);
+	} else if (m.unknown > 0) {
+		/* Nothing contradicts the topology, nothing confirms it. */
+		r->status = STATUS_UNKNOWN;
+		diff_describe(t, c, &m.expected, &m.observed);
+		buf_printf(&m.message, "cannot tell statically: %s; %s",
+		    buf_str(&m.undecided), o->partial);
 	} else {
 		r->status = STATUS_OK;
 		diff_describe(t, c, &m.expected, &m.observed);
 		buf_puts(&m.message, c->summary != NULL ? c->summary : "as declared");
 	}
 out:
+	buf_free(&m.undecided);
 	r->expected = diff_take(t, &m.expected);
 	r->observed = diff_take(t, &m.observed);
 	r->message = diff_take(t, &m.message);

@@ -77,14 +77,25 @@ int
 regex_match(const struct regex *re, const char *subject, size_t len,
     char **capture, size_t *offset, char **cause)
 {
+	return regex_match_from(re, subject, len, 0, capture, offset, NULL,
+	    cause);
+}
+
+int
+regex_match_from(const struct regex *re, const char *subject, size_t len,
+    size_t start, char **capture, size_t *offset, size_t *end, char **cause)
+{
 	pcre2_match_data	*md;
 	PCRE2_SIZE		*ov;
 	PCRE2_UCHAR		 message[256];
 	int			 rc, group, result;
 
+	if (start > len)
+		return 0;
 	if ((md = pcre2_match_data_create_from_pattern(re->code, NULL)) == NULL)
 		util_fatal("out of memory (regex)");
-	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, re->mc);
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0, md,
+	    re->mc);
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		result = 0;
 		goto out;
@@ -97,13 +108,20 @@ regex_match(const struct regex *re, const char *subject, size_t len,
 		result = -1;
 		goto out;
 	}
+	/* The first group that took part: in `a(x)|b(y)` the second
+	 * alternative's match is y, not the whole match. */
 	ov = pcre2_get_ovector_pointer(md);
-	group = (rc > 1 && ov[2] != PCRE2_UNSET) ? 1 : 0;
+	for (group = 1; group < rc && ov[2 * group] == PCRE2_UNSET; group++)
+		;
+	if (group >= rc)
+		group = 0;
 	if (capture != NULL)
 		*capture = xstrndup(subject + ov[2 * group],
 		    ov[2 * group + 1] - ov[2 * group]);
 	if (offset != NULL)
 		*offset = ov[0];
+	if (end != NULL)
+		*end = ov[1];
 	result = 1;
 out:
 	pcre2_match_data_free(md);
