@@ -1253,7 +1253,7 @@ redis_run(struct batch *b)
 	if (rc.server->timeout_ms > 0)
 		timeout_ms = rc.server->timeout_ms;
 	if (timeout_ms <= 0)
-		timeout_ms = 5000;
+		timeout_ms = PLAN_DEFAULT_TIMEOUT_MS;
 	rc.topology = b->topology;
 	rc.shown = redis_display(rc.server);
 	rc.deadline = util_now_ms() + timeout_ms;
