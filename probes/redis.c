@@ -32,7 +32,19 @@
 #define REDIS_DEFAULT_URL	"redis://127.0.0.1:6379"
 #define REDIS_SCAN_COUNT	"1000"		/* COUNT hint of each SCAN */
 #define REDIS_MAX_SCANS		1000		/* SCAN round trips per pattern */
-#define REDIS_MAX_GROUPS	1000		/* XINFO GROUPS entries read */
+/*
+ * Every reply is bounded while it is read, not after: hiredis 0.14 (what
+ * Debian ships; its reader's maxbuf only says when to free an idle buffer,
+ * and maxelements came with 1.0) would buffer a declared 1 GB bulk whole
+ * and allocate a declared 100M-element array at its header. So topo keeps
+ * hiredis' parser (no hand-written RESP) and bounds it from outside: the
+ * bytes buffered are checked after every read, and the array constructor
+ * (hiredis' own, through redisReplyObjectFunctions) refuses an array past
+ * the element budget before anything is allocated. A reply past either is
+ * an error; the connection is dropped.
+ */
+#define REDIS_MAX_REPLY_BYTES	(16 * 1024 * 1024)	/* buffered per reply */
+#define REDIS_MAX_ELEMENTS	200000	/* array elements per reply, nested too */
 
 /* The only commands topo ever sends to Redis: all of them read. */
 static const struct {
@@ -125,6 +137,8 @@ static const struct schema redis_key_schema[] = {
 	  .help = "the key's TYPE" },
 	{ .key = "absent", .type = SCHEMA_BOOL, .def = "false",
 	  .help = "the key must not exist" },
+	{ .key = "optional", .type = SCHEMA_BOOL, .def = "false",
+	  .help = "the key may be absent (a sorted set deleted when empty); if present, type, lengths and groups hold" },
 	{ .key = "min_length", .type = SCHEMA_INT, .min = 0, .max = 1LL << 62,
 	  .help = "smallest size (XLEN, ZCARD, HLEN, LLEN, SCARD, STRLEN)" },
 	{ .key = "max_length", .type = SCHEMA_INT, .min = 0, .max = 1LL << 62,
@@ -398,12 +412,19 @@ redis_plan_key(struct plan *p, const struct node *item,
 	const struct node	*groups, *g;
 	const char		*key, *type;
 	char			*field;
-	int			 absent;
+	int			 absent, optional;
 	size_t			 i;
 
 	key = node_str(item, "key", NULL);
 	type = node_str(item, "type", NULL);
 	absent = node_bool(item, "absent", 0);
+	optional = node_bool(item, "optional", 0);
+	if (absent && optional) {
+		problems_add_at(p->problems, node_get(item, "optional"),
+		    "redis: absent: true and optional: true contradict each other "
+		    "(absent: must not exist; optional: may be absent)");
+		return;
+	}
 	groups = node_get(item, "groups");
 	if (absent && (type != NULL || node_get(item, "min_length") != NULL ||
 	    node_get(item, "max_length") != NULL || groups != NULL)) {
@@ -419,7 +440,10 @@ redis_plan_key(struct plan *p, const struct node *item,
 	c = plan_add(p, &probe_redis, LAYER_LIVE, item, "redis/key/%s", key);
 	rc = redis_config_new(REDIS_KEY, server, key);
 	c->config = rc;
-	plan_expect(p, c, item, "exists", MATCH_EQUALS, absent ? "no" : "yes");
+	if (optional)
+		plan_expect(p, c, item, "exists", MATCH_ONE_OF, "yes|no");
+	else
+		plan_expect(p, c, item, "exists", MATCH_EQUALS, absent ? "no" : "yes");
 	if (type != NULL)
 		plan_expect(p, c, node_get(item, "type"), "type", MATCH_EQUALS, type);
 	if (node_get(item, "min_length") != NULL)
@@ -453,6 +477,9 @@ redis_plan_key(struct plan *p, const struct node *item,
 	}
 	if (absent)
 		plan_summary(c, "key %s is absent", key);
+	else if (optional)
+		plan_summary(c, "key %s, if present, is%s%s as declared", key,
+		    type != NULL ? " a " : "", type != NULL ? type : "");
 	else
 		plan_summary(c, "key %s exists%s%s", key, type != NULL ? " as a " : "",
 		    type != NULL ? type : "");
@@ -560,7 +587,43 @@ struct redis_conn {
 	int			 pending;	/* replies appended, not yet read */
 	double			 deadline;	/* util_now_ms() for SCAN loops */
 	int			 timeout_ms;	/* of each read, for messages */
+	redisReplyObjectFunctions fns;		/* hiredis' own, bounded */
+	struct redis_limits {
+		const redisReplyObjectFunctions *orig;
+		long long	 elements;	/* of the reply being read */
+		long long	 refused;	/* the array that was too large */
+	}			 limits;
 };
+
+/* hiredis' array constructor within REDIS_MAX_ELEMENTS for the reply. */
+static void *
+redis_create_array(const redisReadTask *task, int elements)
+{
+	struct redis_limits	*l = task->privdata;
+
+	if (l == NULL)
+		return NULL;
+	if (elements > REDIS_MAX_ELEMENTS ||
+	    l->elements + elements > REDIS_MAX_ELEMENTS) {
+		l->refused = elements;
+		return NULL;	/* the reader fails: see redis_read */
+	}
+	l->elements += elements;
+	return l->orig->createArray(task, elements);
+}
+
+/* Puts redis_create_array in the connection's reader. */
+static void
+redis_bound_reader(struct redis_conn *rc)
+{
+	redisReader	*r = rc->ctx->reader;
+
+	rc->limits.orig = r->fn;
+	rc->fns = *r->fn;
+	rc->fns.createArray = redis_create_array;
+	r->fn = &rc->fns;
+	r->privdata = &rc->limits;
+}
 
 /*
  * The single way a command reaches Redis. It refuses anything outside
@@ -643,6 +706,7 @@ redis_read(struct redis_conn *rc, char **cause)
 		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK)
 			goto fail;
 	}
+	rc->limits.elements = 0;
 	for (;;) {
 		if (redisGetReplyFromReader(rc->ctx, &reply) != REDIS_OK)
 			goto fail;
@@ -652,10 +716,22 @@ redis_read(struct redis_conn *rc, char **cause)
 			return NULL;
 		if (redisBufferRead(rc->ctx) != REDIS_OK)
 			goto fail;
+		if (rc->ctx->reader->len - rc->ctx->reader->pos >
+		    REDIS_MAX_REPLY_BYTES) {
+			*cause = xasprintf("%s: a reply larger than %d MiB, refused",
+			    rc->shown, REDIS_MAX_REPLY_BYTES / (1024 * 1024));
+			return NULL;
+		}
 	}
 	rc->pending--;
 	return reply;
 fail:
+	if (rc->limits.refused != 0) {
+		*cause = xasprintf("%s: a reply of more than %d array elements "
+		    "(one declares %lld), refused", rc->shown, REDIS_MAX_ELEMENTS,
+		    rc->limits.refused);
+		return NULL;
+	}
 	/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
 	if (rc->ctx->err == REDIS_ERR_IO && strcmp(rc->ctx->errstr, strerror(EAGAIN)) == 0)
 		*cause = xasprintf("%s: no answer within %d ms", rc->shown, rc->timeout_ms);
@@ -787,6 +863,7 @@ redis_open(struct redis_conn *rc, int timeout_ms, char **cause)
 		*cause = xasprintf("%s: cannot set the timeout", rc->shown);
 		return -1;
 	}
+	redis_bound_reader(rc);
 	if (s->password != NULL) {
 		argc = 0;
 		argv[argc++] = "AUTH";
@@ -920,7 +997,9 @@ redis_observe_groups(struct redis_conn *rc, struct check *c, redisReply *r,
 	}
 	for (k = 0; k < cfg->ngroups; k++) {
 		found = 0;
-		for (i = 0; i < r->elements && i < REDIS_MAX_GROUPS; i++) {
+		/* Every entry: the reader bounded the reply, and absence
+		 * judged from part of it would be false drift. */
+		for (i = 0; i < r->elements; i++) {
 			entry = r->element[i];
 			name = redis_entry_get(entry, "name");
 			if (name == NULL || name->str == NULL ||

@@ -1067,6 +1067,9 @@ doc_table_redis(struct doc_ctx *ctx, const struct node *block)
 			doc_cell_free(ctx, xasprintf("`%s`", node_str(item, "key", "")));
 			if (node_bool(item, "absent", 0))
 				buf_puts(&want, "absent");
+			else if (node_bool(item, "optional", 0))
+				buf_printf(&want, "if present%s%s", node_get(item,
+				    "type") != NULL ? ", type " : "", node_str(item, "type", ""));
 			else
 				buf_printf(&want, "exists%s%s", node_get(item, "type") != NULL ?
 				    ", type " : "", node_str(item, "type", ""));

@@ -340,6 +340,60 @@ redis_yaml "$TMPDIR/garbled.yaml" "$GARBLED" 2000
 fault "$TMPDIR/garbled.json" redis/ping \
 	"redis://127.0.0.1:$GARBLED: Protocol error, got \"H\" as reply type byte" 2500
 
+# ... and servers declaring replies too large to hold: a 1 GB bulk (sent in
+# full) and a 100M-element array (elements sent without end). Each must be
+# an error at once, memory under 64 MiB (max RSS of the plain build) and the
+# deadline held; before the reader was bounded: 2.1 GB, 9.6 s for 6000 ms,
+# and a drift verdict; 1.07 GB, 3.0 s for 1000 ms.
+huge_redis() { # MODE PORT
+	python3 -c '
+import socket, sys, threading
+mode = sys.argv[1]
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[2]))); s.listen(16)
+def serve(c):
+    try:
+        c.recv(65536)
+        if mode == "bulk":
+            c.sendall(b"$1073741824\r\n")
+            for _ in range(16384): c.sendall(b"x" * 65536)
+        else:
+            c.sendall(b"*100000000\r\n")
+            while True: c.sendall(b":1\r\n" * 16384)
+    except OSError: pass
+    finally: c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$1" "$2" &
+	t_cleanup "kill $!"
+	t_wait_port "$2"
+}
+for mode in bulk array; do
+	HUGE=$(t_free_port)
+	huge_redis "$mode" "$HUGE"
+	redis_yaml "$TMPDIR/huge-$mode.yaml" "$HUGE" 3000
+	if [ "$mode" = bulk ]; then
+		want="redis://127.0.0.1:$HUGE: a reply larger than 16 MiB, refused"
+	else
+		want="redis://127.0.0.1:$HUGE: a reply of more than 200000 array elements (one declares 100000000), refused"
+	fi
+	"$TOPO" check -f "$TMPDIR/huge-$mode.yaml" --format json -o "$TMPDIR/huge-$mode.json" 2>/dev/null
+	for id in redis/ping redis/key/faults:ok "redis/pattern/faults:*"; do
+		fault "$TMPDIR/huge-$mode.json" "$id" "$want" 3000
+	done
+	healthy "$TMPDIR/huge-$mode.json" "port/$HP"
+	if [ -x "$PLAIN" ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -v "$PLAIN" check -f "$TMPDIR/huge-$mode.yaml" --format json \
+			>/dev/null 2>"$TMPDIR/huge-$mode.time"
+		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMPDIR/huge-$mode.time")
+		if [ -n "$rss" ] && [ "$rss" -lt 65536 ]; then
+			t_pass "redis huge $mode: max RSS $rss KiB (bound 64 MiB)"
+		else
+			t_fail "redis huge $mode: max RSS ${rss:-?} KiB (bound 64 MiB)"
+		fi
+	fi
+done
+
 # --- 7. hostile topologies: bounded memory ----------------------------------------
 # validate.sh asserts each hostile file's message and time; here the plain
 # build's max RSS on each, and on two files just under the 16 MiB cap: a
