@@ -26,6 +26,7 @@
 #include <sys/time.h>
 
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/util.h"
 #include "redis-readonly.h"
 
@@ -227,122 +228,55 @@ redis_free_config(void *p)
 	free(rc);
 }
 
-static int
-redis_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes the n bytes at s (user names and passwords in URLs). */
-static char *
-redis_decode(const char *s, size_t n)
-{
-	char	*out = xmalloc(n + 1);
-	size_t	 i, j = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && redis_hex(s[i + 1]) >= 0 &&
-		    redis_hex(s[i + 2]) >= 0) {
-			out[j++] = (char)(redis_hex(s[i + 1]) * 16 +
-			    redis_hex(s[i + 2]));
-			i += 2;
-		} else
-			out[j++] = s[i];
-	}
-	out[j] = '\0';
-	return out;
-}
-
 /*
- * redis://[[user]:password@]host[:port][/db], rediss:// for TLS. 0, or -1
- * with *cause (which never quotes the URL: it may hold the password).
+ * redis://[[user]:password@]host[:port][/db], rediss:// for TLS, parsed by
+ * libcurl's URL API (util/url.c) like every URL of topo. Userinfo without a
+ * colon is the password, as redis-cli reads it. 0, or -1 with *cause
+ * (which never quotes the URL: it may hold the password).
  */
 static int
 redis_parse_url(const char *url, struct redis_server *s, char **cause)
 {
-	const char	*p, *at, *end, *colon, *slash;
-	char		*port = NULL, *endp;
+	struct url	 u;
+	char		*endp, *why = NULL;
 	long		 v;
 
 	memset(s, 0, sizeof s[0]);
-	if (util_starts_with(url, "redis://"))
-		p = url + 8;
-	else if (util_starts_with(url, "rediss://")) {
-		p = url + 9;
-		s->tls = 1;
-	} else {
+	if (!util_starts_with(url, "redis://") && !util_starts_with(url, "rediss://")) {
 		*cause = xstrdup("url: expected redis://host:port or rediss://host:port");
 		return -1;
 	}
-	end = p + strcspn(p, "/?#");
-	at = NULL;
-	for (colon = p; colon < end; colon++)
-		if (*colon == '@')
-			at = colon;	/* the last one: passwords may hold '@' */
-	if (at != NULL) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (colon != NULL) {
-			if (colon > p)
-				s->user = redis_decode(p, (size_t)(colon - p));
-			s->password = redis_decode(colon + 1,
-			    (size_t)(at - colon - 1));
-		} else if (at > p)
-			s->password = redis_decode(p, (size_t)(at - p));
-		p = at + 1;
+	if (url_parse(url, &u, &why) != 0) {
+		*cause = xasprintf("url: %s", why);
+		free(why);
+		return -1;
 	}
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close == NULL) {
-			*cause = xstrdup("url: unclosed [ in the host");
-			goto fail;
-		}
-		s->host = xstrndup(p + 1, (size_t)(close - p - 1));
-		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		s->host = xstrndup(p, (size_t)((colon != NULL ? colon : end) - p));
-	}
-	if (s->host[0] == '\0') {
-		free(s->host);
-		s->host = xstrdup("127.0.0.1");
-	}
-	s->port = 6379;
-	if (colon != NULL) {
-		port = xstrndup(colon + 1, (size_t)(end - colon - 1));
-		v = strtol(port, &endp, 10);
-		if (*port == '\0' || *endp != '\0' || v < 1 || v > 65535) {
-			*cause = xstrdup("url: the port must be a number 1-65535");
-			goto fail;
-		}
-		s->port = (int)v;
-	}
-	if (*end == '/' && end[1] != '\0') {
-		slash = end + 1;
-		v = strtol(slash, &endp, 10);
-		if (endp == slash || (*endp != '\0' && *endp != '?') || v < 0 ||
-		    v > 100000) {
+	s->tls = strcmp(u.scheme, "rediss") == 0;
+	if (u.password != NULL) {
+		s->user = u.user;
+		s->password = u.password;
+	} else
+		s->password = u.user;	/* redis://secret@host */
+	u.user = u.password = NULL;
+	s->host = xstrdup(u.host != NULL ? u.host : "127.0.0.1");
+	s->port = u.port != 0 ? u.port : 6379;
+	if (strcmp(u.path, "/") != 0) {
+		v = strtol(u.path + 1, &endp, 10);
+		if (endp == u.path + 1 || *endp != '\0' || v < 0 || v > 100000) {
 			*cause = xstrdup("url: the database after / must be a number");
-			goto fail;
+			url_free(&u);
+			redis_server_free(s);
+			memset(s, 0, sizeof s[0]);
+			return -1;
 		}
 		s->db = (int)v;
 	}
-	free(port);
+	url_free(&u);
 	return 0;
-fail:
-	free(port);
-	redis_server_free(s);
-	memset(s, 0, sizeof s[0]);
-	return -1;
 }
 
-/* The URL as shown: the password is never part of it. */
+/* The URL as shown: user and password, both secrets (SECURITY.md), are
+ * ***@, as url_shown writes every URL. */
 static char *
 redis_display(const struct redis_server *s)
 {
@@ -352,9 +286,8 @@ redis_display(const struct redis_server *s)
 
 	if (s->db != 0)
 		snprintf(db, sizeof db, "/%d", s->db);
-	return xasprintf("%s://%s%s%s%s%s%s:%d%s", s->tls ? "rediss" : "redis",
-	    s->user != NULL ? s->user : "", s->password != NULL ? ":***" : "",
-	    s->user != NULL || s->password != NULL ? "@" : "", ob, s->host, cb,
+	return xasprintf("%s://%s%s%s%s:%d%s", s->tls ? "rediss" : "redis",
+	    s->user != NULL || s->password != NULL ? "***@" : "", ob, s->host, cb,
 	    s->port, db);
 }
 
@@ -545,6 +478,8 @@ redis_plan(struct plan *p, const struct node *section)
 		server.password = xstrdup(pw->value);
 	}
 	server.timeout_ms = (int)node_int(section, "timeout_ms", 0);
+	/* Redacted from everything shown, through the one redaction. */
+	topology_add_credentials(p->topology, server.user, server.password);
 	shown = redis_display(&server);
 
 	if (url_node != NULL) {
@@ -741,29 +676,12 @@ fail:
 	return NULL;
 }
 
-/* Anything shown: the password scrubbed, then the topology's secrets. */
+/* Anything shown passes the one redaction (the planner added the URL's
+ * user and password and password: to the topology's secrets). */
 static char *
 redis_clean(const struct redis_conn *rc, const char *text)
 {
-	const char	*pw = rc->server->password, *p, *hit;
-	struct buf	 b;
-	char		*out;
-
-	buf_init(&b, 0);
-	if (pw != NULL && pw[0] != '\0') {
-		for (p = text; (hit = strstr(p, pw)) != NULL; p = hit + strlen(pw)) {
-			buf_append(&b, p, (size_t)(hit - p));
-			buf_puts(&b, "***");
-		}
-		buf_puts(&b, p);
-	} else
-		buf_puts(&b, text);
-	if (rc->topology != NULL) {
-		out = topology_redact(rc->topology, buf_str(&b));
-		buf_free(&b);
-		return out;
-	}
-	return buf_steal(&b);
+	return topology_redact(rc->topology, text);
 }
 
 /* redis_clean of the formatted text. Caller frees. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/util.h"
 #include "schema.h"
 
@@ -305,6 +306,48 @@ topology_program(const struct topology *t, const char *name)
 	    NULL)) != NULL && *path != '\0')
 		return path;
 	return name;
+}
+
+void
+topology_add_secret(struct topology *t, const char *value)
+{
+	size_t	i, len;
+
+	if (t == NULL || value == NULL || (len = strlen(value)) < TOPOLOGY_SECRET_MIN)
+		return;
+	for (i = 0; i < t->nsecrets; i++) {
+		if (strcmp(t->secrets[i], value) == 0)
+			return;
+		if (strlen(t->secrets[i]) < len)
+			break;	/* longest first: it goes here */
+	}
+	t->secrets = xreallocarray(t->secrets, t->nsecrets + 1, sizeof *t->secrets);
+	memmove(t->secrets + i + 1, t->secrets + i,
+	    (t->nsecrets - i) * sizeof *t->secrets);
+	t->secrets[i] = xstrdup(value);
+	t->nsecrets++;
+}
+
+void
+topology_add_credentials(struct topology *t, const char *user,
+    const char *password)
+{
+	char	*pair, *b64;
+
+	if (user == NULL && password == NULL)
+		return;
+	topology_add_secret(t, user);
+	topology_add_secret(t, password);
+	pair = xasprintf("%s:%s", user != NULL ? user : "",
+	    password != NULL ? password : "");
+	b64 = url_base64(pair, strlen(pair));
+	topology_add_secret(t, b64);
+	/* Without its padding, as a service may cut it. */
+	b64[strcspn(b64, "=")] = '\0';
+	topology_add_secret(t, b64);
+	memset(pair, 0, strlen(pair));
+	free(pair);
+	free(b64);
 }
 
 char *

@@ -223,7 +223,7 @@ REDIS_PASSWORD=$PASSWORD t_exit "redis: right password (variable) ok" 0 \
 t_exit "redis: right password (in the URL) ok" 0 \
 	"$TOPO" check -f "$TMPDIR/auth-url.yaml"
 t_contains "redis: the URL is shown without the password" "$T_OUT" \
-	"redis://:***@127.0.0.1:$P2"
+	"redis://***@127.0.0.1:$P2"
 
 REDIS_PASSWORD=wrong-password t_exit "redis: wrong password exits 0 (error, not drift)" 0 \
 	"$TOPO" check -f "$TMPDIR/auth.yaml" --format json -o "$TMPDIR/wrong.json"
