@@ -544,7 +544,10 @@ http_failure(struct http_transfer *t, CURLcode code)
 	case CURLE_GOT_NOTHING:
 		return xstrdup("empty reply from server");
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return xstrdup("unsupported protocol (only http and https)");
+		/* The scheme was checked when planning: here the server's answer
+		 * is not HTTP (curl: "Received HTTP/0.9 when not allowed"). */
+		return xasprintf("not an HTTP answer: %s", *t->error != '\0' ?
+		    t->error : curl_easy_strerror(code));
 	case CURLE_TOO_MANY_REDIRECTS:
 		return xasprintf("more than %d redirects", HTTP_MAX_REDIRECTS);
 	case CURLE_PEER_FAILED_VERIFICATION:

@@ -394,6 +394,29 @@ for mode in bulk array; do
 	fi
 done
 
+# --- an HTTP "server" answering bytes that are not HTTP ------------------------------
+# The message says what curl says (not HTTP), not "unsupported protocol".
+NOTHTTP=$(t_free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.recv(4096); c.sendall(b"SSH-2.0-OpenSSH_9.2 garbage\r\n\x00\xff\r\n\r\n"); c.close()
+' "$NOTHTTP" &
+t_cleanup "kill $!"
+t_wait_port "$NOTHTTP"
+cat >"$TMPDIR/nothttp.yaml" <<EOF
+version: 1
+system: faults
+http:
+  - {name: nothttp, url: "http://127.0.0.1:$NOTHTTP/", timeout_ms: 2000}
+EOF
+"$TOPO" check -f "$TMPDIR/nothttp.yaml" --format json -o "$TMPDIR/nothttp.json" 2>/dev/null
+fault "$TMPDIR/nothttp.json" http/nothttp \
+	"not an HTTP answer: Received HTTP/0.9 when not allowed" 2500
+
 # --- 7. hostile topologies: bounded memory ----------------------------------------
 # validate.sh asserts each hostile file's message and time; here the plain
 # build's max RSS on each, and on two files just under the 16 MiB cap: a
