@@ -168,6 +168,8 @@ problems_free(struct problems *ps)
 	ps->count = 0;
 }
 
+#define TOPOLOGY_READ_TIMEOUT_MS	5000	/* a FIFO's writer, to its end */
+
 /* The whole file, refusing early what is over the size limit. */
 static int
 topology_read(const char *path, struct buf *text, struct problems *ps)
@@ -188,7 +190,9 @@ topology_read(const char *path, struct buf *text, struct problems *ps)
 	}
 	/* One byte over the cap tells a file that grew after stat(). */
 	buf_init(text, TOPOLOGY_MAX_BYTES + 1);
-	if (buf_read_file(text, path, &cause) != 0) {
+	/* A FIFO (`-f <(generate)`) is read, but a silent writer cannot hold
+	 * validate forever. */
+	if (buf_read_within(text, path, TOPOLOGY_READ_TIMEOUT_MS, &cause) != 0) {
 		if (text->toobig)
 			problems_add(ps, path, 0, 0,
 			    "the file is more than the %d bytes allowed",

@@ -499,6 +499,24 @@ redis_yaml "$TMPDIR/drip.yaml" "$DRIPP" 1000
 "$TOPO" check -f "$TMPDIR/drip.yaml" --format json -o "$TMPDIR/drip.json" 2>/dev/null
 fault "$TMPDIR/drip.json" redis/ping "redis://127.0.0.1:$DRIPP: no answer within 1000 ms" 2500
 
+# --- a topology that is a FIFO: read to its end, within 5 s --------------------------
+# `-f <(generate)` is a FIFO and must keep working; a writer that stays
+# silent cannot hold validate forever (it did: no bound on the read).
+timeout 20 "$TOPO" validate -f <(printf 'version: 1\nsystem: fifo\n') >"$TMPDIR/fifo-ok.out" 2>&1
+t_contains "topology FIFO with a writer: read" "$(cat "$TMPDIR/fifo-ok.out")" "valid: system fifo"
+mkfifo "$TMPDIR/topo-fifo"
+sleep 60 >"$TMPDIR/topo-fifo" &
+t_cleanup "kill $!"
+start=$(date +%s%N)
+timeout 20 "$TOPO" validate -f "$TMPDIR/topo-fifo" >"$TMPDIR/fifo.out" 2>&1
+rc=$?
+took=$(ms_since "$start")
+t_eq "topology FIFO, silent writer: exit 2" 2 "$rc"
+t_contains "topology FIFO, silent writer: says why" "$(cat "$TMPDIR/fifo.out")" \
+	"$TMPDIR/topo-fifo: nothing more to read within 5000 ms (a pipe whose writer is silent?)"
+if [ "$took" -lt 15000 ]; then t_pass "topology FIFO: bounded ($took ms)"; else
+	t_fail "topology FIFO: took $took ms"; fi
+
 # --- the static layer reads regular files only ----------------------------------
 # A FIFO whose writer never writes nor closes, and a character device: read,
 # the first would hang the run and the second feed it 16 MiB of zeros. Each
