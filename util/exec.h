@@ -45,6 +45,13 @@ void	exec_run_many(struct exec_job *, size_t n, int max_parallel);
 void	exec_run_many_notify(struct exec_job *, size_t n, int max_parallel,
 	    void (*done)(struct exec_job *, void *arg), void *arg);
 void	exec_job_free(struct exec_job *);
+/*
+ * Kills and reaps every child of topo that is no running job's: what a
+ * finished program left behind outside its process group (setsid), which
+ * the subreaper made topo's. Returns how many. exec_run_many calls it after
+ * each batch; Linux only (0 elsewhere).
+ */
+int	exec_sweep_orphans(void);
 /* One-line description: "exit 1", "killed by signal 9", "timed out after 2000 ms",
  * "output larger than 1 MiB: stopped", "cancelled",
  * "cannot run kubectl: No such file or directory". Caller frees. */

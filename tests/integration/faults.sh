@@ -517,6 +517,32 @@ t_contains "topology FIFO, silent writer: says why" "$(cat "$TMPDIR/fifo.out")" 
 if [ "$took" -lt 15000 ]; then t_pass "topology FIFO: bounded ($took ms)"; else
 	t_fail "topology FIFO: took $took ms"; fi
 
+# --- nothing a command started outlives the run ------------------------------------
+# A command that daemonizes (setsid: a session and group of its own, which
+# kill(-group) misses) and one that does so and then times out. topo is a
+# child subreaper on Linux and kills what is left: no descendant remains.
+# Before: 4 processes (3 sleeps and a sh) survived the run.
+M=$$
+cat >"$TMPDIR/orphans.yaml" <<EOF
+version: 1
+system: orphans
+command:
+  - name: daemonizes
+    argv: [sh, -c, 'setsid sleep 3141.$M >/dev/null 2>&1 </dev/null & setsid sh -c "sleep 3142.$M & sleep 3143.$M" >/dev/null 2>&1 </dev/null & sleep 0.3; echo started']
+    expect: {stdout_regex: started}
+  - name: daemonizes-then-hangs
+    argv: [sh, -c, 'setsid sleep 3144.$M >/dev/null 2>&1 </dev/null & sleep 60']
+    timeout_ms: 700
+EOF
+"$TOPO" check -f "$TMPDIR/orphans.yaml" --format json -o "$TMPDIR/orphans.json" 2>/dev/null
+healthy "$TMPDIR/orphans.json" command/daemonizes
+t_eq "orphans: the hung one timed out" "error timed out after 700 ms" \
+	"$(jq -r '.checks[] | select(.id == "command/daemonizes-then-hangs") | "\(.status) \(.message)"' "$TMPDIR/orphans.json")"
+sleep 0.2
+left=$(pgrep -f "sleep 314[1-4]\.$M" | tr '\n' ' ')
+t_eq "orphans: no descendant of topo remains" "" "$left"
+for p in $left; do kill "$p" 2>/dev/null; done
+
 # --- the static layer reads regular files only ----------------------------------
 # A FIFO whose writer never writes nor closes, and a character device: read,
 # the first would hang the run and the second feed it 16 MiB of zeros. Each
