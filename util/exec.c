@@ -75,7 +75,7 @@ extern char **environ;
 #endif
 
 #define EXEC_DEFAULT_TIMEOUT_MS	30000
-#define EXEC_DEFAULT_CAP	(1024 * 1024)
+#define EXEC_DEFAULT_CAP	EXEC_OUTPUT_CAP
 #define EXEC_KILL_GRACE_MS	200	/* SIGTERM -> SIGKILL */
 #define EXEC_REAP_TICK_MS	2	/* pipes closed, exit status not yet there */
 #define EXEC_IDLE_TICK_MS	50	/* pipes held open by a grandchild */

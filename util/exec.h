@@ -10,6 +10,10 @@
 
 #include "buf.h"
 
+/* The one cap on what a program prints (stdout and stderr each), for a
+ * topology's commands and the platform tools' answers alike. */
+#define EXEC_OUTPUT_CAP	(1024 * 1024)
+
 struct exec_job {
 	/* in */
 	char *const	*argv;		/* argv[0] looked up in PATH if no '/' */

@@ -517,6 +517,22 @@ t_contains "topology FIFO, silent writer: says why" "$(cat "$TMPDIR/fifo.out")" 
 if [ "$took" -lt 15000 ]; then t_pass "topology FIFO: bounded ($took ms)"; else
 	t_fail "topology FIFO: took $took ms"; fi
 
+# --- a command printing 50 MB and exiting 0: launchctl's cap and verdict -----------
+# One cap (EXEC_OUTPUT_CAP, 1 MiB) and one verdict for every program topo
+# runs: past the cap is an error, exit 0 or not (before: ok, "exits 0").
+cat >"$TMPDIR/bigout.yaml" <<'EOF'
+version: 1
+system: bigout
+command:
+  - name: fifty-mb
+    argv: [sh, -c, 'head -c 50000000 /dev/zero | tr "\0" x; exit 0']
+  - name: three-mb-fast
+    argv: [sh, -c, 'head -c 3000000 /dev/zero; exit 0']
+EOF
+"$TOPO" check -f "$TMPDIR/bigout.yaml" --format json -o "$TMPDIR/bigout.json" 2>/dev/null
+fault "$TMPDIR/bigout.json" command/fifty-mb "output larger than 1 MiB: stopped" 5000
+fault "$TMPDIR/bigout.json" command/three-mb-fast "output larger than 1 MiB: stopped" 5000
+
 # --- nothing a command started outlives the run ------------------------------------
 # A command that daemonizes (setsid: a session and group of its own, which
 # kill(-group) misses) and one that does so and then times out. topo is a
