@@ -533,6 +533,40 @@ EOF
 fault "$TMPDIR/bigout.json" command/fifty-mb "output larger than 1 MiB: stopped" 5000
 fault "$TMPDIR/bigout.json" command/three-mb-fast "output larger than 1 MiB: stopped" 5000
 
+# --- a low descriptor limit: every healthy check still ok --------------------------
+# 1,000 HTTP checks on a loopback fixture and 1,000 listening ports (a
+# listener that never accepts: the kernel completes each connect) under
+# `ulimit -n 256` (soft and hard, so topo cannot raise it). In flight is
+# sized to the limit (sched_fit_fds). Before: 1,261 of 2,000 were errors
+# ("cannot start curl", "Too many open files").
+t_fixture fdlimit --route 'GET * 200 {"status":"ok"}'
+FDP=$FIXTURE_PORT
+python3 -c '
+import os, resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+socks = []
+for _ in range(1000):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); socks.append(s)
+open(sys.argv[1] + ".tmp", "w").write("\n".join(str(s.getsockname()[1]) for s in socks) + "\n")
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(600)
+' "$TMPDIR/listeners" &
+t_cleanup "kill $!"
+for _ in $(seq 200); do [ -s "$TMPDIR/listeners" ] && break; sleep 0.05; done
+{
+	printf 'version: 1\nsystem: fdlimit\nhttp:\n'
+	for i in $(seq 1000); do
+		printf '  - {name: h%d, url: "http://127.0.0.1:%s/health"}\n' "$i" "$FDP"
+	done
+	printf 'ports:\n'
+	sed 's/.*/  - {port: &}/' "$TMPDIR/listeners"
+} >"$TMPDIR/fdlimit.yaml"
+(ulimit -n 256 && "$TOPO" check -f "$TMPDIR/fdlimit.yaml" --format json \
+	-o "$TMPDIR/fdlimit.json" 2>"$TMPDIR/fdlimit.err")
+t_eq "ulimit -n 256: 2,000 healthy checks all ok" "ok=2000" \
+	"$(jq -r '[.checks[] | .status] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$TMPDIR/fdlimit.json")"
+
 # --- nothing a command started outlives the run ------------------------------------
 # A command that daemonizes (setsid: a session and group of its own, which
 # kill(-group) misses) and one that does so and then times out. topo is a
