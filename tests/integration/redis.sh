@@ -225,6 +225,17 @@ t_exit "redis: right password (in the URL) ok" 0 \
 t_contains "redis: the URL is shown without the password" "$T_OUT" \
 	"redis://***@127.0.0.1:$P2"
 
+# A URL with a user (ACL AUTH user password): the user is a secret too
+# (SECURITY.md), shown as ***@ like the password, and redacted elsewhere.
+redis-cli -h 127.0.0.1 -p "$P2" -a "$PASSWORD" --no-auth-warning \
+	ACL SETUSER topo-reader on ">$PASSWORD" '~*' '&*' +@read +ping +info +select +auth >/dev/null
+topology "$TMPDIR/auth-user.yaml" "\"redis://topo-reader:$PASSWORD@127.0.0.1:$P2\"" \
+	'- {key: "guarded:key", type: string}'
+t_exit "redis: user and password in the URL ok" 0 \
+	"$TOPO" check -f "$TMPDIR/auth-user.yaml" --format text
+t_contains "redis: the URL shows ***@ for user and password" "$T_OUT" "redis://***@127.0.0.1:$P2"
+t_not_contains "redis: the user is not shown" "$T_OUT$T_ERR" "topo-reader"
+
 REDIS_PASSWORD=wrong-password t_exit "redis: wrong password exits 0 (error, not drift)" 0 \
 	"$TOPO" check -f "$TMPDIR/auth.yaml" --format json -o "$TMPDIR/wrong.json"
 t_eq "redis: wrong password: every check error" "error error" \
