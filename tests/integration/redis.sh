@@ -120,7 +120,8 @@ t_contains "redis optional: the contradiction is named" "$T_OUT$T_ERR" "absent: 
 t_contains "redis optional: the document says if present" "$(cat "$TMPDIR/optional.md")" "if present, type zset"
 
 # --- more than 1,000 consumer groups: the 1,005th is found, not "no" ----------
-for i in $(seq 1 1005); do echo "XGROUP CREATE joelclaw:queue:many g$i 0 MKSTREAM"; done |
+# Zero-padded: XINFO GROUPS lists them in name order, so g1005 comes last.
+for i in $(seq 1 1005); do printf 'XGROUP CREATE joelclaw:queue:many g%04d 0 MKSTREAM\n' "$i"; done |
 	redis-cli -h 127.0.0.1 -p "$P1" >/dev/null
 topology "$TMPDIR/groups.yaml" "redis://127.0.0.1:$P1" \
 	'- {key: "joelclaw:queue:many", type: stream, groups: {g1005: {max_pending: 0}}}'
