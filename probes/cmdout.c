@@ -85,7 +85,6 @@ enum cmdout_verdict
 cmdout_judge(const struct exec_job *job, const char *tool, int configured,
     const char *what_ran, char **reason)
 {
-	struct exec_job		 cut;
 	enum cmdout_verdict	 v = CMDOUT_ERROR;
 	char			*what = NULL, *line = NULL;
 
@@ -103,17 +102,7 @@ cmdout_judge(const struct exec_job *job, const char *tool, int configured,
 		    *line != '\0' ? ": " : "", line);
 		goto out;
 	}
-	if (job->exited && job->out.toobig) {
-		/* It printed past the cap and ended within exec's grace, before
-		 * being stopped: the same fault as a flood, in exec's words. */
-		cut = *job;
-		cut.overflowed = 1;
-		what = exec_describe(&cut);
-	} else if (!job->exited)
-		/* Could not start, overflowed, timed out or killed: no excerpt,
-		 * what a flood or a killed tool printed last is noise (or secret). */
-		what = exec_describe(job);
-	else {
+	if ((what = cmdout_stopped(job)) == NULL) {
 		v = CMDOUT_OK;
 		goto out;
 	}
@@ -122,6 +111,27 @@ out:
 	free(line);
 	free(what);
 	return v;
+}
+
+char *
+cmdout_stopped(const struct exec_job *job)
+{
+	struct exec_job	cut;
+
+	/* Only stdout is read: a stderr past the cap beside a whole stdout
+	 * is fine (test_cmdout). */
+	if (job->exited && job->out.toobig) {
+		/* It printed past the cap and ended within exec's grace, before
+		 * being stopped: the same fault as a flood, in exec's words. */
+		cut = *job;
+		cut.overflowed = 1;
+		return exec_describe(&cut);
+	}
+	if (!job->exited)
+		/* Could not start, overflowed, timed out or killed: no excerpt,
+		 * what a flood or a killed tool printed last is noise (or secret). */
+		return exec_describe(job);
+	return NULL;
 }
 
 const char *

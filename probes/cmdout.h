@@ -56,6 +56,14 @@ int		 cmdout_contains(const struct exec_job *, const char *needle);
 enum cmdout_verdict
 		 cmdout_judge(const struct exec_job *, const char *tool, int configured,
 		    const char *what_ran, char **reason);
+/*
+ * Why a run did not end on its own within its output cap, in exec's words
+ * ("output larger than 1 MiB: stopped", "timed out after 2000 ms"), or NULL
+ * when it did (whatever its exit code). A program that printed past the cap
+ * and exited 0 is as much an error as one stopped for it: cmdout_judge and
+ * the command probe both judge with this. Caller frees.
+ */
+char		*cmdout_stopped(const struct exec_job *);
 /* The operating system's name ("Linux"), for "not available on Linux". */
 const char	*cmdout_system(void);
 

@@ -22,6 +22,7 @@
  * Evidence is the argv and the first line of stdout, secrets redacted.
  */
 #include "probe.h"
+#include "cmdout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@
 #include "../util/jsonpath.h"
 #include "../util/util.h"
 
-#define COMMAND_OUT_CAP		(1024 * 1024)
+#define COMMAND_OUT_CAP		EXEC_OUTPUT_CAP	/* launchctl's too */
 #define COMMAND_EXCERPT		160	/* bytes of a stdout/stderr line in evidence */
 
 struct command_config {
@@ -368,8 +369,9 @@ command_done(struct exec_job *job, void *arg)
 	buf_init(&ev, 4096);
 	shown = command_argv_display(t, job->argv);
 	buf_puts(&ev, shown);
-	if (!job->started || job->timed_out || job->signaled || !job->exited) {
-		what = exec_describe(job);
+	/* The verdict of every tool topo runs (cmdout_stopped): past the cap
+	 * is an error even after exit 0. */
+	if ((what = cmdout_stopped(job)) != NULL) {
 		redacted = t != NULL ? topology_redact(t, what) : xstrdup(what);
 		observation_error(o, "%s", redacted);
 		buf_printf(&ev, " -> %s", redacted);

@@ -34,6 +34,7 @@
 #include <curl/curl.h>
 
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/jsonpath.h"
 #include "../util/poller.h"
 #include "../util/util.h"
@@ -263,6 +264,13 @@ http_plan_headers(struct plan *p, struct http_config *hc,
 			rc = -1;
 			continue;
 		}
+		/* Every header value is a secret (SECURITY.md): a service may
+		 * echo it. "Bearer TOKEN": the token alone too. */
+		topology_add_secret(p->topology, value->value);
+		if (strchr(value->value, ' ') != NULL)
+			topology_add_secret(p->topology,
+			    value->value + strcspn(value->value, " ") +
+			    strspn(value->value + strcspn(value->value, " "), " "));
 		if (strcasecmp(key->value, "Content-Type") == 0)
 			has_type = 1;
 		if (strcasecmp(key->value, "Expect") == 0)
@@ -360,6 +368,17 @@ http_plan_item(struct plan *p, const struct node *item)
 		return;
 	}
 
+	if (strcmp(shown, url_node->value) != 0) {
+		/* Credentials: redacted everywhere, as sent too (Basic). */
+		struct url	 u;
+
+		if (url_parse(url_node->value, &u, &cause) == 0) {
+			topology_add_credentials(p->topology, u.user, u.password);
+			url_free(&u);
+		} else
+			free(cause);
+		cause = NULL;
+	}
 	c = plan_add(p, &probe_http, LAYER_LIVE, item, "http/%s", name);
 	hc = xcalloc(1, sizeof *hc);
 	c->config = hc;
@@ -525,7 +544,10 @@ http_failure(struct http_transfer *t, CURLcode code)
 	case CURLE_GOT_NOTHING:
 		return xstrdup("empty reply from server");
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return xstrdup("unsupported protocol (only http and https)");
+		/* The scheme was checked when planning: here the server's answer
+		 * is not HTTP (curl: "Received HTTP/0.9 when not allowed"). */
+		return xasprintf("not an HTTP answer: %s", *t->error != '\0' ?
+		    t->error : curl_easy_strerror(code));
 	case CURLE_TOO_MANY_REDIRECTS:
 		return xasprintf("more than %d redirects", HTTP_MAX_REDIRECTS);
 	case CURLE_PEER_FAILED_VERIFICATION:

@@ -58,7 +58,7 @@
 #include "section.h"
 #include "textfile.h"
 
-#define LAUNCHD_PRINT_CAP	(1024 * 1024)
+#define LAUNCHD_PRINT_CAP	EXEC_OUTPUT_CAP	/* a command's too */
 #define LAUNCHD_DOMAIN_CAP	(8 * 1024 * 1024)
 #define LAUNCHD_PLIST_CAP	(4 * 1024 * 1024)
 #define LAUNCHD_MAX_PLISTS	10000

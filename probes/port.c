@@ -30,7 +30,6 @@
 #include "../util/util.h"
 
 #define PORT_DEFAULT_HOST	"127.0.0.1"
-#define PORT_DEFAULT_TIMEOUT_MS	1000
 /* Connects started between two polls: starting 10,000 at once took longer
  * than a second on a loaded machine, and the first ones timed out unpolled. */
 #define PORT_START_BURST	256
@@ -59,7 +58,7 @@ static const struct schema port_item_schema[] = {
 	  .def = "listening",
 	  .help = "listening, closed, or doc-only (documented, not checked)" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
-	  .def = "1000", .help = "connect timeout" },
+	  .help = "connect timeout (default: --timeout, then defaults: timeout_ms)" },
 	{ .key = NULL },
 };
 
@@ -140,8 +139,6 @@ port_plan_item(struct plan *p, const struct node *item)
 	else
 		c = plan_add(p, &probe_port, LAYER_LIVE, item, "port/%s%s%s:%ld",
 		    bracket ? "[" : "", host, bracket ? "]" : "", port);
-	if (node_get(item, "timeout_ms") == NULL)
-		c->timeout_ms = PORT_DEFAULT_TIMEOUT_MS;
 	pc = xcalloc(1, sizeof *pc);
 	pc->host = xstrdup(host);
 	pc->port = (int)port;
@@ -306,7 +303,7 @@ port_start(struct batch *b, struct port_attempt *a)
 	a->phase = PORT_CONNECTING;
 	a->started_ms = util_now_ms();
 	a->deadline_ms = a->started_ms + (a->check->timeout_ms > 0 ?
-	    a->check->timeout_ms : PORT_DEFAULT_TIMEOUT_MS);
+	    a->check->timeout_ms : PLAN_DEFAULT_TIMEOUT_MS);
 	snprintf(a->addr_text, sizeof a->addr_text, "%s:%d", a->config->host,
 	    a->config->port);
 	snprintf(service, sizeof service, "%d", a->config->port);
@@ -359,7 +356,7 @@ port_timed_out(struct batch *b, struct port_attempt *a, double now)
 {
 	struct observation	*o = &a->check->observation;
 	int			 timeout = a->check->timeout_ms > 0 ?
-				     a->check->timeout_ms : PORT_DEFAULT_TIMEOUT_MS;
+				     a->check->timeout_ms : PLAN_DEFAULT_TIMEOUT_MS;
 
 	if (a->refused) {
 		/* An earlier address refused: that is an answer. */

@@ -26,13 +26,26 @@
 #include <sys/time.h>
 
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/util.h"
 #include "redis-readonly.h"
 
 #define REDIS_DEFAULT_URL	"redis://127.0.0.1:6379"
 #define REDIS_SCAN_COUNT	"1000"		/* COUNT hint of each SCAN */
 #define REDIS_MAX_SCANS		1000		/* SCAN round trips per pattern */
-#define REDIS_MAX_GROUPS	1000		/* XINFO GROUPS entries read */
+/*
+ * Every reply is bounded while it is read, not after: hiredis 0.14 (what
+ * Debian ships; its reader's maxbuf only says when to free an idle buffer,
+ * and maxelements came with 1.0) would buffer a declared 1 GB bulk whole
+ * and allocate a declared 100M-element array at its header. So topo keeps
+ * hiredis' parser (no hand-written RESP) and bounds it from outside: the
+ * bytes buffered are checked after every read, and the array constructor
+ * (hiredis' own, through redisReplyObjectFunctions) refuses an array past
+ * the element budget before anything is allocated. A reply past either is
+ * an error; the connection is dropped.
+ */
+#define REDIS_MAX_REPLY_BYTES	(16 * 1024 * 1024)	/* buffered per reply */
+#define REDIS_MAX_ELEMENTS	200000	/* array elements per reply, nested too */
 
 /* The only commands topo ever sends to Redis: all of them read. */
 static const struct {
@@ -125,6 +138,8 @@ static const struct schema redis_key_schema[] = {
 	  .help = "the key's TYPE" },
 	{ .key = "absent", .type = SCHEMA_BOOL, .def = "false",
 	  .help = "the key must not exist" },
+	{ .key = "optional", .type = SCHEMA_BOOL, .def = "false",
+	  .help = "the key may be absent (a sorted set deleted when empty); if present, type, lengths and groups hold" },
 	{ .key = "min_length", .type = SCHEMA_INT, .min = 0, .max = 1LL << 62,
 	  .help = "smallest size (XLEN, ZCARD, HLEN, LLEN, SCARD, STRLEN)" },
 	{ .key = "max_length", .type = SCHEMA_INT, .min = 0, .max = 1LL << 62,
@@ -213,122 +228,55 @@ redis_free_config(void *p)
 	free(rc);
 }
 
-static int
-redis_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes the n bytes at s (user names and passwords in URLs). */
-static char *
-redis_decode(const char *s, size_t n)
-{
-	char	*out = xmalloc(n + 1);
-	size_t	 i, j = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && redis_hex(s[i + 1]) >= 0 &&
-		    redis_hex(s[i + 2]) >= 0) {
-			out[j++] = (char)(redis_hex(s[i + 1]) * 16 +
-			    redis_hex(s[i + 2]));
-			i += 2;
-		} else
-			out[j++] = s[i];
-	}
-	out[j] = '\0';
-	return out;
-}
-
 /*
- * redis://[[user]:password@]host[:port][/db], rediss:// for TLS. 0, or -1
- * with *cause (which never quotes the URL: it may hold the password).
+ * redis://[[user]:password@]host[:port][/db], rediss:// for TLS, parsed by
+ * libcurl's URL API (util/url.c) like every URL of topo. Userinfo without a
+ * colon is the password, as redis-cli reads it. 0, or -1 with *cause
+ * (which never quotes the URL: it may hold the password).
  */
 static int
 redis_parse_url(const char *url, struct redis_server *s, char **cause)
 {
-	const char	*p, *at, *end, *colon, *slash;
-	char		*port = NULL, *endp;
+	struct url	 u;
+	char		*endp, *why = NULL;
 	long		 v;
 
 	memset(s, 0, sizeof s[0]);
-	if (util_starts_with(url, "redis://"))
-		p = url + 8;
-	else if (util_starts_with(url, "rediss://")) {
-		p = url + 9;
-		s->tls = 1;
-	} else {
+	if (!util_starts_with(url, "redis://") && !util_starts_with(url, "rediss://")) {
 		*cause = xstrdup("url: expected redis://host:port or rediss://host:port");
 		return -1;
 	}
-	end = p + strcspn(p, "/?#");
-	at = NULL;
-	for (colon = p; colon < end; colon++)
-		if (*colon == '@')
-			at = colon;	/* the last one: passwords may hold '@' */
-	if (at != NULL) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (colon != NULL) {
-			if (colon > p)
-				s->user = redis_decode(p, (size_t)(colon - p));
-			s->password = redis_decode(colon + 1,
-			    (size_t)(at - colon - 1));
-		} else if (at > p)
-			s->password = redis_decode(p, (size_t)(at - p));
-		p = at + 1;
+	if (url_parse(url, &u, &why) != 0) {
+		*cause = xasprintf("url: %s", why);
+		free(why);
+		return -1;
 	}
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close == NULL) {
-			*cause = xstrdup("url: unclosed [ in the host");
-			goto fail;
-		}
-		s->host = xstrndup(p + 1, (size_t)(close - p - 1));
-		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		s->host = xstrndup(p, (size_t)((colon != NULL ? colon : end) - p));
-	}
-	if (s->host[0] == '\0') {
-		free(s->host);
-		s->host = xstrdup("127.0.0.1");
-	}
-	s->port = 6379;
-	if (colon != NULL) {
-		port = xstrndup(colon + 1, (size_t)(end - colon - 1));
-		v = strtol(port, &endp, 10);
-		if (*port == '\0' || *endp != '\0' || v < 1 || v > 65535) {
-			*cause = xstrdup("url: the port must be a number 1-65535");
-			goto fail;
-		}
-		s->port = (int)v;
-	}
-	if (*end == '/' && end[1] != '\0') {
-		slash = end + 1;
-		v = strtol(slash, &endp, 10);
-		if (endp == slash || (*endp != '\0' && *endp != '?') || v < 0 ||
-		    v > 100000) {
+	s->tls = strcmp(u.scheme, "rediss") == 0;
+	if (u.password != NULL) {
+		s->user = u.user;
+		s->password = u.password;
+	} else
+		s->password = u.user;	/* redis://secret@host */
+	u.user = u.password = NULL;
+	s->host = xstrdup(u.host != NULL ? u.host : "127.0.0.1");
+	s->port = u.port != 0 ? u.port : 6379;
+	if (strcmp(u.path, "/") != 0) {
+		v = strtol(u.path + 1, &endp, 10);
+		if (endp == u.path + 1 || *endp != '\0' || v < 0 || v > 100000) {
 			*cause = xstrdup("url: the database after / must be a number");
-			goto fail;
+			url_free(&u);
+			redis_server_free(s);
+			memset(s, 0, sizeof s[0]);
+			return -1;
 		}
 		s->db = (int)v;
 	}
-	free(port);
+	url_free(&u);
 	return 0;
-fail:
-	free(port);
-	redis_server_free(s);
-	memset(s, 0, sizeof s[0]);
-	return -1;
 }
 
-/* The URL as shown: the password is never part of it. */
+/* The URL as shown: user and password, both secrets (SECURITY.md), are
+ * ***@, as url_shown writes every URL. */
 static char *
 redis_display(const struct redis_server *s)
 {
@@ -338,9 +286,8 @@ redis_display(const struct redis_server *s)
 
 	if (s->db != 0)
 		snprintf(db, sizeof db, "/%d", s->db);
-	return xasprintf("%s://%s%s%s%s%s%s:%d%s", s->tls ? "rediss" : "redis",
-	    s->user != NULL ? s->user : "", s->password != NULL ? ":***" : "",
-	    s->user != NULL || s->password != NULL ? "@" : "", ob, s->host, cb,
+	return xasprintf("%s://%s%s%s%s:%d%s", s->tls ? "rediss" : "redis",
+	    s->user != NULL || s->password != NULL ? "***@" : "", ob, s->host, cb,
 	    s->port, db);
 }
 
@@ -398,12 +345,19 @@ redis_plan_key(struct plan *p, const struct node *item,
 	const struct node	*groups, *g;
 	const char		*key, *type;
 	char			*field;
-	int			 absent;
+	int			 absent, optional;
 	size_t			 i;
 
 	key = node_str(item, "key", NULL);
 	type = node_str(item, "type", NULL);
 	absent = node_bool(item, "absent", 0);
+	optional = node_bool(item, "optional", 0);
+	if (absent && optional) {
+		problems_add_at(p->problems, node_get(item, "optional"),
+		    "redis: absent: true and optional: true contradict each other "
+		    "(absent: must not exist; optional: may be absent)");
+		return;
+	}
 	groups = node_get(item, "groups");
 	if (absent && (type != NULL || node_get(item, "min_length") != NULL ||
 	    node_get(item, "max_length") != NULL || groups != NULL)) {
@@ -419,7 +373,10 @@ redis_plan_key(struct plan *p, const struct node *item,
 	c = plan_add(p, &probe_redis, LAYER_LIVE, item, "redis/key/%s", key);
 	rc = redis_config_new(REDIS_KEY, server, key);
 	c->config = rc;
-	plan_expect(p, c, item, "exists", MATCH_EQUALS, absent ? "no" : "yes");
+	if (optional)
+		plan_expect(p, c, item, "exists", MATCH_ONE_OF, "yes|no");
+	else
+		plan_expect(p, c, item, "exists", MATCH_EQUALS, absent ? "no" : "yes");
 	if (type != NULL)
 		plan_expect(p, c, node_get(item, "type"), "type", MATCH_EQUALS, type);
 	if (node_get(item, "min_length") != NULL)
@@ -453,6 +410,9 @@ redis_plan_key(struct plan *p, const struct node *item,
 	}
 	if (absent)
 		plan_summary(c, "key %s is absent", key);
+	else if (optional)
+		plan_summary(c, "key %s, if present, is%s%s as declared", key,
+		    type != NULL ? " a " : "", type != NULL ? type : "");
 	else
 		plan_summary(c, "key %s exists%s%s", key, type != NULL ? " as a " : "",
 		    type != NULL ? type : "");
@@ -518,6 +478,8 @@ redis_plan(struct plan *p, const struct node *section)
 		server.password = xstrdup(pw->value);
 	}
 	server.timeout_ms = (int)node_int(section, "timeout_ms", 0);
+	/* Redacted from everything shown, through the one redaction. */
+	topology_add_credentials(p->topology, server.user, server.password);
 	shown = redis_display(&server);
 
 	if (url_node != NULL) {
@@ -560,7 +522,43 @@ struct redis_conn {
 	int			 pending;	/* replies appended, not yet read */
 	double			 deadline;	/* util_now_ms() for SCAN loops */
 	int			 timeout_ms;	/* of each read, for messages */
+	redisReplyObjectFunctions fns;		/* hiredis' own, bounded */
+	struct redis_limits {
+		const redisReplyObjectFunctions *orig;
+		long long	 elements;	/* of the reply being read */
+		long long	 refused;	/* the array that was too large */
+	}			 limits;
 };
+
+/* hiredis' array constructor within REDIS_MAX_ELEMENTS for the reply. */
+static void *
+redis_create_array(const redisReadTask *task, int elements)
+{
+	struct redis_limits	*l = task->privdata;
+
+	if (l == NULL)
+		return NULL;
+	if (elements > REDIS_MAX_ELEMENTS ||
+	    l->elements + elements > REDIS_MAX_ELEMENTS) {
+		l->refused = elements;
+		return NULL;	/* the reader fails: see redis_read */
+	}
+	l->elements += elements;
+	return l->orig->createArray(task, elements);
+}
+
+/* Puts redis_create_array in the connection's reader. */
+static void
+redis_bound_reader(struct redis_conn *rc)
+{
+	redisReader	*r = rc->ctx->reader;
+
+	rc->limits.orig = r->fn;
+	rc->fns = *r->fn;
+	rc->fns.createArray = redis_create_array;
+	r->fn = &rc->fns;
+	r->privdata = &rc->limits;
+}
 
 /*
  * The single way a command reaches Redis. It refuses anything outside
@@ -643,6 +641,7 @@ redis_read(struct redis_conn *rc, char **cause)
 		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK)
 			goto fail;
 	}
+	rc->limits.elements = 0;
 	for (;;) {
 		if (redisGetReplyFromReader(rc->ctx, &reply) != REDIS_OK)
 			goto fail;
@@ -652,10 +651,22 @@ redis_read(struct redis_conn *rc, char **cause)
 			return NULL;
 		if (redisBufferRead(rc->ctx) != REDIS_OK)
 			goto fail;
+		if (rc->ctx->reader->len - rc->ctx->reader->pos >
+		    REDIS_MAX_REPLY_BYTES) {
+			*cause = xasprintf("%s: a reply larger than %d MiB, refused",
+			    rc->shown, REDIS_MAX_REPLY_BYTES / (1024 * 1024));
+			return NULL;
+		}
 	}
 	rc->pending--;
 	return reply;
 fail:
+	if (rc->limits.refused != 0) {
+		*cause = xasprintf("%s: a reply of more than %d array elements "
+		    "(one declares %lld), refused", rc->shown, REDIS_MAX_ELEMENTS,
+		    rc->limits.refused);
+		return NULL;
+	}
 	/* A read past the socket timeout fails with EAGAIN's text: say what it means. */
 	if (rc->ctx->err == REDIS_ERR_IO && strcmp(rc->ctx->errstr, strerror(EAGAIN)) == 0)
 		*cause = xasprintf("%s: no answer within %d ms", rc->shown, rc->timeout_ms);
@@ -665,29 +676,12 @@ fail:
 	return NULL;
 }
 
-/* Anything shown: the password scrubbed, then the topology's secrets. */
+/* Anything shown passes the one redaction (the planner added the URL's
+ * user and password and password: to the topology's secrets). */
 static char *
 redis_clean(const struct redis_conn *rc, const char *text)
 {
-	const char	*pw = rc->server->password, *p, *hit;
-	struct buf	 b;
-	char		*out;
-
-	buf_init(&b, 0);
-	if (pw != NULL && pw[0] != '\0') {
-		for (p = text; (hit = strstr(p, pw)) != NULL; p = hit + strlen(pw)) {
-			buf_append(&b, p, (size_t)(hit - p));
-			buf_puts(&b, "***");
-		}
-		buf_puts(&b, p);
-	} else
-		buf_puts(&b, text);
-	if (rc->topology != NULL) {
-		out = topology_redact(rc->topology, buf_str(&b));
-		buf_free(&b);
-		return out;
-	}
-	return buf_steal(&b);
+	return topology_redact(rc->topology, text);
 }
 
 /* redis_clean of the formatted text. Caller frees. */
@@ -787,6 +781,7 @@ redis_open(struct redis_conn *rc, int timeout_ms, char **cause)
 		*cause = xasprintf("%s: cannot set the timeout", rc->shown);
 		return -1;
 	}
+	redis_bound_reader(rc);
 	if (s->password != NULL) {
 		argc = 0;
 		argv[argc++] = "AUTH";
@@ -920,7 +915,9 @@ redis_observe_groups(struct redis_conn *rc, struct check *c, redisReply *r,
 	}
 	for (k = 0; k < cfg->ngroups; k++) {
 		found = 0;
-		for (i = 0; i < r->elements && i < REDIS_MAX_GROUPS; i++) {
+		/* Every entry: the reader bounded the reply, and absence
+		 * judged from part of it would be false drift. */
+		for (i = 0; i < r->elements; i++) {
 			entry = r->element[i];
 			name = redis_entry_get(entry, "name");
 			if (name == NULL || name->str == NULL ||
@@ -1253,7 +1250,7 @@ redis_run(struct batch *b)
 	if (rc.server->timeout_ms > 0)
 		timeout_ms = rc.server->timeout_ms;
 	if (timeout_ms <= 0)
-		timeout_ms = 5000;
+		timeout_ms = PLAN_DEFAULT_TIMEOUT_MS;
 	rc.topology = b->topology;
 	rc.shown = redis_display(rc.server);
 	rc.deadline = util_now_ms() + timeout_ms;

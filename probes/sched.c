@@ -6,12 +6,21 @@
  * parts of one probe share that). At most `jobs` batches run together, so
  * --jobs 1 is a strictly sequential run (the baseline to compare against).
  *
+ * What is in flight is also sized to the descriptor limit (sched_fit_fds):
+ * under `ulimit -n 256` 1,000 healthy HTTP checks and 1,000 ports must all
+ * be ok, not fail with "Too many open files". Checks wait their turn
+ * instead; the limit is read at each run, as it was raised by main().
+ *
  * Everything a reader sees (results, the list of checks with extras) is
  * changed only under the scheduler's lock; probes write observations of
  * their own checks without it and publish them through batch_done().
  */
 #include "sched.h"
 
+#include <sys/resource.h>
+
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +31,11 @@
 #include "../util/util.h"
 
 #define SCHED_SPLIT_MIN	256	/* fewest checks in a part of a split batch */
+/* Descriptors one check in flight may hold at once: a socket (HTTP, port,
+ * Redis), or two pipes while a program is spawned (four ends). */
+#define SCHED_FDS_PER_CHECK	4
+#define SCHED_FDS_PER_BATCH	8	/* a curl multi's wake-up pair, epoll, ... */
+#define SCHED_FDS_HEADROOM	32	/* libraries, the dashboard, reports */
 
 struct sched {
 	struct plan		*plan;
@@ -328,6 +342,51 @@ sched_parts(const struct sched *s, const struct probe_ops *ops, size_t count)
 	return parts > 0 ? parts : 1;
 }
 
+/* Descriptors open now (counted only under a small limit: cheap there). */
+static long
+sched_open_fds(long limit)
+{
+	long	fd, n = 0;
+
+	for (fd = 0; fd < limit; fd++)
+		if (fcntl((int)fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+/*
+ * Cuts each batch's share of --jobs so that every check in flight at once,
+ * in all batches together, has its descriptors under RLIMIT_NOFILE with
+ * headroom (an eighth of the limit and SCHED_FDS_HEADROOM). At least one
+ * check per batch always runs: below that, the limit is the system's.
+ */
+static void
+sched_fit_fds(struct batch *batches, size_t n)
+{
+	struct rlimit	 rl;
+	long		 limit, budget, want = 0, allowed, share;
+	size_t		 i;
+
+	if (n == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	limit = rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
+	for (i = 0; i < n; i++)
+		want += batches[i].jobs > 0 ? batches[i].jobs : (long)batches[i].count;
+	if (want * SCHED_FDS_PER_CHECK + (long)n * SCHED_FDS_PER_BATCH +
+	    SCHED_FDS_HEADROOM + limit / 8 + 64 < limit)
+		return;		/* room for everything: no need to count */
+	budget = limit - sched_open_fds(limit) - SCHED_FDS_HEADROOM - limit / 8 -
+	    (long)n * SCHED_FDS_PER_BATCH;
+	allowed = budget / SCHED_FDS_PER_CHECK;
+	if (allowed >= want)
+		return;
+	for (i = 0; i < n; i++) {
+		share = batches[i].jobs > 0 ? batches[i].jobs : (long)batches[i].count;
+		share = allowed > 0 ? share * allowed / want : 0;
+		batches[i].jobs = share > 0 ? (int)share : 1;
+	}
+}
+
 void
 sched_run(struct sched *s, char *const *ids, size_t nids)
 {
@@ -394,6 +453,7 @@ sched_run(struct sched *s, char *const *ids, size_t nids)
 		}
 	}
 	free(mine);
+	sched_fit_fds(w.batches, w.nbatches);
 
 	nthreads = w.nbatches < (size_t)s->options.jobs ? w.nbatches :
 	    (size_t)s->options.jobs;

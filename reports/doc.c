@@ -19,6 +19,7 @@
 
 #include "../probes/probe.h"
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/util.h"
 
 struct doc_ctx {
@@ -222,25 +223,15 @@ doc_key_text(const struct node *map, const char *key)
 }
 
 /*
- * A URL's text with its userinfo (user:password@) shown as ***@: the
- * document is shared, the credentials in a URL are not.
+ * A URL's text with its userinfo (user:password@) shown as ***@ (url_shown,
+ * libcurl's parser): the document is shared, the credentials in a URL are not.
  */
 static char *
 doc_url_text(const struct node *map, const char *key)
 {
-	char	*s = doc_key_text(map, key), *auth, *end, *at = NULL, *p, *out;
+	char	*s = doc_key_text(map, key), *out;
 
-	if ((auth = strstr(s, "://")) == NULL)
-		return s;
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	for (p = auth; p < end; p++) {
-		if (*p == '@')
-			at = p;
-	}
-	if (at == NULL)
-		return s;
-	out = xasprintf("%.*s***%s", (int)(auth - s), s, at);
+	out = url_shown(s);
 	free(s);
 	return out;
 }
@@ -1067,6 +1058,9 @@ doc_table_redis(struct doc_ctx *ctx, const struct node *block)
 			doc_cell_free(ctx, xasprintf("`%s`", node_str(item, "key", "")));
 			if (node_bool(item, "absent", 0))
 				buf_puts(&want, "absent");
+			else if (node_bool(item, "optional", 0))
+				buf_printf(&want, "if present%s%s", node_get(item,
+				    "type") != NULL ? ", type " : "", node_str(item, "type", ""));
 			else
 				buf_printf(&want, "exists%s%s", node_get(item, "type") != NULL ?
 				    ", type " : "", node_str(item, "type", ""));

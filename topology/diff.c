@@ -520,7 +520,17 @@ diff_check(const struct topology *t, struct check *c)
 	/* Something that is not there has no other fields to compare. */
 	exists = diff_find_exists(c);
 	got = observation_get(o, "exists");
-	if (exists != NULL && got != NULL && strcmp(exists->value, got) != 0) {
+	/* A key declared optional ("exists" one of yes|no) that is absent:
+	 * nothing else of it can be wrong. */
+	if (exists != NULL && got != NULL && exists->match == MATCH_ONE_OF &&
+	    strcmp(got, "no") == 0 && diff_one_of(exists->value, got)) {
+		r->status = STATUS_OK;
+		diff_describe(t, c, &m.expected, &m.observed);
+		buf_puts(&m.message, "absent, which it may be (optional)");
+		goto out;
+	}
+	if (exists != NULL && got != NULL && exists->match == MATCH_EQUALS &&
+	    strcmp(exists->value, got) != 0) {
 		r->status = STATUS_DRIFT;
 		if (strcmp(exists->value, "yes") == 0) {
 			r->drift = DRIFT_MISSING;

@@ -180,7 +180,8 @@ plan_build(struct topology *t, int default_timeout_ms, struct problems *problems
 
 	p->topology = t;
 	p->problems = problems;
-	p->default_timeout_ms = default_timeout_ms;
+	p->default_timeout_ms = default_timeout_ms > 0 ? default_timeout_ms :
+	    PLAN_DEFAULT_TIMEOUT_MS;
 	for (probe = probe_table; *probe != NULL; probe++) {
 		section = node_get(t->root, (*probe)->name);
 		if (section == NULL || (*probe)->plan == NULL)

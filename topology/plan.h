@@ -13,6 +13,10 @@
 
 struct plan_kept;
 
+/* The one built-in timeout of a check: below its own timeout_ms, --timeout
+ * and the topology's defaults: timeout_ms (topo.1, OPTIONS). */
+#define PLAN_DEFAULT_TIMEOUT_MS	5000
+
 struct plan {
 	struct topology	 *topology;
 	struct check	**checks;

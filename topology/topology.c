@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "../util/buf.h"
+#include "../util/url.h"
 #include "../util/util.h"
 #include "schema.h"
 
@@ -167,6 +168,8 @@ problems_free(struct problems *ps)
 	ps->count = 0;
 }
 
+#define TOPOLOGY_READ_TIMEOUT_MS	5000	/* a FIFO's writer, to its end */
+
 /* The whole file, refusing early what is over the size limit. */
 static int
 topology_read(const char *path, struct buf *text, struct problems *ps)
@@ -187,7 +190,9 @@ topology_read(const char *path, struct buf *text, struct problems *ps)
 	}
 	/* One byte over the cap tells a file that grew after stat(). */
 	buf_init(text, TOPOLOGY_MAX_BYTES + 1);
-	if (buf_read_file(text, path, &cause) != 0) {
+	/* A FIFO (`-f <(generate)`) is read, but a silent writer cannot hold
+	 * validate forever. */
+	if (buf_read_within(text, path, TOPOLOGY_READ_TIMEOUT_MS, &cause) != 0) {
 		if (text->toobig)
 			problems_add(ps, path, 0, 0,
 			    "the file is more than the %d bytes allowed",
@@ -305,6 +310,48 @@ topology_program(const struct topology *t, const char *name)
 	    NULL)) != NULL && *path != '\0')
 		return path;
 	return name;
+}
+
+void
+topology_add_secret(struct topology *t, const char *value)
+{
+	size_t	i, len;
+
+	if (t == NULL || value == NULL || (len = strlen(value)) < TOPOLOGY_SECRET_MIN)
+		return;
+	for (i = 0; i < t->nsecrets; i++) {
+		if (strcmp(t->secrets[i], value) == 0)
+			return;
+		if (strlen(t->secrets[i]) < len)
+			break;	/* longest first: it goes here */
+	}
+	t->secrets = xreallocarray(t->secrets, t->nsecrets + 1, sizeof *t->secrets);
+	memmove(t->secrets + i + 1, t->secrets + i,
+	    (t->nsecrets - i) * sizeof *t->secrets);
+	t->secrets[i] = xstrdup(value);
+	t->nsecrets++;
+}
+
+void
+topology_add_credentials(struct topology *t, const char *user,
+    const char *password)
+{
+	char	*pair, *b64;
+
+	if (user == NULL && password == NULL)
+		return;
+	topology_add_secret(t, user);
+	topology_add_secret(t, password);
+	pair = xasprintf("%s:%s", user != NULL ? user : "",
+	    password != NULL ? password : "");
+	b64 = url_base64(pair, strlen(pair));
+	topology_add_secret(t, b64);
+	/* Without its padding, as a service may cut it. */
+	b64[strcspn(b64, "=")] = '\0';
+	topology_add_secret(t, b64);
+	memset(pair, 0, strlen(pair));
+	free(pair);
+	free(b64);
 }
 
 char *

@@ -80,8 +80,23 @@ const char	*topology_var(const struct topology *, const char *name);
  * `programs: {NAME: path}` in the file, then name itself (looked up in PATH).
  */
 const char	*topology_program(const struct topology *, const char *name);
-/* A copy of text with every secret value replaced by "***". Caller frees. */
+/* A copy of text with every secret value replaced by "***". Caller frees.
+ * The one redaction of topo: reports, the dashboard, the document,
+ * messages and evidence all pass through it. */
 char		*topology_redact(const struct topology *, const char *text);
+/*
+ * Adds a value the planner found secret by its place (an HTTP header value,
+ * a URL's user or password, a Redis password) to t->secrets, kept longest
+ * first. Values shorter than TOPOLOGY_SECRET_MIN bytes are not added: "1"
+ * or "no" redacted everywhere would garble every report.
+ */
+#define TOPOLOGY_SECRET_MIN	4
+void		 topology_add_secret(struct topology *, const char *value);
+/* The user and password of a URL (either may be NULL), and their Basic
+ * authorization form, base64("user:password"), which a client sends and a
+ * service may echo. */
+void		 topology_add_credentials(struct topology *, const char *user,
+		    const char *password);
 
 /*
  * The loader's stages, exported for the unit tests and fuzz targets.

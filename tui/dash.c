@@ -226,7 +226,11 @@ dash_snapshot(struct dash *dash)
 				    old->started_ms > 0 ? old->started_ms : now;
 			dash_carry(item, old);
 		}
-		if ((size_t)item->status < STATUS_COUNT)
+		/* The header counts what is known now: a check in flight is
+		 * running (or pending), whatever verdict its row still shows. */
+		if (item->in_flight && (size_t)c->result.status < STATUS_COUNT)
+			dash->counts[c->result.status]++;
+		else if ((size_t)item->status < STATUS_COUNT)
 			dash->counts[item->status]++;
 	}
 	dash->last_started = sched_last_started(dash->sched);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,26 +117,43 @@ buf_free(struct buf *b)
 }
 
 static int
-buf_read_path(struct buf *b, const char *path, int regular, char **cause)
+buf_read_path(struct buf *b, const char *path, int regular, int timeout_ms,
+    char **cause)
 {
 	struct stat	sb;
+	struct pollfd	pfd;
 	char		chunk[65536];
 	ssize_t		n;
-	int		fd, rc = -1;
+	double		deadline = util_now_ms() + timeout_ms, left;
+	int		fd, rc = -1, timed;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		*cause = xasprintf("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (regular && (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))) {
+	if (fstat(fd, &sb) == -1 || (regular && !S_ISREG(sb.st_mode))) {
 		*cause = xasprintf("%s is not a regular file: not read", path);
 		goto out;
 	}
-	/* O_NONBLOCK only so that opening a FIFO cannot hang; reads block. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* O_NONBLOCK so that opening a FIFO cannot hang; a regular file's
+	 * reads block (they end), anything else is polled within the time. */
+	timed = timeout_ms > 0 && !S_ISREG(sb.st_mode);
+	if (!timed)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	for (;;) {
+		if (timed) {
+			left = deadline - util_now_ms();
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			if (left < 1 || poll(&pfd, 1, (int)left) == 0) {
+				*cause = xasprintf("%s: nothing more to read within "
+				    "%d ms (a pipe whose writer is silent?)", path,
+				    timeout_ms);
+				goto out;
+			}
+		}
 		n = read(fd, chunk, sizeof chunk);
-		if (n == -1 && errno == EINTR)
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n == -1) {
 			*cause = xasprintf("cannot read %s: %s", path,
@@ -159,11 +177,17 @@ out:
 int
 buf_read_file(struct buf *b, const char *path, char **cause)
 {
-	return buf_read_path(b, path, 0, cause);
+	return buf_read_path(b, path, 0, 0, cause);
 }
 
 int
 buf_read_regular(struct buf *b, const char *path, char **cause)
 {
-	return buf_read_path(b, path, 1, cause);
+	return buf_read_path(b, path, 1, 0, cause);
+}
+
+int
+buf_read_within(struct buf *b, const char *path, int timeout_ms, char **cause)
+{
+	return buf_read_path(b, path, 0, timeout_ms, cause);
 }

@@ -37,5 +37,9 @@ int	 buf_read_file(struct buf *, const char *path, char **cause);
  * /dev/stdin) cannot hang the run; anything else is refused with a cause.
  */
 int	 buf_read_regular(struct buf *, const char *path, char **cause);
+/* buf_read_file, but what is not a regular file (a FIFO, a pipe) must
+ * reach its end within timeout_ms, or -1 with *cause. */
+int	 buf_read_within(struct buf *, const char *path, int timeout_ms,
+	    char **cause);
 
 #endif

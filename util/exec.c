@@ -17,6 +17,17 @@
  * be too large rather than slow. And its job's cancel flag was set (the
  * dashboard quits): nothing is left running, and no job starts after it.
  *
+ * A program that leaves its process group (setsid, a daemonizing double
+ * fork) escapes kill(-group). On Linux topo is a child subreaper
+ * (prctl(PR_SET_CHILD_SUBREAPER)): whatever such a program leaves behind is
+ * re-parented to topo instead of init when its parent dies, so topo can
+ * find it (a child of ours that is no running job's leader nor in a running
+ * job's group) and kill it, group and all, after each batch. Chosen over a
+ * cgroup because it needs no privileges, no cgroup delegation and no
+ * mounted cgroup2 hierarchy; over polling /proc for the session because a
+ * setsid'd process has a session of its own. Where there is no subreaper
+ * (macOS), only the process group is killed.
+ *
  * Spawning uses posix_spawnp where the platform lets us close every other
  * descriptor in the child (glibc >= 2.34: addclosefrom_np; macOS:
  * POSIX_SPAWN_CLOEXEC_DEFAULT); elsewhere fork + execve with only
@@ -28,6 +39,10 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <dirent.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +75,7 @@ extern char **environ;
 #endif
 
 #define EXEC_DEFAULT_TIMEOUT_MS	30000
-#define EXEC_DEFAULT_CAP	(1024 * 1024)
+#define EXEC_DEFAULT_CAP	EXEC_OUTPUT_CAP
 #define EXEC_KILL_GRACE_MS	200	/* SIGTERM -> SIGKILL */
 #define EXEC_REAP_TICK_MS	2	/* pipes closed, exit status not yet there */
 #define EXEC_IDLE_TICK_MS	50	/* pipes held open by a grandchild */
@@ -70,6 +85,122 @@ extern char **environ;
 #define EXEC_CANCEL_TICK_MS	100	/* a set cancel flag is seen within this */
 #define EXEC_DRAIN_CHUNKS	16	/* reads per wake-up, so a fast writer
 					 * cannot keep the loop from its clocks */
+
+/*
+ * The leaders of every running job of every thread, so that the sweep
+ * (exec_sweep_orphans) never takes a running job for an orphan. Spawning
+ * and the sweep hold exec_lock: a child just spawned is registered before
+ * anyone can look at topo's children.
+ */
+static pthread_mutex_t	 exec_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t	 exec_once = PTHREAD_ONCE_INIT;
+static pid_t		*exec_leaders;
+static size_t		 exec_nleaders, exec_aleaders;
+
+static void
+exec_init(void)
+{
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+}
+
+/* With exec_lock held. */
+static void
+exec_register(pid_t pid)
+{
+	if (exec_nleaders == exec_aleaders) {
+		exec_aleaders = exec_aleaders == 0 ? 16 : exec_aleaders * 2;
+		exec_leaders = xreallocarray(exec_leaders, exec_aleaders,
+		    sizeof *exec_leaders);
+	}
+	exec_leaders[exec_nleaders++] = pid;
+}
+
+static void
+exec_unregister(pid_t pid)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&exec_lock);
+	for (i = 0; i < exec_nleaders; i++) {
+		if (exec_leaders[i] == pid) {
+			exec_leaders[i] = exec_leaders[--exec_nleaders];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&exec_lock);
+}
+
+#ifdef __linux__
+/* With exec_lock held: is pid, or the group it is in, a running job's? */
+static int
+exec_is_running_job(pid_t pid, pid_t pgrp)
+{
+	size_t	i;
+
+	for (i = 0; i < exec_nleaders; i++)
+		if (exec_leaders[i] == pid || exec_leaders[i] == pgrp)
+			return 1;
+	return 0;
+}
+#endif
+
+int
+exec_sweep_orphans(void)
+{
+	int		 killed = 0;
+#ifdef __linux__
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[300], line[512], *close_paren;
+	FILE		*f;
+	pid_t		 self = getpid(), pid;
+	int		 ppid, pgrp, round, found;
+
+	/* Killing one re-parents its own children to us: a few rounds. */
+	for (round = 0; round < 8; round++) {
+		found = 0;
+		pthread_mutex_lock(&exec_lock);
+		if ((d = opendir("/proc")) == NULL) {
+			pthread_mutex_unlock(&exec_lock);
+			break;
+		}
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+			if ((f = fopen(path, "re")) == NULL)
+				continue;
+			if (fgets(line, sizeof line, f) == NULL) {
+				fclose(f);
+				continue;
+			}
+			fclose(f);
+			/* "pid (comm) state ppid pgrp ...": comm may hold ")". */
+			if ((close_paren = strrchr(line, ')')) == NULL ||
+			    sscanf(close_paren + 1, " %*c %d %d", &ppid, &pgrp) != 2)
+				continue;
+			pid = (pid_t)strtol(e->d_name, NULL, 10);
+			if (ppid != self || exec_is_running_job(pid, pgrp))
+				continue;
+			/* Ours, no job's: what a finished program left behind. */
+			if (pgrp == pid)
+				kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+				;
+			found++;
+		}
+		closedir(d);
+		pthread_mutex_unlock(&exec_lock);
+		killed += found;
+		if (found == 0)
+			break;
+	}
+#endif
+	return killed;
+}
 
 /* Signals whose disposition the child gets back to default. */
 static const int exec_default_signals[] = {
@@ -345,7 +476,12 @@ exec_start(struct exec_state *st)
 		rc = errno;
 		goto fail;
 	}
-	if ((rc = exec_spawn(st, out[1], err[1], out[0], err[0])) != 0)
+	pthread_once(&exec_once, exec_init);
+	pthread_mutex_lock(&exec_lock);
+	if ((rc = exec_spawn(st, out[1], err[1], out[0], err[0])) == 0)
+		exec_register(st->pid);
+	pthread_mutex_unlock(&exec_lock);
+	if (rc != 0)
 		goto fail;
 	close(out[1]);
 	close(err[1]);
@@ -428,6 +564,7 @@ exec_finish(struct exec_state *st)
 	do {
 		r = waitpid(st->pid, &status, 0);
 	} while (r == -1 && errno == EINTR);
+	exec_unregister(st->pid);
 	exec_drain(&st->fd_out, &job->out, 0);
 	exec_drain(&st->fd_err, &job->err, 0);
 	exec_close(&st->fd_out);
@@ -598,6 +735,8 @@ exec_run_many_notify(struct exec_job *jobs, size_t n, int max_parallel,
 	free(owner);
 	free(pfds);
 	free(states);
+	/* Nothing a finished program started outlives its batch. */
+	exec_sweep_orphans();
 }
 
 int

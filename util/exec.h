@@ -10,6 +10,10 @@
 
 #include "buf.h"
 
+/* The one cap on what a program prints (stdout and stderr each), for a
+ * topology's commands and the platform tools' answers alike. */
+#define EXEC_OUTPUT_CAP	(1024 * 1024)
+
 struct exec_job {
 	/* in */
 	char *const	*argv;		/* argv[0] looked up in PATH if no '/' */
@@ -45,6 +49,13 @@ void	exec_run_many(struct exec_job *, size_t n, int max_parallel);
 void	exec_run_many_notify(struct exec_job *, size_t n, int max_parallel,
 	    void (*done)(struct exec_job *, void *arg), void *arg);
 void	exec_job_free(struct exec_job *);
+/*
+ * Kills and reaps every child of topo that is no running job's: what a
+ * finished program left behind outside its process group (setsid), which
+ * the subreaper made topo's. Returns how many. exec_run_many calls it after
+ * each batch; Linux only (0 elsewhere).
+ */
+int	exec_sweep_orphans(void);
 /* One-line description: "exit 1", "killed by signal 9", "timed out after 2000 ms",
  * "output larger than 1 MiB: stopped", "cancelled",
  * "cannot run kubectl: No such file or directory". Caller frees. */

@@ -221,6 +221,7 @@ fuzz_one() {
 	case $t in
 		topology|manifest) dict="-dict=$FUZZ/topology.dict" ;;
 		kubectl|caddy_json|jsonpath|match|doc_results) dict="-dict=$FUZZ/json.dict" ;;
+		redis) dict="-dict=$FUZZ/redis.dict" ;;
 	esac
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \

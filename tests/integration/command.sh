@@ -105,7 +105,8 @@ t_eq "not JSON is an error" "error" "$(st "$J" command/not-json)"
 t_contains "not JSON message" "$(field "$J" command/not-json message)" "not JSON"
 t_exit "--strict counts errors" 1 "$TOPO" check -f "$TMPDIR/error.yaml" --strict
 
-# 4. a program printing far more than the cap: read to the end, cut, no hang.
+# 4. a program printing far more than the cap: an error, as launchctl's
+# flood is (one cap, one verdict: cmdout_stopped), cut, no hang.
 cat >"$TMPDIR/big.yaml" <<'EOF'
 version: 1
 system: command-test
@@ -116,9 +117,10 @@ command:
     expect: {stdout_regex: "^aaaa"}
 EOF
 start=$(date +%s%N)
-t_exit "30 MB of output: exit 0" 0 "$TOPO" check -f "$TMPDIR/big.yaml" --format json
+t_exit "30 MB of output: exit 0 (an error is not drift)" 0 "$TOPO" check -f "$TMPDIR/big.yaml" --format json
 took=$(( ($(date +%s%N) - start) / 1000000 ))
-t_eq "big output ok" "ok" "$(st "$T_OUT" command/big)"
+t_eq "big output is an error" "error output larger than 1 MiB: stopped" \
+	"$(st "$T_OUT" command/big) $(field "$T_OUT" command/big message)"
 t_contains "evidence says it was cut" "$(field "$T_OUT" command/big evidence)" "(cut at 1048576 bytes)"
 if [ "$took" -lt 15000 ]; then t_pass "big output in $took ms"; else
 	t_fail "big output bounded" "took $took ms"; fi

@@ -769,4 +769,28 @@ EOF
 	wait_screen "^\\$" 5 shot
 	t_pass "dash: screenshots written to docs/screenshots"
 fi
+# --- the header counts a check in flight as running, not as its last verdict ----
+# The row keeps its last verdict while re-probed; the header must not count
+# it as ok meanwhile (it did: "1 ok" for the whole re-run).
+cat >"$TMPDIR/inflight.yaml" <<'EOF'
+version: 1
+system: inflight
+command:
+  - name: slowish
+    argv: [sh, -c, 'sleep 1.5; echo done']
+EOF
+tm kill-session -t inflight 2>/dev/null
+new_pane inflight 120 20 LANG=C.UTF-8 NO_COLOR=1
+run_in inflight "'$TOPO' dash -f '$TMPDIR/inflight.yaml' --interval 1 2>>'$TMPDIR/dash.stderr'"
+if wait_screen "last run" 15 inflight; then
+	if wait_screen "1 running" 10 inflight; then
+		t_pass "dash: a re-run check counts as running in the header"
+	else
+		t_fail "dash: a re-run check counts as running in the header" "$SCREEN"
+	fi
+else
+	t_fail "dash: the in-flight topology ran once" "$SCREEN"
+fi
+tm send-keys -t inflight q
+tm kill-session -t inflight 2>/dev/null
 exit 0

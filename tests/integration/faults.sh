@@ -340,6 +340,83 @@ redis_yaml "$TMPDIR/garbled.yaml" "$GARBLED" 2000
 fault "$TMPDIR/garbled.json" redis/ping \
 	"redis://127.0.0.1:$GARBLED: Protocol error, got \"H\" as reply type byte" 2500
 
+# ... and servers declaring replies too large to hold: a 1 GB bulk (sent in
+# full) and a 100M-element array (elements sent without end). Each must be
+# an error at once, memory under 64 MiB (max RSS of the plain build) and the
+# deadline held; before the reader was bounded: 2.1 GB, 9.6 s for 6000 ms,
+# and a drift verdict; 1.07 GB, 3.0 s for 1000 ms.
+huge_redis() { # MODE PORT
+	python3 -c '
+import socket, sys, threading
+mode = sys.argv[1]
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[2]))); s.listen(16)
+def serve(c):
+    try:
+        c.recv(65536)
+        if mode == "bulk":
+            c.sendall(b"$1073741824\r\n")
+            for _ in range(16384): c.sendall(b"x" * 65536)
+        else:
+            c.sendall(b"*100000000\r\n")
+            while True: c.sendall(b":1\r\n" * 16384)
+    except OSError: pass
+    finally: c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$1" "$2" &
+	t_cleanup "kill $!"
+	t_wait_port "$2"
+}
+for mode in bulk array; do
+	HUGE=$(t_free_port)
+	huge_redis "$mode" "$HUGE"
+	redis_yaml "$TMPDIR/huge-$mode.yaml" "$HUGE" 3000
+	if [ "$mode" = bulk ]; then
+		want="redis://127.0.0.1:$HUGE: a reply larger than 16 MiB, refused"
+	else
+		want="redis://127.0.0.1:$HUGE: a reply of more than 200000 array elements (one declares 100000000), refused"
+	fi
+	"$TOPO" check -f "$TMPDIR/huge-$mode.yaml" --format json -o "$TMPDIR/huge-$mode.json" 2>/dev/null
+	for id in redis/ping redis/key/faults:ok "redis/pattern/faults:*"; do
+		fault "$TMPDIR/huge-$mode.json" "$id" "$want" 3000
+	done
+	healthy "$TMPDIR/huge-$mode.json" "port/$HP"
+	if [ -x "$PLAIN" ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -v "$PLAIN" check -f "$TMPDIR/huge-$mode.yaml" --format json \
+			>/dev/null 2>"$TMPDIR/huge-$mode.time"
+		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMPDIR/huge-$mode.time")
+		if [ -n "$rss" ] && [ "$rss" -lt 65536 ]; then
+			t_pass "redis huge $mode: max RSS $rss KiB (bound 64 MiB)"
+		else
+			t_fail "redis huge $mode: max RSS ${rss:-?} KiB (bound 64 MiB)"
+		fi
+	fi
+done
+
+# --- an HTTP "server" answering bytes that are not HTTP ------------------------------
+# The message says what curl says (not HTTP), not "unsupported protocol".
+NOTHTTP=$(t_free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.recv(4096); c.sendall(b"SSH-2.0-OpenSSH_9.2 garbage\r\n\x00\xff\r\n\r\n"); c.close()
+' "$NOTHTTP" &
+t_cleanup "kill $!"
+t_wait_port "$NOTHTTP"
+cat >"$TMPDIR/nothttp.yaml" <<EOF
+version: 1
+system: faults
+http:
+  - {name: nothttp, url: "http://127.0.0.1:$NOTHTTP/", timeout_ms: 2000}
+EOF
+"$TOPO" check -f "$TMPDIR/nothttp.yaml" --format json -o "$TMPDIR/nothttp.json" 2>/dev/null
+fault "$TMPDIR/nothttp.json" http/nothttp \
+	"not an HTTP answer: Received HTTP/0.9 when not allowed" 2500
+
 # --- 7. hostile topologies: bounded memory ----------------------------------------
 # validate.sh asserts each hostile file's message and time; here the plain
 # build's max RSS on each, and on two files just under the 16 MiB cap: a
@@ -421,6 +498,100 @@ t_wait_port "$DRIPP" || { t_fail "dripping Redis started"; exit 0; }
 redis_yaml "$TMPDIR/drip.yaml" "$DRIPP" 1000
 "$TOPO" check -f "$TMPDIR/drip.yaml" --format json -o "$TMPDIR/drip.json" 2>/dev/null
 fault "$TMPDIR/drip.json" redis/ping "redis://127.0.0.1:$DRIPP: no answer within 1000 ms" 2500
+
+# --- a topology that is a FIFO: read to its end, within 5 s --------------------------
+# `-f <(generate)` is a FIFO and must keep working; a writer that stays
+# silent cannot hold validate forever (it did: no bound on the read).
+timeout 20 "$TOPO" validate -f <(printf 'version: 1\nsystem: fifo\n') >"$TMPDIR/fifo-ok.out" 2>&1
+t_contains "topology FIFO with a writer: read" "$(cat "$TMPDIR/fifo-ok.out")" "valid: system fifo"
+mkfifo "$TMPDIR/topo-fifo"
+sleep 60 >"$TMPDIR/topo-fifo" &
+t_cleanup "kill $!"
+start=$(date +%s%N)
+timeout 20 "$TOPO" validate -f "$TMPDIR/topo-fifo" >"$TMPDIR/fifo.out" 2>&1
+rc=$?
+took=$(ms_since "$start")
+t_eq "topology FIFO, silent writer: exit 2" 2 "$rc"
+t_contains "topology FIFO, silent writer: says why" "$(cat "$TMPDIR/fifo.out")" \
+	"$TMPDIR/topo-fifo: nothing more to read within 5000 ms (a pipe whose writer is silent?)"
+if [ "$took" -lt 15000 ]; then t_pass "topology FIFO: bounded ($took ms)"; else
+	t_fail "topology FIFO: took $took ms"; fi
+
+# --- a command printing 50 MB and exiting 0: launchctl's cap and verdict -----------
+# One cap (EXEC_OUTPUT_CAP, 1 MiB) and one verdict for every program topo
+# runs: past the cap is an error, exit 0 or not (before: ok, "exits 0").
+cat >"$TMPDIR/bigout.yaml" <<'EOF'
+version: 1
+system: bigout
+command:
+  - name: fifty-mb
+    argv: [sh, -c, 'head -c 50000000 /dev/zero | tr "\0" x; exit 0']
+  - name: three-mb-fast
+    argv: [sh, -c, 'head -c 3000000 /dev/zero; exit 0']
+EOF
+"$TOPO" check -f "$TMPDIR/bigout.yaml" --format json -o "$TMPDIR/bigout.json" 2>/dev/null
+fault "$TMPDIR/bigout.json" command/fifty-mb "output larger than 1 MiB: stopped" 5000
+fault "$TMPDIR/bigout.json" command/three-mb-fast "output larger than 1 MiB: stopped" 5000
+
+# --- a low descriptor limit: every healthy check still ok --------------------------
+# 1,000 HTTP checks on a loopback fixture and 1,000 listening ports (a
+# listener that never accepts: the kernel completes each connect) under
+# `ulimit -n 256` (soft and hard, so topo cannot raise it). In flight is
+# sized to the limit (sched_fit_fds). Before: 1,261 of 2,000 were errors
+# ("cannot start curl", "Too many open files").
+t_fixture fdlimit --route 'GET * 200 {"status":"ok"}'
+FDP=$FIXTURE_PORT
+python3 -c '
+import os, resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+socks = []
+for _ in range(1000):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); socks.append(s)
+open(sys.argv[1] + ".tmp", "w").write("\n".join(str(s.getsockname()[1]) for s in socks) + "\n")
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(600)
+' "$TMPDIR/listeners" &
+t_cleanup "kill $!"
+for _ in $(seq 200); do [ -s "$TMPDIR/listeners" ] && break; sleep 0.05; done
+{
+	printf 'version: 1\nsystem: fdlimit\nhttp:\n'
+	for i in $(seq 1000); do
+		printf '  - {name: h%d, url: "http://127.0.0.1:%s/health"}\n' "$i" "$FDP"
+	done
+	printf 'ports:\n'
+	sed 's/.*/  - {port: &}/' "$TMPDIR/listeners"
+} >"$TMPDIR/fdlimit.yaml"
+(ulimit -n 256 && "$TOPO" check -f "$TMPDIR/fdlimit.yaml" --format json \
+	-o "$TMPDIR/fdlimit.json" 2>"$TMPDIR/fdlimit.err")
+t_eq "ulimit -n 256: 2,000 healthy checks all ok" "ok=2000" \
+	"$(jq -r '[.checks[] | .status] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$TMPDIR/fdlimit.json")"
+
+# --- nothing a command started outlives the run ------------------------------------
+# A command that daemonizes (setsid: a session and group of its own, which
+# kill(-group) misses) and one that does so and then times out. topo is a
+# child subreaper on Linux and kills what is left: no descendant remains.
+# Before: 4 processes (3 sleeps and a sh) survived the run.
+M=$$
+cat >"$TMPDIR/orphans.yaml" <<EOF
+version: 1
+system: orphans
+command:
+  - name: daemonizes
+    argv: [sh, -c, 'setsid sleep 3141.$M >/dev/null 2>&1 </dev/null & setsid sh -c "sleep 3142.$M & sleep 3143.$M" >/dev/null 2>&1 </dev/null & sleep 0.3; echo started']
+    expect: {stdout_regex: started}
+  - name: daemonizes-then-hangs
+    argv: [sh, -c, 'setsid sleep 3144.$M >/dev/null 2>&1 </dev/null & sleep 60']
+    timeout_ms: 700
+EOF
+"$TOPO" check -f "$TMPDIR/orphans.yaml" --format json -o "$TMPDIR/orphans.json" 2>/dev/null
+healthy "$TMPDIR/orphans.json" command/daemonizes
+t_eq "orphans: the hung one timed out" "error timed out after 700 ms" \
+	"$(jq -r '.checks[] | select(.id == "command/daemonizes-then-hangs") | "\(.status) \(.message)"' "$TMPDIR/orphans.json")"
+sleep 0.2
+left=$(pgrep -f "sleep 314[1-4]\.$M" | tr '\n' ' ')
+t_eq "orphans: no descendant of topo remains" "" "$left"
+for p in $left; do kill "$p" 2>/dev/null; done
 
 # --- the static layer reads regular files only ----------------------------------
 # A FIFO whose writer never writes nor closes, and a character device: read,

@@ -193,6 +193,32 @@ EOF
 		t_fail "timeout bounded" "took $took ms"; fi
 	t_exit "--strict counts the error" 1 "$TOPO" check -f "$TMPDIR/hole.yaml" --strict
 
+	# 4b. the timeout's precedence (topo.1): the check's timeout_ms, then
+	# --timeout, then defaults: timeout_ms, then the built-in 5000 ms; each
+	# level is seen in the message of a connect that gets no answer.
+	prec() {	# FILE CHECK_TIMEOUT DEFAULTS_TIMEOUT
+		{
+			printf 'version: 1\nsystem: port-test\n'
+			[ -n "$3" ] && printf 'defaults: {timeout_ms: %s}\n' "$3"
+			printf 'ports:\n  - port: %s\n' "$HOLE"
+			[ -n "$2" ] && printf '    timeout_ms: %s\n' "$2"
+		} >"$1"
+	}
+	prec_msg() {
+		jq -r '.checks[0].message' <<<"$T_OUT"
+	}
+	prec "$TMPDIR/prec1.yaml" 300 700
+	t_exit "precedence: check" 0 "$TOPO" check -f "$TMPDIR/prec1.yaml" --format json --timeout 600
+	t_contains "check timeout_ms beats --timeout" "$(prec_msg)" "no answer within 300 ms"
+	prec "$TMPDIR/prec2.yaml" "" 700
+	t_exit "precedence: --timeout" 0 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json --timeout 400
+	t_contains "--timeout beats defaults: timeout_ms" "$(prec_msg)" "no answer within 400 ms"
+	t_exit "precedence: defaults" 0 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json
+	t_contains "defaults: timeout_ms beats the built-in" "$(prec_msg)" "no answer within 700 ms"
+	prec "$TMPDIR/prec4.yaml" "" ""
+	t_exit "precedence: built-in" 0 "$TOPO" check -f "$TMPDIR/prec4.yaml" --format json
+	t_contains "the built-in default is 5000 ms" "$(prec_msg)" "no answer within 5000 ms"
+
 	# 5. many unanswered connects at once cost one timeout, not their sum.
 	HOLES=$HOLE
 	for i in 2 3 4 5; do

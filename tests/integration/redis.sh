@@ -99,6 +99,42 @@ t_contains "redis: pattern counted" \
 	"$(t_jq "$TMPDIR/ok.json" '.checks[] | select(.id == "redis/pattern/joelclaw:webhook:*") | .evidence')" \
 	"-> 5 keys"
 
+# --- optional keys: absent is ok, present with another type is drift ---------
+topology "$TMPDIR/optional.yaml" "redis://127.0.0.1:$P1" \
+	'- {key: "joelclaw:queue:gone", type: zset, optional: true, min_length: 1}' \
+	'- {key: "joelclaw:queue:priority", type: zset, optional: true}' \
+	'- {key: "joelclaw:string", type: zset, optional: true}'
+t_exit "redis optional: a present key of another type is drift (exit 1)" 1 \
+	"$TOPO" check -f "$TMPDIR/optional.yaml" --format json -o "$TMPDIR/optional.json"
+t_eq "redis optional: absent is ok" "ok absent, which it may be (optional)" \
+	"$(t_jq "$TMPDIR/optional.json" '.checks[] | select(.id == "redis/key/joelclaw:queue:gone") | "\(.status) \(.message)"')"
+t_eq "redis optional: present with its type is ok" "ok" \
+	"$(t_jq "$TMPDIR/optional.json" '.checks[] | select(.id == "redis/key/joelclaw:queue:priority") | .status')"
+t_eq "redis optional: present with another type is drift" "drift type is string, expected zset" \
+	"$(t_jq "$TMPDIR/optional.json" '.checks[] | select(.id == "redis/key/joelclaw:string") | "\(.status) \(.message)"')"
+topology "$TMPDIR/optional-bad.yaml" "redis://127.0.0.1:$P1" \
+	'- {key: "k", absent: true, optional: true}'
+t_exit "redis optional: with absent: true is a problem" 2 "$TOPO" validate -f "$TMPDIR/optional-bad.yaml"
+t_contains "redis optional: the contradiction is named" "$T_OUT$T_ERR" "absent: true and optional: true contradict"
+"$TOPO" doc -f "$TMPDIR/optional.yaml" >"$TMPDIR/optional.md" 2>/dev/null
+t_contains "redis optional: the document says if present" "$(cat "$TMPDIR/optional.md")" "if present, type zset"
+
+# --- more than 1,000 consumer groups: the 1,005th is found, not "no" ----------
+# Zero-padded: XINFO GROUPS lists them in name order, so g1005 comes last.
+for i in $(seq 1 1005); do printf 'XGROUP CREATE joelclaw:queue:many g%04d 0 MKSTREAM\n' "$i"; done |
+	redis-cli -h 127.0.0.1 -p "$P1" >/dev/null
+topology "$TMPDIR/groups.yaml" "redis://127.0.0.1:$P1" \
+	'- {key: "joelclaw:queue:many", type: stream, groups: {g1005: {max_pending: 0}}}'
+"$TOPO" check -f "$TMPDIR/groups.yaml" --format json -o "$TMPDIR/groups.json" 2>/dev/null
+t_eq "redis groups: the 1,005th group is found" "ok" \
+	"$(t_jq "$TMPDIR/groups.json" '.checks[] | select(.id == "redis/key/joelclaw:queue:many") | .status')"
+topology "$TMPDIR/groups2.yaml" "redis://127.0.0.1:$P1" \
+	'- {key: "joelclaw:queue:many", type: stream, groups: {g1005: {}, nope: {}}}'
+"$TOPO" check -f "$TMPDIR/groups2.yaml" --format json -o "$TMPDIR/groups2.json" 2>/dev/null
+G2=$(t_jq "$TMPDIR/groups2.json" '.checks[] | select(.id == "redis/key/joelclaw:queue:many") | "\(.status) \(.message)"')
+t_contains "redis groups: a missing group is drift after the whole answer" "$G2" "drift group nope is no"
+t_not_contains "redis groups: only the missing group is named" "$G2" "g1005"
+
 # --- drift, one cause each ---------------------------------------------------
 topology "$TMPDIR/drift.yaml" "redis://127.0.0.1:$P1" \
 	'- {key: "joelclaw:queue:missing", type: stream}' \
@@ -188,7 +224,18 @@ REDIS_PASSWORD=$PASSWORD t_exit "redis: right password (variable) ok" 0 \
 t_exit "redis: right password (in the URL) ok" 0 \
 	"$TOPO" check -f "$TMPDIR/auth-url.yaml"
 t_contains "redis: the URL is shown without the password" "$T_OUT" \
-	"redis://:***@127.0.0.1:$P2"
+	"redis://***@127.0.0.1:$P2"
+
+# A URL with a user (ACL AUTH user password): the user is a secret too
+# (SECURITY.md), shown as ***@ like the password, and redacted elsewhere.
+redis-cli -h 127.0.0.1 -p "$P2" -a "$PASSWORD" --no-auth-warning \
+	ACL SETUSER topo-reader on ">$PASSWORD" '~*' '&*' +@read +ping +info +select +auth >/dev/null
+topology "$TMPDIR/auth-user.yaml" "\"redis://topo-reader:$PASSWORD@127.0.0.1:$P2\"" \
+	'- {key: "guarded:key", type: string}'
+t_exit "redis: user and password in the URL ok" 0 \
+	"$TOPO" check -f "$TMPDIR/auth-user.yaml" --format text
+t_contains "redis: the URL shows ***@ for user and password" "$T_OUT" "redis://***@127.0.0.1:$P2"
+t_not_contains "redis: the user is not shown" "$T_OUT$T_ERR" "topo-reader"
 
 REDIS_PASSWORD=wrong-password t_exit "redis: wrong password exits 0 (error, not drift)" 0 \
 	"$TOPO" check -f "$TMPDIR/auth.yaml" --format json -o "$TMPDIR/wrong.json"

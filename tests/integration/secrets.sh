@@ -25,16 +25,21 @@ for tool in redis-server redis-cli jq tmux; do
 done
 
 # leaks NAME FILE...: no marker (nor the first six bytes of one) in the files.
+# The Basic credentials curl sends for http://admin:SeKrEt3url@ (and an
+# echo of them), with and without padding.
+BASIC=$(printf 'admin:SeKrEt3url' | base64)
 leaks() {
 	local name=$1 found
 	shift
-	found=$(grep -aoh 'SeKrEt[0-9A-Za-z]*' "$@" 2>/dev/null | sort -u | tr '\n' ' ')
+	found=$(grep -aoh -e 'SeKrEt[0-9A-Za-z]*' -e "${BASIC%%=*}" "$@" 2>/dev/null |
+		sort -u | tr '\n' ' ')
 	t_eq "$name: no secret" "" "$found"
 }
 
 # --- servers and recorded tool outputs ---------------------------------------
 t_fixture fixture \
 	--route 'GET /headers 200 !headers' \
+	--route 'GET /tokjson 200 {"auth":"Bearer SeKrEtClit"}' \
 	--route 'GET * 200 {"status":"ok"}'
 HP=$FIXTURE_PORT
 
@@ -98,6 +103,20 @@ http:
     url: http://127.0.0.1:$HP/headers
     headers: {Authorization: "Bearer \${API_TOKEN}", X-Api-Key: SeKrEt4hdr}
     expect: {body_regex: "^nothing-like-this"}
+  # Literal header values (no declared secret) and URL credentials sent
+  # as Basic auth, echoed back: in the body excerpt, a JSON observed value
+  # and the message, in every format and the dashboard (issue 21).
+  - name: literal-echo
+    url: http://127.0.0.1:$HP/headers
+    headers: {Authorization: "Bearer SeKrEtBlit"}
+    expect: {body_regex: "^nothing-like-this"}
+  - name: literal-json
+    url: http://127.0.0.1:$HP/tokjson
+    headers: {Authorization: "Bearer SeKrEtClit"}
+    expect: {json: {"\$.auth": "something else"}}
+  - name: basic-echo
+    url: http://admin:SeKrEt3url@127.0.0.1:$HP/headers
+    expect: {body_regex: "^nothing-like-this"}
   - name: userinfo-drift
     url: http://admin:SeKrEt3url@127.0.0.1:$HP/x
     expect: {status: 204}
@@ -156,7 +175,14 @@ st() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .status' "$J"; }
 t_eq "header sent (ok)" ok "$(st http/header-ok)"
 t_eq "header echoed: drift" drift "$(st http/header-drift)"
 t_contains "echoed header shown redacted" \
-	"$(jq -r '.checks[] | select(.id == "http/header-drift") | .observed + .evidence' "$J")" "Bearer ***"
+	"$(jq -r '.checks[] | select(.id == "http/header-drift") | .observed + .evidence' "$J")" "Authorization: ***"
+t_eq "literal header echoed: drift" drift "$(st http/literal-echo)"
+t_contains "literal header echoed: redacted in the body excerpt" \
+	"$(jq -r '.checks[] | select(.id == "http/literal-echo") | .observed + .evidence' "$J")" "Authorization: ***"
+t_eq "literal header in JSON: drift, the value redacted" "drift ***" \
+	"$(jq -r '.checks[] | select(.id == "http/literal-json") | "\(.status) \(.observed | sub(".*= "; ""))"' "$J")"
+t_contains "Basic credentials echoed: redacted" \
+	"$(jq -r '.checks[] | select(.id == "http/basic-echo") | .observed + .evidence' "$J")" "Authorization: Basic ***"
 t_eq "userinfo: drift" drift "$(st http/userinfo-drift)"
 t_eq "userinfo refused: error" error "$(st http/userinfo-refused)"
 t_eq "path token: drift (its id redacted)" drift "$(st 'http/path-token-***')"
@@ -169,7 +195,7 @@ t_contains "argv shown redacted" \
 t_eq "argv on stderr: drift" drift "$(st command/argv-stderr)"
 t_eq "redis with the password: ok" ok "$(st redis/key/app:key)"
 t_eq "redis missing key: drift" drift "$(st redis/key/app:missing)"
-t_contains "redis URL shown without its password" "$(cat "$TMPDIR/out.text")" "redis://:***@127.0.0.1:$RP"
+t_contains "redis URL shown without its password" "$(cat "$TMPDIR/out.text")" "redis://***@127.0.0.1:$RP"
 t_eq "launchctl job read: ok" ok "$(st launchd/com.joel.gateway)"
 t_eq "plist read: drift" drift "$(jq -r '[.checks[] | select(.id | startswith("launchd/com.joel.talon")) | .status] | unique | join(" ")' "$J" | grep -o drift | head -1)"
 t_eq "kubectl read: drift" drift "$(st k8s/joelclaw/Deployment/system-bus-worker)"
@@ -260,7 +286,7 @@ for ((i = 0; i < rows; i++)); do
 	sleep 0.05
 	tm send-keys -t dash j
 done
-t_contains "dash: detail panes were shown" "$(cat "$TMPDIR/screens")" "Bearer ***"
+t_contains "dash: detail panes were shown" "$(cat "$TMPDIR/screens")" "Authorization: ***"
 tm send-keys -t dash q
 sleep 0.3
 leaks "dash screens ($rows detail panes) and stderr" "$TMPDIR/screens" "$TMPDIR/dash.err"
