@@ -25,14 +25,16 @@ t_fixture fa --route 'GET /health 200 {"status":"ok"}' --route 'GET /version 200
 PA=$FIXTURE_PORT
 t_fixture fb --route 'GET /health 200 {"status":"ok"}' --route 'GET /version 200 version-1'
 PB=$FIXTURE_PORT
+# Host b's health check carries a URL password: it must not be served.
+SECRET=hunter2servepw
 for h in a b; do
-	port=$PA; [ $h = b ] && port=$PB
+	port=$PA auth=""; [ $h = b ] && port=$PB auth="admin:$SECRET@"
 	cat >"$TMPDIR/$h.yaml" <<YAML
 version: 1
 system: host-$h
 http:
   - name: health
-    url: http://127.0.0.1:$port/health
+    url: http://${auth}127.0.0.1:$port/health
     expect: {status: 200, body_regex: '"status":"ok"'}
   - name: version
     url: http://127.0.0.1:$port/version
@@ -95,6 +97,10 @@ t_eq "report: same document as topo check --format json" \
     "$(jq -S "$norm" "$TMPDIR/check.json")" "$(jq -S "$norm" "$TMPDIR/served.json")"
 t_eq "report: the drift" "drift changed" \
     "$(jq -r '.checks[] | select(.id=="http/version") | "\(.status) \(.drift)"' "$TMPDIR/served.json")"
+
+all_b="$(get "http://127.0.0.1:$SB/")$(get "http://127.0.0.1:$SB/metrics")$(get "http://127.0.0.1:$SB/api/v1/report")"
+t_contains "secrets: host b's pages are served" "$all_b" "http/health"
+t_not_contains "secrets: a URL password is in none of /, /metrics, /api/v1/report" "$all_b" "$SECRET"
 
 # ---- the HTML page ----
 H=$(get "http://127.0.0.1:$SA/")
