@@ -312,6 +312,19 @@ t_contains "listen: says why" "$T_ERR" "numeric address"
 t_exit "listen: no port is refused" 2 "$TOPO" serve -f "$TMPDIR/b.yaml" --listen 127.0.0.1
 t_exit "listen: a port in use is an error" 2 "$TOPO" serve -f "$TMPDIR/b.yaml" --listen "127.0.0.1:$SA"
 t_contains "listen: port in use says so" "$T_ERR" "cannot listen on 127.0.0.1:$SA"
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	P6=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)); print(s.getsockname()[1])')
+	"$TOPO" serve -f "$TMPDIR/b.yaml" --listen "[::1]:$P6" 2>"$TMPDIR/s6.err" </dev/null &
+	S6=$!
+	t_cleanup "kill $S6"
+	for _ in $(seq 100); do [ "$(code -g "http://[::1]:$P6/healthz")" = 200 ] && break; sleep 0.05; done
+	t_eq "listen: [::1] serves" 200 "$(code -g "http://[::1]:$P6/healthz")"
+	t_not_contains "listen: loopback raises no warning" "$(cat "$TMPDIR/s6.err")" "reachable from other machines"
+	kill -TERM "$S6"; wait "$S6"
+	t_eq "listen: [::1] stops with 0" 0 "$?"
+else
+	echo "SKIP: no IPv6 loopback"
+fi
 t_exit "serve: a broken topology exits 2" 2 "$TOPO" serve -f "$TMPDIR/none.yaml"
 
 # ---- SIGTERM and SIGINT: clean stop, exit 0 (ASan: no leak), nothing left ----
