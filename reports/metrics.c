@@ -49,6 +49,11 @@ metrics_label_byte(struct buf *b, const unsigned char *p, void *arg)
 		buf_puts(b, "\\n");
 		break;
 	default:
+		/* Legal in a label, but not for a terminal reading it. */
+		if (*p < 0x20 || *p == 0x7f) {
+			buf_puts(b, "\xef\xbf\xbd");
+			break;
+		}
 		buf_append(b, p, 1);
 	}
 	(void)arg;

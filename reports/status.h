@@ -31,7 +31,8 @@ struct status_run {
  */
 int	metrics_write(FILE *, const struct report *, const struct status_run *,
 	    struct check *const *checks, size_t count);
-/* The label value s escaped for the exposition format (\\, \", \n). Caller frees. */
+/* The label value s escaped for the exposition format (\\, \", \n), other
+ * control bytes as U+FFFD, invalid UTF-8 repaired. Caller frees. */
 char	*metrics_label(const char *s);
 
 /* /: problems first, each with expected, observed and evidence. */

@@ -110,6 +110,9 @@ test_label(void **state)
 	s = metrics_label("a\\b\"c\nd");
 	assert_string_equal(s, "a\\\\b\\\"c\\nd");
 	free(s);
+	s = metrics_label("esc\033[31m");
+	assert_string_equal(s, "esc\xef\xbf\xbd[31m");
+	free(s);
 	s = metrics_label("bad \xff utf8");
 	assert_string_equal(s, "bad \xef\xbf\xbd utf8");
 	free(s);
