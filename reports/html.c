@@ -135,7 +135,7 @@ html_write(FILE *f, const struct report *r, const struct status_run *run,
 	    "<span id=\"pending\">%zu pending</span></p>\n",
 	    counts[STATUS_DRIFT], counts[STATUS_ERROR], counts[STATUS_UNKNOWN],
 	    counts[STATUS_OK], counts[STATUS_PENDING]);
-	fprintf(f, "<p>%s; last run started %s, took %.0f ms; %lu runs; "
+	fprintf(f, "<p>%s; last run started %s, took %.0f ms; runs so far: %lu; "
 	    "refreshed every %d s.</p>\n",
 	    run->ready ? "ready" : "first run in flight", when, r->duration_ms,
 	    run->runs, run->interval);
