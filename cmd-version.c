@@ -6,8 +6,6 @@
 
 #include "cmd.h"
 
-#define TOPO_VERSION "0.1.0"
-
 static int
 cmd_version_exec(const struct cmd_entry *e, struct cmd_args *a)
 {

@@ -24,7 +24,7 @@
 enum {
 	OPT_FORMAT = 256, OPT_LAYER, OPT_ONLY, OPT_SET, OPT_JOBS, OPT_TIMEOUT,
 	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_ROOT,
-	OPT_HELP,
+	OPT_LISTEN, OPT_HELP,
 };
 
 static const struct {
@@ -60,6 +60,8 @@ static const struct {
 	  "    --changed FILE|-   paths a change touched (git diff --name-only)" },
 	{ { "root", required_argument, NULL, OPT_ROOT }, CMD_OPT_ROOT,
 	  "    --root DIR         read repository files only in DIR (default $TOPO_ROOT)" },
+	{ { "listen", required_argument, NULL, OPT_LISTEN }, CMD_OPT_LISTEN,
+	  "    --listen ADDR:PORT serve on ADDR:PORT (default 127.0.0.1:9797)" },
 };
 #define CMD_NOPTIONS (sizeof cmd_options / sizeof cmd_options[0])
 
@@ -90,6 +92,21 @@ cmd_number(const char *name, const char *s, int min, int max, int *out)
 	}
 	*out = (int)v;
 	return 0;
+}
+
+/* --interval: seconds, as N or Ns (as Prometheus writes them: 30s). */
+static int
+cmd_seconds(const char *s, int *out)
+{
+	char	 copy[32];
+	size_t	 len = strlen(s);
+
+	if (len > 1 && len < sizeof copy && s[len - 1] == 's') {
+		memcpy(copy, s, len - 1);
+		copy[len - 1] = '\0';
+		s = copy;
+	}
+	return cmd_number("--interval", s, 1, 86400, out);
 }
 
 /*
@@ -195,8 +212,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 			a->strict = 1;
 			break;
 		case OPT_INTERVAL:
-			if (cmd_number("--interval", optarg, 1, 86400,
-			    &a->interval) != 0)
+			if (cmd_seconds(optarg, &a->interval) != 0)
 				goto usage;
 			break;
 		case OPT_LIVE:
@@ -210,6 +226,9 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 			break;
 		case OPT_ROOT:
 			root = optarg;
+			break;
+		case OPT_LISTEN:
+			a->listen = optarg;
 			break;
 		case 'h':
 			cmd_usage(e, stdout);

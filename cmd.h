@@ -12,6 +12,8 @@
 struct topology;
 struct plan;
 
+#define TOPO_VERSION "0.1.0"
+
 /* Which options a command accepts (cmd_entry.options). */
 #define CMD_OPT_FILE	0x001	/* -f FILE */
 #define CMD_OPT_FORMAT	0x002	/* --format */
@@ -26,6 +28,7 @@ struct plan;
 #define CMD_OPT_LIVE	0x400	/* --live [RESULTS.json] */
 #define CMD_OPT_CHANGED	0x800	/* --changed FILE|- */
 #define CMD_OPT_ROOT	0x1000	/* --root DIR, else $TOPO_ROOT */
+#define CMD_OPT_LISTEN	0x2000	/* --listen ADDR:PORT */
 
 struct cmd_args {
 	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
@@ -44,6 +47,7 @@ struct cmd_args {
 	const char	*results;	/* --live FILE or --results FILE */
 	const char	*changed;
 	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
+	const char	*listen;	/* --listen ADDR:PORT; NULL = default */
 	char		**rest;		/* positional arguments left */
 	int		 nrest;
 };
@@ -91,5 +95,6 @@ extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_dash_entry;
 extern const struct cmd_entry cmd_doc_entry;
 extern const struct cmd_entry cmd_stale_entry;
+extern const struct cmd_entry cmd_serve_entry;
 
 #endif

@@ -18,6 +18,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_validate_entry,
 	&cmd_dash_entry,
+	&cmd_serve_entry,
 	&cmd_stale_entry,
 	&cmd_doc_entry,
 	&cmd_version_entry,

@@ -7,6 +7,9 @@
  * the status. What must hold: the JSON report parses, with the check in
  * it; the JUnit report has no byte XML 1.0 forbids; with colour off, no
  * report carries an escape byte (a service cannot drive the terminal).
+ * The renderers of topo serve too: every line of /metrics is a comment or
+ * a topo_ sample (a label value cannot break a line or the format), and
+ * the status page holds no markup that came from the input.
  */
 #include "fuzz.h"
 
@@ -16,6 +19,7 @@
 
 #include "../../probes/probe.h"
 #include "../../reports/report.h"
+#include "../../reports/status.h"
 #include "../../topology/check.h"
 
 static char *
@@ -73,6 +77,48 @@ fuzz_render(const struct report_ops *ops, struct check **checks, size_t n, size_
 	return text;
 }
 
+/* /metrics and the page of topo serve on the same checks. */
+static void
+fuzz_status(struct check **checks, size_t n)
+{
+	struct status_run	 run;
+	struct report		 r;
+	const char		*line, *end;
+	char			*text = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+	int			 page;
+
+	memset(&run, 0, sizeof run);
+	run.version = "fuzz";
+	run.interval = 10;
+	memset(&r, 0, sizeof r);
+	r.topology_path = "fuzz.yaml";
+	for (page = 0; page < 2; page++) {
+		if ((f = open_memstream(&text, &len)) == NULL)
+			abort();
+		if ((page ? html_write(f, &r, &run, checks, n) :
+		    metrics_write(f, &r, &run, checks, n)) != 0)
+			abort();
+		fclose(f);
+		if (memchr(text, '\033', len) != NULL || memchr(text, '\0', len) != NULL)
+			abort();
+		if (page && (strstr(text, "<script") != NULL ||
+		    strstr(text, "<fuzz") != NULL))
+			abort();	/* markup from the input */
+		for (line = text; !page && line < text + len; line = end + 1) {
+			if ((end = memchr(line, '\n', text + len - line)) == NULL)
+				abort();	/* the last line unterminated */
+			if (strncmp(line, "# HELP topo_", 12) != 0 &&
+			    strncmp(line, "# TYPE topo_", 12) != 0 &&
+			    strncmp(line, "topo_", 5) != 0)
+				abort();	/* a label value broke a line */
+		}
+		free(text);
+		text = NULL;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -117,6 +163,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(text);
 	}
+	fuzz_status(checks, 2);
 	check_free(checks[0]);
 	check_free(checks[1]);
 	free(id);
