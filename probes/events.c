@@ -73,6 +73,7 @@ struct events_config {
 	struct events_external	 *external;
 	size_t			  nexternal;
 	char			 *topology_file;
+	char			 *base;		/* what ${REPO}/ expanded to: cut from paths shown */
 };
 
 struct events_check {
@@ -99,6 +100,7 @@ events_graph_free(struct events_graph *g)
 	for (i = 0; i < g->nfunctions; i++) {
 		free(g->functions[i].id);
 		free(g->functions[i].variable);
+		free(g->functions[i].alias);
 	}
 	free(g->functions);
 	for (i = 0; i < g->nsites; i++) {
@@ -180,8 +182,10 @@ events_register(struct events_graph *g, size_t worker, char *const *names,
 			continue;
 		}
 		for (j = 0; j < g->nfunctions; j++) {
-			if (g->functions[j].variable != NULL &&
-			    strcmp(g->functions[j].variable, names[i]) == 0)
+			if ((g->functions[j].variable != NULL &&
+			    strcmp(g->functions[j].variable, names[i]) == 0) ||
+			    (g->functions[j].alias != NULL &&
+			    strcmp(g->functions[j].alias, names[i]) == 0))
 				g->functions[j].registered[worker] = line;
 		}
 	}
@@ -563,7 +567,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
     size_t len, int functions_file)
 {
 	struct events_file	 f;
-	struct regex		*create, *variable, *emit, *send, *wait;
+	struct regex		*create, *variable, *emit, *send, *wait, *alias;
 	struct span		 args[4], v;
 	size_t			*at, n, i, open, close, first = g->nfunctions, nspans = 0;
 	size_t			(*spans)[2];
@@ -582,6 +586,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	emit = events_regex("\\bstep\\s*\\.\\s*sendEvent\\s*\\(");
 	send = events_regex("\\binngest\\s*\\.\\s*send\\s*\\(");
 	wait = events_regex("\\bstep\\s*\\.\\s*waitForEvent\\s*\\(");
+	alias = events_regex("\\bconst\\s+([A-Za-z_$][\\w$]*\\s*=\\s*[A-Za-z_$][\\w$]*)\\s*;");
 	at = xcalloc(len / 8 + 16, sizeof *at);
 	spans = xcalloc(len / 8 + 16, sizeof *spans);
 
@@ -642,9 +647,34 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 			    (const size_t (*)[2])spans, nspans, first, at[i]),
 			    EVENTS_WAIT, "event");
 	}
+	/* `export const promote = promoteFunction;`: the list names the alias. */
+	n = functions_file ? events_matches(alias, f.b, len, at, len / 8 + 16) : 0;
+	for (i = 0; i < n; i++) {
+		capture = NULL;
+		if (regex_match(alias, f.b + at[i], len - at[i], &capture, NULL,
+		    &cause) == 1) {
+			char	*eq = strchr(capture, '='), *a, *target;
+			size_t	 j;
+
+			if (eq != NULL) {
+				*eq = '\0';
+				a = capture;
+				a[strcspn(a, " \t\n")] = '\0';
+				target = eq + 1 + strspn(eq + 1, " \t\n");
+				for (j = first; j < g->nfunctions; j++) {
+					if (g->functions[j].variable != NULL &&
+					    g->functions[j].alias == NULL &&
+					    strcmp(g->functions[j].variable, target) == 0)
+						g->functions[j].alias = xstrdup(a);
+				}
+			}
+		}
+		free(capture);
+	}
 	free(cause);
 	free(at);
 	free(spans);
+	regex_free(alias);
 	regex_free(create);
 	regex_free(variable);
 	regex_free(emit);
@@ -791,6 +821,18 @@ events_seen_before(const struct events_graph *g, size_t i, int emitted)
 	return 0;
 }
 
+const char *
+events_shown(const void *config, const char *path)
+{
+	const struct events_config	*ec = config;
+	size_t				 n;
+
+	if (ec == NULL || ec->base == NULL)
+		return path;
+	n = strlen(ec->base);
+	return strncmp(path, ec->base, n) == 0 ? path + n : path;
+}
+
 size_t
 events_findings_write(const void *config, const struct events_graph *g,
     int finding, struct buf *out)
@@ -810,13 +852,13 @@ events_findings_write(const void *config, const struct events_graph *g,
 			n++;
 			if (out == NULL)
 				continue;
-			buf_printf(out, "%s:%d: %s (%s)", textfile_stable_path(fn->file),
+			buf_printf(out, "%s:%d: %s (%s)", events_shown(ec, fn->file),
 			    fn->line, fn->id != NULL ? fn->id : "id unknown",
 			    fn->variable != NULL ? fn->variable : "no variable");
 			for (w = 0; w < g->nworkers; w++) {
 				if (fn->registered[w])
 					buf_printf(out, "; %s %s:%d", g->workers[w].name,
-					    textfile_stable_path(g->workers[w].file),
+					    events_shown(ec, g->workers[w].file),
 					    fn->registered[w]);
 			}
 			buf_puts(out, "\n");
@@ -839,7 +881,7 @@ events_findings_write(const void *config, const struct events_graph *g,
 		}
 		n++;
 		if (out != NULL)
-			buf_printf(out, "%s:%d: %s %s\n", textfile_stable_path(s->file),
+			buf_printf(out, "%s:%d: %s %s\n", events_shown(ec, s->file),
 			    s->line, s->kind == EVENTS_EMIT ? "emits" :
 			    s->kind == EVENTS_WAIT ? "waits for" : "triggers on", s->name);
 	}
@@ -945,6 +987,7 @@ events_config_free(void *p)
 	}
 	free(ec->external);
 	free(ec->topology_file);
+	free(ec->base);
 	free(ec);
 }
 
@@ -987,6 +1030,16 @@ events_plan(struct plan *p, const struct node *section)
 	    &ec->nemitters, 1);
 	ec->exclude = events_paths(topology, node_get(section, "exclude"),
 	    &ec->nexclude, 0);
+	seq = node_get(section, "functions");
+	if (seq != NULL && seq->type == NODE_SEQ && seq->count > 0 &&
+	    seq->items[0]->type == NODE_SCALAR && seq->items[0]->raw != NULL) {
+		const char *stable = textfile_stable_path(seq->items[0]->raw);
+		size_t vlen = strlen(seq->items[0]->value), slen = strlen(stable);
+
+		if (stable != seq->items[0]->raw && vlen > slen && strcmp(
+		    seq->items[0]->value + vlen - slen, stable) == 0)
+			ec->base = xstrndup(seq->items[0]->value, vlen - slen);
+	}
 	seq = node_get(section, "workers");
 	for (i = 0; seq != NULL && seq->type == NODE_SEQ && i < seq->count; i++) {
 		item = seq->items[i];
@@ -1053,7 +1106,7 @@ events_run(struct batch *b)
 					    b->topology->read_root : NULL;
 	const void			*read = NULL;
 	struct check			*c;
-	size_t				 i, w, n;
+	size_t				 i, w, n, unknown;
 
 	events_graph_init(&g);
 	for (i = 0; i < b->count && !batch_cancelled(b); i++) {
@@ -1076,9 +1129,14 @@ events_run(struct batch *b)
 		}
 		if (c->observation.state != OBSERVATION_ERROR) {
 			n = events_findings_write(cc->config, &g, (int)cc->finding, &out);
+			for (w = 0, unknown = 0; w < g.nsites; w++)
+				unknown += g.sites[w].name == NULL &&
+				    g.sites[w].kind == EVENTS_EMIT;
 			observation_factf(&c->observation, "count", "%zu", n);
+			/* An unknown emit may send what looks unemitted: said, not hidden. */
 			observation_evidence(&c->observation, "%zu functions, %zu sites "
-			    "in %zu files%s%s", g.nfunctions, g.nsites, g.nfiles,
+			    "in %zu files, %zu emit sites whose name is computed (unknown)%s%s",
+			    g.nfunctions, g.nsites, g.nfiles, unknown,
 			    n > 0 ? "\n" : "", buf_str(&out));
 		}
 		buf_free(&out);

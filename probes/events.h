@@ -32,6 +32,7 @@ struct events_site {
 struct events_function {
 	char		*id;		/* NULL: not a string literal */
 	char		*variable;	/* `const NAME = inngest.createFunction(`; NULL */
+	char		*alias;		/* `const ALIAS = NAME;` in the same file; NULL */
 	const char	*file;
 	int		 line;
 	int		 registered[EVENTS_MAX_WORKERS];	/* line of the list, 0: not in it */
@@ -89,5 +90,7 @@ int	events_graph_read(const void *config, const char *root, struct events_graph 
  * registered twice, unhandled, unemitted), one file:line item a line. */
 size_t	events_findings_write(const void *config, const struct events_graph *,
 	    int finding, struct buf *out);
+/* path as shown: without what ${REPO}/ of the first functions glob expanded to. */
+const char *events_shown(const void *config, const char *path);
 
 #endif
