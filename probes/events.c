@@ -765,6 +765,7 @@ events_graph_read(const void *config, const char *root, struct events_graph *g)
 		w->file = xstrdup(ec->workers[i].file);
 		w->list = xstrdup(ec->workers[i].list);
 		w->app = ec->workers[i].app != NULL ? xstrdup(ec->workers[i].app) : NULL;
+		w->port = ec->workers[i].port;
 		if (textfile_read(root, w->file, &b, &cause) != 0) {
 			w->error = cause;
 			cause = NULL;
@@ -904,6 +905,8 @@ static const struct schema events_worker_item[] = {
 	  .help = "`export const LIST = [ ... ]` of the functions it registers" },
 	{ .key = "app", .type = SCHEMA_STRING,
 	  .help = "its Inngest app id (system-bus-host)" },
+	{ .key = "port", .type = SCHEMA_INT, .min = 1, .max = 65535,
+	  .help = "the port it serves on: `topo why` shows the Caddy routes to it" },
 	{ .key = NULL },
 };
 
@@ -1056,6 +1059,7 @@ events_plan(struct plan *p, const struct node *section)
 		ec->workers[ec->nworkers].file = textfile_resolve(topology,
 		    node_str(item, "file", ""));
 		ec->workers[ec->nworkers].list = xstrdup(node_str(item, "list", ""));
+		ec->workers[ec->nworkers].port = (int)node_int(item, "port", 0);
 		if (node_str(item, "app", NULL) != NULL)
 			ec->workers[ec->nworkers].app = xstrdup(node_str(item, "app", ""));
 		ec->nworkers++;

@@ -43,6 +43,7 @@ struct events_worker {
 	char	*file;
 	char	*list;
 	char	*app;		/* app id, NULL when not declared */
+	int	 port;		/* it serves on, 0 when not declared */
 	int	 line;		/* of the list's declaration, 0 when unread */
 	char	*error;		/* why the list could not be read */
 	size_t	 unknown;	/* entries that are spreads or calls */
