@@ -112,6 +112,7 @@ why_event(struct why_context *w, const char *name, cJSON *out)
 	cJSON	*emitters = cJSON_AddArrayToObject(out, "emitted_by");
 	cJSON	*triggers = cJSON_AddArrayToObject(out, "triggers");
 	cJSON	*waits = cJSON_AddArrayToObject(out, "awaited_by");
+	cJSON	*cancels = cJSON_AddArrayToObject(out, "cancels");
 	cJSON	*o;
 	const struct events_site *s;
 	size_t	 i, unknown = 0, found = 0;
@@ -128,6 +129,8 @@ why_event(struct why_context *w, const char *name, cJSON *out)
 			cJSON_AddItemToArray(emitters, o);
 		else if (s->kind == EVENTS_WAIT)
 			cJSON_AddItemToArray(waits, o);
+		else if (s->kind == EVENTS_CANCEL)
+			cJSON_AddItemToArray(cancels, o);
 		else {
 			if (s->function >= 0)
 				cJSON_AddItemToObject(o, "registered", why_registration(w,
@@ -177,11 +180,11 @@ why_function(struct why_context *w, const char *name, cJSON *out)
 			cJSON_AddStringToObject(o, "type", s->kind == EVENTS_CRON ?
 			    "cron" : "event");
 			cJSON_AddItemToArray(triggers, o);
-		} else if (s->kind == EVENTS_EMIT || s->kind == EVENTS_WAIT) {
+		} else {
 			cJSON *o = why_site(w, s);
 
 			cJSON_AddStringToObject(o, "type", s->kind == EVENTS_EMIT ?
-			    "emit" : "wait");
+			    "emit" : s->kind == EVENTS_WAIT ? "wait" : "cancelled by");
 			cJSON_AddItemToArray(emits, o);
 		}
 	}

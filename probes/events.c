@@ -572,8 +572,9 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	size_t			*at, n, i, open, close, first = g->nfunctions, nspans = 0;
 	size_t			(*spans)[2];
 	struct events_function	*fn;
-	char			*capture, *cause = NULL;
+	char			*capture, *cause = NULL, *name, *text_copy;
 	size_t			 start;
+	int			 k;
 
 	f.g = g;
 	f.file = events_file_name(g, file);
@@ -584,7 +585,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	variable = events_regex("(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)"
 	    "\\s*(?::[^=;]*)?=\\s*(?:[A-Za-z_$][\\w$]*\\.)?\\s*createFunction\\s*\\(\\s*$");
 	emit = events_regex("\\bstep\\s*\\.\\s*sendEvent\\s*\\(");
-	send = events_regex("\\binngest\\s*\\.\\s*send\\s*\\(");
+	send = events_regex("\\b(?:inngest|inngestClient)\\s*\\.\\s*send\\s*\\(");
 	wait = events_regex("\\bstep\\s*\\.\\s*waitForEvent\\s*\\(");
 	alias = events_regex("\\bconst\\s+([A-Za-z_$][\\w$]*\\s*=\\s*[A-Za-z_$][\\w$]*)\\s*;");
 	at = xcalloc(len / 8 + 16, sizeof *at);
@@ -619,6 +620,10 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 		if (f.b[args[0].start] == '{' &&
 		    events_member(f.b, len, args[0].start, "id", &v))
 			fn->id = events_literal(text, v);
+		if (f.b[args[0].start] == '{' &&
+		    events_member(f.b, len, args[0].start, "cancelOn", &v))
+			events_objects(&f, v, (int)(g->nfunctions - 1),
+			    EVENTS_CANCEL, "event");
 		events_objects(&f, args[1], (int)(g->nfunctions - 1),
 		    EVENTS_TRIGGER, "event");
 	}
@@ -634,10 +639,17 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	n = events_matches(send, f.b, len, at, len / 8 + 16);
 	for (i = 0; i < n; i++) {
 		open = at[i] + strcspn(f.b + at[i], "(");
-		if (events_parts(f.b, len, open, args, 2) >= 1)
-			events_objects(&f, args[0], events_enclosing(
-			    (const size_t (*)[2])spans, nspans, first, at[i]),
-			    EVENTS_EMIT, "name");
+		if (events_parts(f.b, len, open, args, 2) < 1)
+			continue;
+		k = events_enclosing((const size_t (*)[2])spans, nspans, first,
+		    at[i]);
+		if (strchr("\"'`", f.b[args[0].start]) != NULL) {
+			/* The CLI's client: send("name", data). */
+			events_value(&f, args[0], &name, &text_copy);
+			events_site_add(g, EVENTS_EMIT, name, text_copy, f.file,
+			    textfile_line(text, len, args[0].start), k);
+		} else
+			events_objects(&f, args[0], k, EVENTS_EMIT, "name");
 	}
 	n = events_matches(wait, f.b, len, at, len / 8 + 16);
 	for (i = 0; i < n; i++) {
@@ -802,7 +814,8 @@ events_external(const struct events_config *ec, const char *event)
 static int
 events_handled(const struct events_graph *g, const char *event)
 {
-	return events_has(g, EVENTS_TRIGGER, event) || events_has(g, EVENTS_WAIT, event);
+	return events_has(g, EVENTS_TRIGGER, event) || events_has(g, EVENTS_WAIT, event) ||
+	    events_has(g, EVENTS_CANCEL, event);
 }
 
 /* Whether an earlier site of the same kind named the same event. */
@@ -816,7 +829,7 @@ events_seen_before(const struct events_graph *g, size_t i, int emitted)
 		    g->sites[i].name) != 0)
 			continue;
 		if (emitted ? g->sites[j].kind == EVENTS_EMIT :
-		    (g->sites[j].kind == EVENTS_TRIGGER || g->sites[j].kind == EVENTS_WAIT))
+		    g->sites[j].kind != EVENTS_EMIT && g->sites[j].kind != EVENTS_CRON)
 			return 1;
 	}
 	return 0;
@@ -875,7 +888,7 @@ events_findings_write(const void *config, const struct events_graph *g,
 			    events_seen_before(g, i, 1))
 				continue;
 		} else {
-			if ((s->kind != EVENTS_TRIGGER && s->kind != EVENTS_WAIT) ||
+			if (s->kind == EVENTS_EMIT || s->kind == EVENTS_CRON ||
 			    events_has(g, EVENTS_EMIT, s->name) ||
 			    events_external(ec, s->name) || events_seen_before(g, i, 0))
 				continue;
@@ -884,7 +897,8 @@ events_findings_write(const void *config, const struct events_graph *g,
 		if (out != NULL)
 			buf_printf(out, "%s:%d: %s %s\n", events_shown(ec, s->file),
 			    s->line, s->kind == EVENTS_EMIT ? "emits" :
-			    s->kind == EVENTS_WAIT ? "waits for" : "triggers on", s->name);
+			    s->kind == EVENTS_WAIT ? "waits for" :
+			    s->kind == EVENTS_CANCEL ? "is cancelled by" : "triggers on", s->name);
 	}
 	return n;
 }

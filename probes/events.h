@@ -16,6 +16,7 @@ enum events_site_kind {
 	EVENTS_CRON,		/* { cron: "..." } as a trigger */
 	EVENTS_EMIT,		/* step.sendEvent / inngest.send */
 	EVENTS_WAIT,		/* step.waitForEvent(..., { event: "x" }) */
+	EVENTS_CANCEL,		/* cancelOn: [{ event: "x" }] in a function's config */
 };
 
 struct events_site {
