@@ -495,13 +495,56 @@ events_object(const struct events_file *f, struct span s, int function,
 	    function);
 }
 
+/*
+ * When s is a bare identifier and the file declares `const NAME = [` or
+ * `const NAME = {` once, the span of that literal (the HEARTBEAT_EVENTS of
+ * a fan-out); else 0.
+ */
+static int
+events_constant(const struct events_file *f, struct span s, struct span *out)
+{
+	struct regex	*re;
+	char		*ident, *pattern, *cause = NULL;
+	size_t		 i, off, eq, close;
+	int		 found = 0;
+
+	for (i = s.start; i < s.end; i++) {
+		if (!isalnum((unsigned char)f->b[i]) && f->b[i] != '_' && f->b[i] != '$')
+			return 0;
+	}
+	if (s.end == s.start || isdigit((unsigned char)f->b[s.start]))
+		return 0;
+	ident = xstrndup(f->b + s.start, s.end - s.start);
+	pattern = xasprintf("\\bconst\\s+%s\\s*(?::[^=;]*)?=\\s*[\\[{]", ident);
+	re = regex_compile(pattern, &cause);
+	if (re != NULL && regex_match(re, f->b, f->len, NULL, &off, &cause) == 1) {
+		eq = off + strcspn(f->b + off, "=");
+		while (eq < f->len && f->b[eq] != '[' && f->b[eq] != '{')
+			eq++;
+		close = events_close(f->b, f->len, eq);
+		if (close < f->len) {
+			out->start = eq;
+			out->end = close + 1;
+			found = 1;
+		}
+	}
+	regex_free(re);
+	free(pattern);
+	free(ident);
+	free(cause);
+	return found;
+}
+
 /* An object, or an array of objects (each element; a spread is unknown). */
 static void
 events_objects(const struct events_file *f, struct span s, int function,
     enum events_site_kind kind, const char *key)
 {
-	struct span	parts[256];
+	struct span	parts[256], constant;
 	size_t		n, i;
+
+	if (events_constant(f, s, &constant))
+		s = constant;
 
 	if (f->b[s.start] != '[' || events_close(f->b, f->len, s.start) + 1 != s.end) {
 		events_object(f, s, function, kind, key);
