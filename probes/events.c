@@ -53,7 +53,7 @@ static const struct {
 	{ "unregistered", "unregistered", "functions registered in no worker list" },
 	{ "registered-twice", "registered_twice", "functions registered by two workers" },
 	{ "unhandled", "unhandled", "events emitted that no function handles" },
-	{ "unemitted", "unemitted", "events awaited or triggering that nothing emits (not external)" },
+	{ "unemitted", "unemitted", "events awaited or triggering that no emit site names (not external)" },
 };
 
 struct events_external {
@@ -464,15 +464,20 @@ events_value(const struct events_file *f, struct span v, char **name, char **tex
 	free(cause);
 }
 
+static int	events_constant(const struct events_file *, struct span, struct span *);
+
 /* One trigger or event object (or a non-object: unknown) at s. */
 static void
 events_object(const struct events_file *f, struct span s, int function,
     enum events_site_kind kind, const char *key)
 {
-	struct span	v;
+	struct span	v, constant;
 	char		*name, *text;
 	int		line = textfile_line(f->t, f->len, s.start);
 
+	if (f->b[s.start] != '{' && events_constant(f, s, &constant) &&
+	    f->b[constant.start] == '{')
+		s = constant;	/* [accumulatedEventPayload]: its const { name } */
 	if (f->b[s.start] != '{') {
 		events_site_add(f->g, kind, NULL, events_text(f->t, s), f->file,
 		    line, function);
