@@ -127,6 +127,10 @@ why_event(struct why_context *w, const char *name, cJSON *out)
 		o = why_site(w, s);
 		if (s->kind == EVENTS_EMIT)
 			cJSON_AddItemToArray(emitters, o);
+		else if (s->kind == EVENTS_PAYLOAD) {
+			cJSON_AddStringToObject(o, "how", "{name, data} built, sent through a variable");
+			cJSON_AddItemToArray(emitters, o);
+		}
 		else if (s->kind == EVENTS_WAIT)
 			cJSON_AddItemToArray(waits, o);
 		else if (s->kind == EVENTS_CANCEL)
@@ -184,7 +188,8 @@ why_function(struct why_context *w, const char *name, cJSON *out)
 			cJSON *o = why_site(w, s);
 
 			cJSON_AddStringToObject(o, "type", s->kind == EVENTS_EMIT ?
-			    "emit" : s->kind == EVENTS_WAIT ? "wait" : "cancelled by");
+			    "emit" : s->kind == EVENTS_PAYLOAD ? "payload" :
+			    s->kind == EVENTS_WAIT ? "wait" : "cancelled by");
 			cJSON_AddItemToArray(emits, o);
 		}
 	}

@@ -615,7 +615,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
     size_t len, int functions_file)
 {
 	struct events_file	 f;
-	struct regex		*create, *variable, *emit, *send, *wait, *alias;
+	struct regex		*create, *variable, *emit, *send, *wait, *alias, *payload;
 	struct span		 args[4], v;
 	size_t			*at, n, i, open, close, first = g->nfunctions, nspans = 0;
 	size_t			(*spans)[2];
@@ -635,6 +635,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	emit = events_regex("\\bstep\\s*\\.\\s*sendEvent\\s*\\(");
 	send = events_regex("\\b(?:inngest|inngestClient)\\s*\\.\\s*send\\s*\\(");
 	wait = events_regex("\\bstep\\s*\\.\\s*waitForEvent\\s*\\(");
+	payload = events_regex("\\bname\\s*:");
 	alias = events_regex("\\bconst\\s+([A-Za-z_$][\\w$]*\\s*=\\s*[A-Za-z_$][\\w$]*)\\s*;");
 	at = xcalloc(len / 8 + 16, sizeof *at);
 	spans = xcalloc(len / 8 + 16, sizeof *spans);
@@ -707,6 +708,40 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 			    (const size_t (*)[2])spans, nspans, first, at[i]),
 			    EVENTS_WAIT, "event");
 	}
+	/* { name: "x", data } objects not already read as a send's argument. */
+	n = events_matches(payload, f.b, len, at, len / 8 + 16);
+	for (i = 0; i < n; i++) {
+		size_t	 brace, depth = 0, j;
+		int	 line, dup = 0;
+
+		for (brace = at[i]; brace > 0; brace--) {
+			if (f.b[brace - 1] == '}' || f.b[brace - 1] == ']' || f.b[brace - 1] == ')')
+				depth++;
+			else if (f.b[brace - 1] == '{' || f.b[brace - 1] == '[' || f.b[brace - 1] == '(') {
+				if (depth == 0)
+					break;
+				depth--;
+			}
+		}
+		if (brace == 0 || f.b[brace - 1] != '{' ||
+		    !events_member(f.b, len, brace - 1, "data", &v) ||
+		    !events_member(f.b, len, brace - 1, "name", &v))
+			continue;
+		line = textfile_line(text, len, v.start);
+		for (j = 0; j < g->nsites; j++) {
+			if (g->sites[j].file == f.file && g->sites[j].line == line &&
+			    g->sites[j].kind == EVENTS_EMIT)
+				dup = 1;
+		}
+		name = events_literal(text, v);
+		if (dup || name == NULL) {
+			free(name);
+			continue;
+		}
+		events_site_add(g, EVENTS_PAYLOAD, name, NULL, f.file, line,
+		    events_enclosing((const size_t (*)[2])spans, nspans, first, at[i]));
+	}
+
 	/* `export const promote = promoteFunction;`: the list names the alias. */
 	n = functions_file ? events_matches(alias, f.b, len, at, len / 8 + 16) : 0;
 	for (i = 0; i < n; i++) {
@@ -735,6 +770,7 @@ events_scan_text(struct events_graph *g, const char *file, const char *text,
 	free(at);
 	free(spans);
 	regex_free(alias);
+	regex_free(payload);
 	regex_free(create);
 	regex_free(variable);
 	regex_free(emit);
@@ -877,7 +913,8 @@ events_seen_before(const struct events_graph *g, size_t i, int emitted)
 		    g->sites[i].name) != 0)
 			continue;
 		if (emitted ? g->sites[j].kind == EVENTS_EMIT :
-		    g->sites[j].kind != EVENTS_EMIT && g->sites[j].kind != EVENTS_CRON)
+		    g->sites[j].kind != EVENTS_EMIT && g->sites[j].kind != EVENTS_CRON &&
+		    g->sites[j].kind != EVENTS_PAYLOAD)
 			return 1;
 	}
 	return 0;
@@ -937,7 +974,9 @@ events_findings_write(const void *config, const struct events_graph *g,
 				continue;
 		} else {
 			if (s->kind == EVENTS_EMIT || s->kind == EVENTS_CRON ||
+			    s->kind == EVENTS_PAYLOAD ||
 			    events_has(g, EVENTS_EMIT, s->name) ||
+			    events_has(g, EVENTS_PAYLOAD, s->name) ||
 			    events_external(ec, s->name) || events_seen_before(g, i, 0))
 				continue;
 		}
@@ -1167,7 +1206,7 @@ events_run(struct batch *b)
 {
 	const struct events_check	*cc;
 	struct events_graph		 g;
-	struct buf			 out;
+	struct buf			 out, workers;
 	const char			*root = b->topology != NULL ?
 					    b->topology->read_root : NULL;
 	const void			*read = NULL;
@@ -1199,11 +1238,21 @@ events_run(struct batch *b)
 				unknown += g.sites[w].name == NULL &&
 				    g.sites[w].kind == EVENTS_EMIT;
 			observation_factf(&c->observation, "count", "%zu", n);
+			buf_init(&workers, 1024);
+			for (w = 0; w < g.nworkers; w++) {
+				size_t j, in = 0;
+
+				for (j = 0; j < g.nfunctions; j++)
+					in += g.functions[j].registered[w] != 0;
+				buf_printf(&workers, "%s%s %zu", w > 0 ? ", " : " ",
+				    g.workers[w].name, in);
+			}
 			/* An unknown emit may send what looks unemitted: said, not hidden. */
-			observation_evidence(&c->observation, "%zu functions, %zu sites "
-			    "in %zu files, %zu emit sites whose name is computed (unknown)%s%s",
-			    g.nfunctions, g.nsites, g.nfiles, unknown,
-			    n > 0 ? "\n" : "", buf_str(&out));
+			observation_evidence(&c->observation, "%zu functions (registered:%s), "
+			    "%zu sites in %zu files, %zu emit sites whose name is computed "
+			    "(unknown)%s%s", g.nfunctions, buf_str(&workers), g.nsites,
+			    g.nfiles, unknown, n > 0 ? "\n" : "", buf_str(&out));
+			buf_free(&workers);
 		}
 		buf_free(&out);
 		batch_done(b, c);

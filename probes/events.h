@@ -17,6 +17,9 @@ enum events_site_kind {
 	EVENTS_EMIT,		/* step.sendEvent / inngest.send */
 	EVENTS_WAIT,		/* step.waitForEvent(..., { event: "x" }) */
 	EVENTS_CANCEL,		/* cancelOn: [{ event: "x" }] in a function's config */
+	/* An event object { name: "x", data } built apart from its send
+	 * (`.map(p => ({ name, data }))` handed to sendEvent as a variable). */
+	EVENTS_PAYLOAD,
 };
 
 struct events_site {

@@ -21,7 +21,7 @@
 #include "../../util/buf.h"
 #include "../../util/util.h"
 
-static const char *const kinds[] = { "trigger", "cron", "emit", "wait", "cancel" };
+static const char *const kinds[] = { "trigger", "cron", "emit", "wait", "cancel", "payload" };
 
 /* Every site as KIND:NAME@LINE/FUNCTION-ID, unknown names as KIND:?TEXT, ';'-joined. */
 static char *
@@ -105,14 +105,16 @@ test_emits(void **state)
 	    "    const r = await step.waitForEvent(\"wait\", { event: \"e/back\", timeout: \"1h\" });\n"
 	    "  });\n"
 	    "await inngest.send({ name: \"e/outside\", data: {} });\n"
-	    "yield* inngestClient\n  .send(\"e/cli\", payload);\n");
+	    "yield* inngestClient\n  .send(\"e/cli\", payload);\n"
+	    "const built = xs.map((x) => ({ name: \"e/mapped\" as const, data: { x } }));\n"
+	    "const notAnEvent = { name: \"Joel\", age: 3 };\n");
 	assert_string_equal(s,
 	    "trigger:e/in@6/fn/f;"
 	    "emit:e/out@9/fn/f;emit:e/a@10/fn/f;emit:e/b@10/fn/f;emit:?...rest;"
 	    "emit:c/one@2/fn/f;emit:c/two@3/fn/f;emit:c/payload@8/fn/f;"
 	    "emit:c/named@13/fn/f;emit:?`e/${kind}.done`;emit:?events;"
 	    "emit:e/outside@18/-;emit:e/cli@20/-;"
-	    "wait:e/back@16/fn/f");
+	    "wait:e/back@16/fn/f;payload:e/mapped@21/-");
 	free(s);
 	events_graph_free(&g);
 	(void)state;
