@@ -816,9 +816,6 @@ events_read_globs(struct events_graph *g, const struct events_config *ec,
 	for (i = 0; i < nglobs; i++) {
 		memset(&gl, 0, sizeof gl);
 		rc = glob(globs[i], 0, NULL, &gl);
-		if (rc == GLOB_NOMATCH)
-			events_graph_error(g, xasprintf("%s: no file matches",
-			    globs[i]));
 		for (j = 0; rc == 0 && j < gl.gl_pathc; j++) {
 			if (events_excluded(ec, gl.gl_pathv[j]))
 				continue;
@@ -853,6 +850,11 @@ events_graph_read(const void *config, const char *root, struct events_graph *g)
 
 	events_graph_init(g);
 	events_read_globs(g, ec, ec->functions, ec->nfunctions, root, 1, &nread);
+	/* One glob may match nothing (a tree without subfolders); all of them, no. */
+	if (nread == 0 && g->nerrors == 0)
+		events_graph_error(g, xasprintf("functions: no file matches %s%s",
+		    ec->nfunctions > 0 ? ec->functions[0] : "(none declared)",
+		    ec->nfunctions > 1 ? " or the other globs" : ""));
 	events_read_globs(g, ec, ec->emitters, ec->nemitters, root, 0, &nread);
 	g->nworkers = ec->nworkers;
 	for (i = 0; i < ec->nworkers; i++) {
