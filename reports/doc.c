@@ -1203,8 +1203,11 @@ doc_table_events(struct doc_ctx *ctx, const struct node *block)
 		else if (v == NULL)
 			doc_cell(ctx, "not run");
 		else
-			doc_cell_free(ctx, xasprintf("%s%s%s", v->status,
-			    v->drift != NULL ? " " : "", v->drift != NULL ? v->drift : ""));
+			doc_cell_free(ctx, xasprintf("%s%s%s%s%s%s", v->status,
+			    v->drift != NULL ? " " : "", v->drift != NULL ? v->drift : "",
+			    ctx->results->verified_at != NULL ? " (" : "",
+			    ctx->results->verified_at != NULL ? ctx->results->verified_at : "",
+			    ctx->results->verified_at != NULL ? ")" : ""));
 		doc_row_end(ctx);
 	}
 	if (rows > 0)
