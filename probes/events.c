@@ -447,7 +447,7 @@ events_value(const struct events_file *f, struct span v, char **name, char **tex
 		    f->t[i] != '$')
 			return;
 	}
-	if (i == v.start)
+	if (i == v.start || memchr(f->t + v.start, '$', v.end - v.start) != NULL)
 		return;
 	ident = xstrndup(f->t + v.start, v.end - v.start);
 	pattern = xasprintf("(?m)^\\s*(?:export\\s+)?const\\s+%s\\s*=\\s*"
@@ -517,7 +517,8 @@ events_constant(const struct events_file *f, struct span s, struct span *out)
 		if (!isalnum((unsigned char)f->b[i]) && f->b[i] != '_' && f->b[i] != '$')
 			return 0;
 	}
-	if (s.end == s.start || isdigit((unsigned char)f->b[s.start]))
+	if (s.end == s.start || isdigit((unsigned char)f->b[s.start]) ||
+	    memchr(f->b + s.start, '$', s.end - s.start) != NULL)
 		return 0;
 	ident = xstrndup(f->b + s.start, s.end - s.start);
 	pattern = xasprintf("\\bconst\\s+%s\\s*(?::[^=;]*)?=\\s*[\\[{]", ident);
@@ -814,6 +815,26 @@ events_read_globs(struct events_graph *g, const struct events_config *ec,
 	int		 rc;
 
 	for (i = 0; i < nglobs; i++) {
+		/*
+		 * --root: the folder before the first wildcard must be inside,
+		 * else no name of what lies outside is listed (glob would).
+		 */
+		if (root != NULL) {
+			char	*fixed = xstrndup(globs[i], strcspn(globs[i], "*?["));
+			char	*slash = strrchr(fixed, '/'), *real = NULL;
+
+			if (slash != NULL)
+				*slash = '\0';
+			rc = textfile_allowed(root, fixed[0] != '\0' ? fixed : "/",
+			    &real, &cause);
+			free(fixed);
+			free(real);
+			if (rc != 0) {
+				events_graph_error(g, cause);
+				cause = NULL;
+				continue;
+			}
+		}
 		memset(&gl, 0, sizeof gl);
 		rc = glob(globs[i], 0, NULL, &gl);
 		for (j = 0; rc == 0 && j < gl.gl_pathc; j++) {

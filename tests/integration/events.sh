@@ -110,3 +110,25 @@ t_contains "why: says why" "$T_OUT" "no createFunction with this id or variable"
 t_exit "why: an unknown subject, exit 2" 2 why port 3111
 t_contains "why: names the subjects" "$T_ERR" "unknown subject port"
 t_exit "why: no name, usage, exit 2" 2 why event
+
+# ---- faults: --root, nothing to read
+mkdir -p "$TMPDIR/elsewhere"
+t_exit "events: --root elsewhere, an error (not --strict: exit 0)" 0 "$TOPO" check -f "$TOPOLOGY" --layer static \
+    --set "REPO=$TREE" --root "$TMPDIR/elsewhere" --only 'events/*' --format json
+t_eq "events: --root elsewhere, every events check an error" "error error error error" \
+    "$(jq -r '[.checks[] | select(.id | startswith("events/")) | .status] | join(" ")' <<<"$T_OUT")"
+t_not_contains "events: --root elsewhere, no file name from outside" "$T_OUT$T_ERR" "slack-backfill"
+t_contains "events: --root elsewhere, says why" "$T_OUT" "is outside the root"
+t_exit "events: --root the tree, the same counts" 1 "$TOPO" check -f "$TOPOLOGY" --layer static \
+    --set "REPO=$TREE" --root "$TREE" --only 'events/unregistered' --format json
+t_eq "events: --root the tree, 2 unregistered" "count = 2" \
+    "$(jq -r '.checks[] | select(.id == "events/unregistered") | .observed' <<<"$T_OUT")"
+cat >"$TMPDIR/none.yaml" <<YAML
+version: 1
+system: none
+events:
+  functions: ["$TMPDIR/no-such-folder/*.ts"]
+  workers: [{name: host, file: "$TMPDIR/no-such-folder/index.ts", list: fns}]
+YAML
+t_exit "events: no function file, an error (not --strict: exit 0)" 0 "$TOPO" check -f "$TMPDIR/none.yaml" --only 'events/unregistered'
+t_contains "events: no function file, says which glob" "$T_OUT" "functions: no file matches $TMPDIR/no-such-folder/*.ts"
