@@ -96,5 +96,6 @@ extern const struct cmd_entry cmd_dash_entry;
 extern const struct cmd_entry cmd_doc_entry;
 extern const struct cmd_entry cmd_stale_entry;
 extern const struct cmd_entry cmd_serve_entry;
+extern const struct cmd_entry cmd_why_entry;
 
 #endif

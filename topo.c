@@ -21,6 +21,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_serve_entry,
 	&cmd_stale_entry,
 	&cmd_doc_entry,
+	&cmd_why_entry,
 	&cmd_version_entry,
 };
 #define CMD_COUNT (sizeof cmd_table / sizeof cmd_table[0])

@@ -11,6 +11,7 @@ const struct probe_ops *const probe_table[] = {
 	&probe_unknowns,
 	&probe_files,
 	&probe_sources,
+	&probe_events,
 	&probe_port,
 	&probe_http,
 	&probe_command,

@@ -1164,12 +1164,58 @@ doc_table_cli(struct doc_ctx *ctx, const struct node *block)
 	(void)block;
 }
 
+/*
+ * The event graph's four findings (probes/events.c): each row the count the
+ * topology expects and, with results, the count observed and the verdict.
+ * The checks share one position (the section), so rows come from the plan.
+ */
+static void
+doc_table_events(struct doc_ctx *ctx, const struct node *block)
+{
+	static const char *const head[] = { "Finding", "Check", "Expected", "Observed",
+	    "Verdict", NULL };
+	const struct doc_verdict	*v;
+	const struct check		*c;
+	const char			*observed;
+	size_t				 i, rows = 0;
+
+	for (i = 0; i < ctx->plan->count; i++) {
+		c = ctx->plan->checks[i];
+		if (strcmp(c->probe->name, "events") != 0 || c->extra)
+			continue;
+		doc_row_first(ctx, &rows, head, "llrrl");
+		doc_cell(ctx, c->summary != NULL ? c->summary : "");
+		doc_cell_free(ctx, xasprintf("`%s`", c->id));
+		doc_cell(ctx, c->nexpects > 0 ? c->expects[0].value : "");
+		v = ctx->results != NULL ? doc_verdict_find(ctx->results, c->id) : NULL;
+		observed = v != NULL && v->observed != NULL ? v->observed : "";
+		if (strncmp(observed, "count = ", 8) == 0)
+			observed += 8;
+		doc_cell(ctx, observed);
+		if (ctx->results == NULL)
+			doc_cell(ctx, "unverified");
+		else if (v == NULL)
+			doc_cell(ctx, "not run");
+		else
+			doc_cell_free(ctx, xasprintf("%s%s%s%s%s%s", v->status,
+			    v->drift != NULL ? " " : "", v->drift != NULL ? v->drift : "",
+			    ctx->results->verified_at != NULL ? " (" : "",
+			    ctx->results->verified_at != NULL ? ctx->results->verified_at : "",
+			    ctx->results->verified_at != NULL ? ")" : ""));
+		doc_row_end(ctx);
+	}
+	if (rows > 0)
+		doc_table_end(ctx);
+	(void)block;
+}
+
 static const struct doc_table doc_tables[] = {
 	{ "launchd", doc_table_launchd, "Host launchd inventory" },
 	{ "kubernetes", doc_table_kubernetes, "Kubernetes services" },
 	{ "ports", doc_table_ports, "Port map" },
 	{ "caddy", doc_table_caddy, "Networking and routes" },
 	{ "sources", doc_table_sources, "Facts read from the source" },
+	{ "events", doc_table_events, "Event graph" },
 	{ "files", doc_table_files, "Evidence files" },
 	{ "http", doc_table_http, "HTTP endpoints" },
 	{ "commands", doc_table_commands, "Commands" },
@@ -1224,7 +1270,7 @@ doc_block(struct doc_ctx *ctx, const struct node *block)
 		}
 	}
 	msg = xasprintf("no table named '%s' (launchd, kubernetes, ports, caddy, "
-	    "sources, files, http, commands, redis, unknowns, watch, adrs, cli)", name);
+	    "sources, events, files, http, commands, redis, unknowns, watch, adrs, cli)", name);
 	doc_fault(ctx, node_get(block, "table"), msg);
 	free(msg);
 }
