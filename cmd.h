@@ -26,6 +26,8 @@ struct plan;
 #define CMD_OPT_LIVE	0x400	/* --live [RESULTS.json] */
 #define CMD_OPT_CHANGED	0x800	/* --changed FILE|- */
 #define CMD_OPT_ROOT	0x1000	/* --root DIR, else $TOPO_ROOT */
+#define CMD_OPT_REPO	0x2000	/* --repo DIR (init) */
+#define CMD_OPT_MERGE	0x4000	/* --merge FILE (init, discover) */
 
 struct cmd_args {
 	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
@@ -43,6 +45,8 @@ struct cmd_args {
 	int		 live;
 	const char	*results;	/* --live FILE or --results FILE */
 	const char	*changed;
+	const char	*repo;		/* --repo DIR */
+	const char	*merge;		/* --merge FILE */
 	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
 	char		**rest;		/* positional arguments left */
 	int		 nrest;
@@ -91,5 +95,7 @@ extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_dash_entry;
 extern const struct cmd_entry cmd_doc_entry;
 extern const struct cmd_entry cmd_stale_entry;
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_discover_entry;
 
 #endif
