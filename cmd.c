@@ -24,7 +24,8 @@
 enum {
 	OPT_FORMAT = 256, OPT_LAYER, OPT_ONLY, OPT_SET, OPT_JOBS, OPT_TIMEOUT,
 	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_ROOT,
-	OPT_LISTEN, OPT_HELP,
+	OPT_LISTEN, OPT_REPO, OPT_MERGE,
+	OPT_HELP,
 };
 
 static const struct {
@@ -58,6 +59,10 @@ static const struct {
 	  "    --results FILE     take verdicts from `topo check --format json` output" },
 	{ { "changed", required_argument, NULL, OPT_CHANGED }, CMD_OPT_CHANGED,
 	  "    --changed FILE|-   paths a change touched (git diff --name-only)" },
+	{ { "repo", required_argument, NULL, OPT_REPO }, CMD_OPT_REPO,
+	  "    --repo DIR         the checkout to read (topo init)" },
+	{ { "merge", required_argument, NULL, OPT_MERGE }, CMD_OPT_MERGE,
+	  "    --merge FILE       print only what FILE lacks, as a diff" },
 	{ { "root", required_argument, NULL, OPT_ROOT }, CMD_OPT_ROOT,
 	  "    --root DIR         read repository files only in DIR (default $TOPO_ROOT)" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, CMD_OPT_LISTEN,
@@ -223,6 +228,12 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 			break;
 		case OPT_CHANGED:
 			a->changed = optarg;
+			break;
+		case OPT_REPO:
+			a->repo = optarg;
+			break;
+		case OPT_MERGE:
+			a->merge = optarg;
 			break;
 		case OPT_ROOT:
 			root = optarg;

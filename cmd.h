@@ -29,6 +29,8 @@ struct plan;
 #define CMD_OPT_CHANGED	0x800	/* --changed FILE|- */
 #define CMD_OPT_ROOT	0x1000	/* --root DIR, else $TOPO_ROOT */
 #define CMD_OPT_LISTEN	0x2000	/* --listen ADDR:PORT */
+#define CMD_OPT_REPO	0x4000	/* --repo DIR (init) */
+#define CMD_OPT_MERGE	0x8000	/* --merge FILE (init, discover) */
 
 struct cmd_args {
 	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
@@ -46,6 +48,8 @@ struct cmd_args {
 	int		 live;
 	const char	*results;	/* --live FILE or --results FILE */
 	const char	*changed;
+	const char	*repo;		/* --repo DIR */
+	const char	*merge;		/* --merge FILE */
 	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
 	const char	*listen;	/* --listen ADDR:PORT; NULL = default */
 	char		**rest;		/* positional arguments left */
@@ -97,5 +101,7 @@ extern const struct cmd_entry cmd_doc_entry;
 extern const struct cmd_entry cmd_stale_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_why_entry;
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_discover_entry;
 
 #endif

@@ -22,6 +22,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_stale_entry,
 	&cmd_doc_entry,
 	&cmd_why_entry,
+	&cmd_init_entry,
+	&cmd_discover_entry,
 	&cmd_version_entry,
 };
 #define CMD_COUNT (sizeof cmd_table / sizeof cmd_table[0])

@@ -1,0 +1,26 @@
+/*
+ * propose.h: the proposed topology of `topo init` (from a checkout) and
+ * `topo discover` (from the running machine), as commented YAML text.
+ * Every scalar is written double-quoted with escapes, so no odd name makes
+ * it unparsable; no environment value, password or token is ever copied.
+ */
+#ifndef TOPO_PROPOSE_H
+#define TOPO_PROPOSE_H
+
+#include "../util/buf.h"
+
+struct listeners;
+
+/* Appends a topology for the checkout at repo (its path kept as ${REPO}). 0 or -1. */
+int	propose_repo(struct buf *, const char *repo, char **cause);
+/* Appends a topology of the listening ports in l (owners as comments). */
+int	propose_live(struct buf *, const struct listeners *l);
+/*
+ * Appends to out the text of original plus each top-level section of
+ * proposed that original lacks (never reordering or rewriting original).
+ */
+void	propose_merge(struct buf *out, const char *original, const char *proposed);
+/* Appends s as a double-quoted YAML scalar. */
+void	propose_quote(struct buf *, const char *s);
+
+#endif
