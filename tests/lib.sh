@@ -34,6 +34,8 @@ if [ -z "${T_NO_TMP:-}" ]; then
 fi
 
 t_pass() { echo "PASS: $1"; }
+# t_skip NAME REASON: a test that cannot run here, and why (counted apart).
+t_skip() { echo "SKIP: $1: $2"; }
 t_fail() {
 	echo "FAIL: $1"
 	shift
