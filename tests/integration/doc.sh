@@ -131,8 +131,8 @@ cat >"$TMPDIR/results.json" <<'JSON'
 {"topo_json_version": 1, "system": "joelclaw", "started_at": "2001-02-03T04:05:06Z",
  "layers": "all", "exit_code": 1, "summary": {},
  "checks": [
-  {"id": "launchd/com.joel.gateway", "layer": "live", "status": "ok", "drift": null, "extra": false},
-  {"id": "launchd/com.joel.gateway/plist", "layer": "static", "status": "drift", "drift": "missing", "extra": false},
+  {"id": "launchd/com.joel.talon", "layer": "live", "status": "ok", "drift": null, "extra": false},
+  {"id": "launchd/com.joel.talon/plist", "layer": "static", "status": "drift", "drift": "missing", "extra": false},
   {"id": "port/8289", "layer": "live", "status": "drift", "drift": "changed", "observed": "state = closed", "extra": false},
   {"id": "port/3111", "layer": "live", "status": "ok", "drift": null, "extra": false},
   {"id": "k8s/joelclaw/Service/debug-svc/manifest", "layer": "static", "status": "drift", "drift": "extra", "observed": "Service/debug-svc", "extra": true}
@@ -145,7 +145,7 @@ R=$(cat "$TMPDIR/r1.md")
 t_contains "doc --results: verified at the run's time" "$R" "**Verified 2001-02-03T04:05:06Z** (layers: all): 2 ok, 3 drift, 0 error, 0 unknown, 0 skipped"
 t_not_contains "doc --results: not unverified" "$R" "**Unverified.**"
 t_contains "doc --results: a row with both layers" "$R" \
-    '| `com.joel.gateway` | running | Gateway daemon (`packages/gateway/src/daemon.ts`) | WS `:3018`, Redis bridge | live ok, static drift missing (2001-02-03T04:05:06Z) |'
+    '| `com.joel.talon` | running | Infra watchdog | health `127.0.0.1:9999` | live ok, static drift missing (2001-02-03T04:05:06Z) |'
 t_contains "doc --results: a drifted port" "$R" "| drift changed (2001-02-03T04:05:06Z) |"
 t_contains "doc --results: an ok port" "$R" "| local host; proxied via Caddy 3443 + webhook path via 8443 | ok (2001-02-03T04:05:06Z) |"
 t_contains "doc --results: a check not in the results" "$R" "| not run (2001-02-03T04:05:06Z) |"
