@@ -143,6 +143,29 @@ cmd_push(char ***list, size_t *n, const char *s)
 	(*list)[(*n)++] = xstrdup(s);
 }
 
+/*
+ * --set NAME=VALUE, where a VALUE that is a relative path (".", "./x",
+ * "../x") is made absolute against the current folder: typed on a command
+ * line, it means here (`--set REPO=.` in CI), not beside the topology file,
+ * which is how a relative path written in the file is read.
+ */
+static void
+cmd_push_set(char ***list, size_t *n, const char *s)
+{
+	const char	*value = strchr(s, '=') + 1;
+	char		 cwd[4096], *abs;
+
+	if ((strcmp(value, ".") == 0 || strcmp(value, "..") == 0 ||
+	    strncmp(value, "./", 2) == 0 || strncmp(value, "../", 3) == 0) &&
+	    getcwd(cwd, sizeof cwd) != NULL) {
+		abs = xasprintf("%.*s%s/%s", (int)(value - s), s, cwd, value);
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = abs;
+		return;
+	}
+	cmd_push(list, n, s);
+}
+
 int
 cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 {
@@ -202,7 +225,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 				    optarg);
 				goto usage;
 			}
-			cmd_push(&a->sets, &a->nsets, optarg);
+			cmd_push_set(&a->sets, &a->nsets, optarg);
 			break;
 		case OPT_JOBS:
 			if (cmd_number("--jobs", optarg, 1, 100000, &a->jobs) != 0)

@@ -1276,6 +1276,15 @@ events_run(struct batch *b)
 			    "(unknown)%s%s", g.nfunctions, buf_str(&workers), g.nsites,
 			    g.nfiles, unknown, n > 0 ? "\n" : "", buf_str(&out));
 			buf_free(&workers);
+			/* Awaited with no literal emitter is not "nothing sends it"
+			 * while some emit site computes its name (the CLI's `send
+			 * <event>`): that one may. Never a red line from a guess. */
+			if (cc->finding == FINDING_UNEMITTED && n > 0 && unknown > 0)
+				observation_unknown(&c->observation, "%zu events "
+				    "awaited with no literal emit site in the files "
+				    "read, but %zu emit sites compute their name and "
+				    "may send them (declare them under external:)",
+				    n, unknown);
 		}
 		buf_free(&out);
 		batch_done(b, c);

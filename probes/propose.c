@@ -158,7 +158,9 @@ propose_k8s(struct buf *b, const char *repo)
 		    k8s_objects_from_yaml(&one, buf_str(&f), f.len, files[i], &cause) == 0) {
 			all.items = xreallocarray(all.items, all.count + one.count,
 			    sizeof *all.items);
-			memcpy(all.items + all.count, one.items, one.count * sizeof *one.items);
+			if (one.count > 0)
+				memcpy(all.items + all.count, one.items,
+				    one.count * sizeof *one.items);
 			all.count += one.count;
 			free(one.items);
 		} else

@@ -22,6 +22,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 passed=0
 failed=0
+skipped=0
 
 # A tier's log counts: PASS:/FAIL: lines; a sanitizer report or a script
 # that died without saying FAIL is one failure more.
@@ -37,6 +38,9 @@ count() {
 		f=$((f + 1))
 	fi
 	grep '^FAIL: ' "$log" | sed "s|^FAIL: |FAIL: $name: |"
+	# Skipped with a reason (../shared absent): said, not counted as passed.
+	grep '^SKIP: ' "$log" | sed "s|^SKIP: |SKIP: $name: |"
+	skipped=$((skipped + $(grep -c '^SKIP: ' "$log")))
 	passed=$((passed + p))
 	failed=$((failed + f))
 	printf '   %-28s %4d passed, %d failed\n' "$name" "$p" "$f"
@@ -77,5 +81,6 @@ if [ -n "$left" ]; then
 	failed=$((failed + 1))
 fi
 
+[ "$skipped" = 0 ] || echo "($skipped skipped, each with its reason above)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

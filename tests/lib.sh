@@ -36,6 +36,13 @@ fi
 t_pass() { echo "PASS: $1"; }
 # t_skip NAME REASON: a test that cannot run here, and why (counted apart).
 t_skip() { echo "SKIP: $1: $2"; }
+# t_need_shared NAME: ends the script, skipped, when ../shared/fixtures (the
+# real joelclaw files and recorded tool outputs, beside a CI clone) is absent.
+t_need_shared() {
+	[ -d "$ROOT/../shared/fixtures" ] && return 0
+	t_skip "$1" "$ROOT/../shared/fixtures is absent (../shared is not beside the project)"
+	exit 0
+}
 t_fail() {
 	echo "FAIL: $1"
 	shift

@@ -67,7 +67,13 @@ t_not_contains "events: a cancelOn event is handled" "$(evidence events/unhandle
 # Unemitted: 45 names, of which 31 no other file of the repository mentions
 # (grep -rlF '"NAME"' over *.ts *.sh *.py *.js *.tsx without node_modules,
 # tests and the event schema client.ts finds the handler's file only).
-t_eq "events: 45 events awaited that no emit site names" "count = 45" "$(count events/unemitted)"
+# 23 emit sites compute their name (the CLI's `send <event>` among them):
+# any of the 45 may be sent by one, so the verdict is unknown, not drift.
+t_eq "events: unemitted is unknown while names are computed" "unknown" \
+    "$(jq -r '.checks[] | select(.id == "events/unemitted") | .status' "$TMPDIR/events.json")"
+t_contains "events: 45 events awaited that no emit site names" \
+    "$(jq -r '.checks[] | select(.id == "events/unemitted") | .message' "$TMPDIR/events.json")" \
+    "45 events awaited with no literal emit site in the files read, but 23 emit sites compute their name"
 t_contains "events: a webhook prefix declared external is not reported" \
     "$(evidence events/unemitted | grep -c 'vercel/')" "0"
 # embedding/text.requested: grep -rlF finds embed.ts and client.ts (its schema) only.

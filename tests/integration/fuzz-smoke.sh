@@ -12,7 +12,7 @@ mapfile -t targets < <("$ROOT/tests/fuzz/run.sh" --list)
 
 # Every parser of outside input has its target (a new one must be added here
 # on purpose, so none is dropped silently).
-want="caddy_json caddyfile doc_results jsonpath kubectl launchctl manifest match plist redis report sources systemd topology"
+want="caddy_json caddyfile doc_results events jsonpath kubectl launchctl manifest match plist redis report sources systemd topology"
 t_eq "every fuzz target present" "$want" "$(echo "${targets[@]}" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # One regression input per target at least: the crash each one once found,

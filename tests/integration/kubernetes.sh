@@ -11,6 +11,7 @@
 # kubectl prints may reach a report.
 : "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 . "$ROOT/tests/lib.sh"
+t_need_shared "kubernetes"
 
 SHARED=$ROOT/../shared/fixtures
 SAMPLE=$SHARED/kubectl/get-sts-deploy-svc.json

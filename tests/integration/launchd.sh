@@ -10,6 +10,7 @@
 # environment block must appear in no output format.
 : "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 . "$ROOT/tests/lib.sh"
+t_need_shared "launchd"
 
 SHARED=$ROOT/../shared/fixtures
 SECRET=s3cr3t-value-that-must-never-appear-in-a-report

@@ -9,6 +9,7 @@
 # or write, or use of uninitialised memory fails the test. Then a soak: the
 # dashboard re-probing 1,000 times keeps a flat RSS.
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+t_need_shared "leaks"
 
 PLAIN="$ROOT/build/topo"
 FIXTURES="$ROOT/../shared/fixtures"

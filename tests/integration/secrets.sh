@@ -18,6 +18,7 @@
 # Written places: check in every format to stdout and with -o, stderr,
 # validate, the generated document, and the dashboard's screen (tmux).
 . "${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+t_need_shared "secrets"
 
 FIXTURES="$ROOT/../shared/fixtures"
 for tool in redis-server redis-cli jq tmux; do

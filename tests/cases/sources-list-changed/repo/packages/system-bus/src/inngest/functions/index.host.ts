@@ -12,7 +12,6 @@ export const hostFunctionDefinitions = [
   heartbeatWake,
   systemLogger,
   contentSync,
-  ...clusterSubset,
 ];
 
 export const hostFunctionIds = hostFunctionDefinitions.map((fn) => fn.opts?.id ?? "unknown");

@@ -12,7 +12,6 @@ export const hostFunctionDefinitions = [
   heartbeatCron,
   /* logging */ systemLogger,
   contentSync,
-  ...clusterSubset,
   queueObserver,
 ];
 

@@ -11,7 +11,6 @@ export const hostFunctionDefinitions = [
   approvalResolve,
   heartbeatCron,
   systemLogger,
-  ...clusterSubset,
 ];
 
 export const hostFunctionIds = hostFunctionDefinitions.map((fn) => fn.opts?.id ?? "unknown");
