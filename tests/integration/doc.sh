@@ -111,6 +111,7 @@ if a != b:
     sys.exit(1)
 print("%d rows" % len(a))
 PY
+if [ -f "$REFERENCE" ]; then
 for what in ports launchd k8s; do
 	out=$(python3 "$TMPDIR/compare.py" "$REFERENCE" "$TMPDIR/a.md" "$what" 2>&1)
 	rc=$?
@@ -125,6 +126,9 @@ t_exit "doc: the table comparison sees a changed cell" 1 python3 "$TMPDIR/compar
 grep -v '^| `com.joel.vault-log-sync`' "$TMPDIR/a.md" >"$TMPDIR/dropped.md"
 t_exit "doc: the table comparison sees a missing row" 1 python3 "$TMPDIR/compare.py" \
     "$REFERENCE" "$TMPDIR/dropped.md" launchd
+else
+	t_skip "doc: tables against the reference" "$REFERENCE is absent (../shared is not beside the project)"
+fi
 
 # ---- verdicts from a results file: the run's time, every row's verdict
 cat >"$TMPDIR/results.json" <<'JSON'

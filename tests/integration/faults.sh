@@ -181,7 +181,11 @@ timeout 60 "$TOPO" check -f "$TMPDIR/faults.yaml" --format json -o "$TMPDIR/faul
 rc=$?
 took=$(ms_since "$start")
 J=$TMPDIR/faults.json
-t_eq "faults: exit 1 (the undeclared k8s objects are drift; errors are not)" 1 "$rc"
+if [ -d "$FIXTURES" ]; then
+	t_eq "faults: exit 1 (the undeclared k8s objects are drift; errors are not)" 1 "$rc"
+else
+	t_skip "faults: healthy launchctl and kubectl beside the faults" "$FIXTURES is absent (their recorded outputs)"
+fi
 t_eq "faults: no sanitizer report" "" "$(grep -E 'Sanitizer|runtime error' "$TMPDIR/faults.err")"
 # A run costs about its slowest check (8 s: huge), not the sum of them.
 if [ "$took" -lt 12000 ]; then t_pass "faults: the run took $took ms"; else
@@ -189,6 +193,7 @@ if [ "$took" -lt 12000 ]; then t_pass "faults: the run took $took ms"; else
 
 for id in "port/$HP" http/ok http/badcert-unverified redis/ping \
     redis/key/faults:ok launchd/com.joel.gateway k8s/joelclaw k8s/joelclaw/StatefulSet/inngest; do
+	case $id in launchd/* | k8s/*) [ -d "$FIXTURES" ] || continue ;; esac
 	healthy "$J" "$id"
 done
 # Endless output is stopped soon after it passes the cap, not at the timeout.
