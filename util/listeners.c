@@ -70,6 +70,27 @@ proc_addr(const char *hex, size_t n, int v6, char *out, size_t outlen)
 	return 0;
 }
 
+/*
+ * The line of text starting at p, copied into line (size bytes); a line
+ * that does not fit is given as "" (it belongs to no table read here).
+ * Returns the end of the line (its '\n', or end).
+ */
+static const char *
+listeners_line(const char *p, const char *end, char *line, size_t size)
+{
+	const char	*nl = memchr(p, '\n', (size_t)(end - p));
+	size_t		 n;
+
+	if (nl == NULL)
+		nl = end;
+	n = (size_t)(nl - p);
+	if (n >= size)
+		n = 0;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return nl;
+}
+
 int
 listeners_parse_proc(struct listeners *l, const char *text, size_t len, int v6)
 {
@@ -83,16 +104,9 @@ listeners_parse_proc(struct listeners *l, const char *text, size_t len, int v6)
 	unsigned long	 port;
 
 	for (; p < end; p = nl + 1) {
-		size_t n;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n >= sizeof line)
-			continue;	/* not a line of this table */
-		memcpy(line, p, n);
-		line[n] = '\0';
+		nl = listeners_line(p, end, line, sizeof line);
+		if (line[0] == '\0')
+			continue;	/* empty, or too long for a line of this table */
 		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
 		if (sscanf(line, " %*[0-9]: %79s %*s %7s %*s %*s %*s %ld %*s %lu",
 		    local, st, &uid, &inode) != 4)
@@ -226,16 +240,9 @@ listeners_parse_lsof(struct listeners *l, const char *text, size_t len, char **c
 	char		 addr[48];
 
 	for (; p < end; p = nl + 1) {
-		size_t n;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n >= sizeof line)
-			continue;
-		memcpy(line, p, n);
-		line[n] = '\0';
+		nl = listeners_line(p, end, line, sizeof line);
+		if (line[0] == '\0')
+			continue;	/* empty, or too long to be lsof's */
 		ntok = 0;
 		for (t = strtok_r(line, " \t", &save); t != NULL && ntok < 16;
 		    t = strtok_r(NULL, " \t", &save))
