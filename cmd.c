@@ -48,7 +48,7 @@ static const struct {
 	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, CMD_OPT_TIMEOUT,
 	  "    --timeout MS       default per-check timeout (default 5000)" },
 	{ { "strict", no_argument, NULL, OPT_STRICT }, CMD_OPT_STRICT,
-	  "    --strict           error and unknown also make the exit code 1" },
+	  "    --strict           unknown also makes the exit code 1" },
 	{ { "output", required_argument, NULL, 'o' }, CMD_OPT_OUTPUT,
 	  "-o, --output OUT       write to OUT (atomically) instead of stdout" },
 	{ { "interval", required_argument, NULL, OPT_INTERVAL }, CMD_OPT_INTERVAL,

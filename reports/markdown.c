@@ -79,6 +79,29 @@ markdown_cell(const char *s)
 	return report_escape(s, markdown_cell_byte, &points);
 }
 
+/*
+ * The headline's first words: drift and error both fail the run, and are
+ * named apart ("**Drift found**, **2 errors**": the system differs, or it did
+ * not answer); "**Failed**" when only --strict's unknowns did.
+ */
+static char *
+markdown_verdict(const struct report *report)
+{
+	size_t	drift = report->counts[STATUS_DRIFT];
+	size_t	error = report->counts[STATUS_ERROR];
+
+	if (drift > 0 && error > 0)
+		return xasprintf("**Drift found**, **%zu error%s**", error,
+		    error == 1 ? "" : "s");
+	if (drift > 0)
+		return xstrdup("**Drift found**");
+	if (error > 0)
+		return xasprintf("**%zu error%s**", error, error == 1 ? "" : "s");
+	if (report->exit_code != 0)
+		return xstrdup("**Failed**");
+	return xstrdup("**No drift**");
+}
+
 static void
 markdown_begin(struct report *report)
 {
@@ -97,12 +120,7 @@ markdown_begin(struct report *report)
 	fprintf(report->out, "## topo%s%s\n\n", *system != '\0' ? ": " : "", system);
 	free(system);
 
-	if (report->counts[STATUS_DRIFT] > 0)
-		verdict = xstrdup("**Drift found**");
-	else if (report->exit_code != 0)
-		verdict = xstrdup("**Failed**");
-	else
-		verdict = xstrdup("**No drift**");
+	verdict = markdown_verdict(report);
 	path = report->topology_path;
 	if (path == NULL && t != NULL)
 		path = t->path;
@@ -177,7 +195,10 @@ markdown_end(struct report *report)
 		if (ms->problems[i]->result.status == STATUS_DRIFT)
 			drifts++;
 	}
-	if (drifts == 0)
+	if (drifts == 0 && report->counts[STATUS_ERROR] > 0)
+		fputs("No drift found, but the checks in error got no answer: "
+		    "the run fails.\n", report->out);
+	else if (drifts == 0)
 		fputs("No drift.\n", report->out);
 	if (ms->count > 0) {
 		if (drifts == 0)

@@ -192,9 +192,7 @@ layer_name(enum layer l)
 int
 status_is_problem(enum status s, int strict)
 {
-	if (s == STATUS_DRIFT)
+	if (s == STATUS_DRIFT || s == STATUS_ERROR)
 		return 1;
-	if (strict && (s == STATUS_ERROR || s == STATUS_UNKNOWN))
-		return 1;
-	return 0;
+	return strict && s == STATUS_UNKNOWN;
 }
