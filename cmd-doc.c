@@ -36,9 +36,9 @@ cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct topology		*t;
 	struct plan		*p;
 	struct sched		*s = NULL;
-	struct check		**checks;
+	struct check		**checks = NULL;
 	char			*cause = NULL;
-	size_t			 count;
+	size_t			 i, count = 0;
 	struct cmd_output	 out;
 	int			 rc;
 
@@ -72,7 +72,13 @@ cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 		r = &results;
 	}
 
+	/* With --live, the document is written and the run's verdict is the
+	 * exit status, as for topo check: drift or error is 1. */
 	rc = 0;
+	for (i = 0; a->live && i < count; i++) {
+		if (status_is_problem(checks[i]->result.status, a->strict))
+			rc = 1;
+	}
 	if (cmd_output_open(&out, a->output) != 0) {
 		rc = 2;
 		goto out;
@@ -82,7 +88,7 @@ cmd_doc_exec(const struct cmd_entry *e, struct cmd_args *a)
 		free(cause);
 		rc = 2;
 	}
-	if (cmd_output_close(&out, rc == 0) != 0)
+	if (cmd_output_close(&out, rc != 2) != 0)
 		rc = 2;
 out:
 	doc_results_free(&results);

@@ -88,7 +88,7 @@ command:
     expect: {json: {"$.status": Running}}
 EOF
 start=$(date +%s%N)
-t_exit "errors are not drift: exit 0" 0 "$TOPO" check -f "$TMPDIR/error.yaml" --format json
+t_exit "an error (not drift) still fails: exit 1" 1 "$TOPO" check -f "$TMPDIR/error.yaml" --format json
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 J=$T_OUT
 t_eq "timeout is an error" "error" "$(st "$J" command/slow)"
@@ -117,7 +117,7 @@ command:
     expect: {stdout_regex: "^aaaa"}
 EOF
 start=$(date +%s%N)
-t_exit "30 MB of output: exit 0 (an error is not drift)" 0 "$TOPO" check -f "$TMPDIR/big.yaml" --format json
+t_exit "30 MB of output: an error, exit 1" 1 "$TOPO" check -f "$TMPDIR/big.yaml" --format json
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "big output is an error" "error output larger than 1 MiB: stopped" \
 	"$(st "$T_OUT" command/big) $(field "$T_OUT" command/big message)"

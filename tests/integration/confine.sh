@@ -196,7 +196,7 @@ ESCAPES=("source/absolute" "source/dotdot" "source/passwd" "source/link"
 field() { jq -r --arg id "$1" ".checks[] | select(.id == \$id) | .$2" "${3:-$TMPDIR/esc.json}"; }
 
 # Only errors: exit 0, and 1 with --strict, as for any other error.
-t_exit "escape: exit 0 (errors only)" 0 \
+t_exit "escape: errors only, exit 1" 1 \
 	"$TOPO" check -f "$ESC" --layer static --format json -o "$TMPDIR/esc.json" --root "$REPO"
 ERRS=$T_ERR
 t_exit "escape: exit 1 with --strict" 1 \
@@ -225,7 +225,7 @@ t_contains "escape: the linked manifests folder" "$(field k8s/manifests message)
 
 # The marker is nowhere: every format, the -o files, stderr.
 for fmt in text json markdown junit; do
-	t_exit "escape: --format $fmt runs" 0 \
+	t_exit "escape: --format $fmt runs" 1 \
 		"$TOPO" check -f "$ESC" --layer static --format "$fmt" --root "$REPO"
 	t_not_contains "escape: no marker in $fmt" "$T_OUT" "$MARK"
 	t_not_contains "escape: no /etc/passwd line in $fmt" "$T_OUT" "$PASSWD_MARK"
@@ -266,7 +266,7 @@ caddy:
   routes:
     - {site: "localhost:8443", to: "localhost:3111"}
 EOF
-t_exit "caddy: a wildcard folder under --root" 0 \
+t_exit "caddy: a wildcard folder under --root" 1 \
 	"$TOPO" check -f "$TMPDIR/caddy.yaml" --layer static --format json -o "$TMPDIR/glob.json" --root "$REPO"
 t_contains "caddy: a wildcard before the last part is refused" \
 	"$(field caddy/caddyfile message "$TMPDIR/glob.json")" \
@@ -290,11 +290,11 @@ t_not_contains "caddy: no marker from the linked match" "$(cat "$TMPDIR/linked.j
 mv "$REPO/sites/leak.caddy" "$REPO/sites/leak.caddy.off"
 
 # ---- 5. $TOPO_ROOT, and --root beating it ----
-t_exit "TOPO_ROOT: confines like --root" 0 \
+t_exit "TOPO_ROOT: confines like --root" 1 \
 	env TOPO_ROOT="$REPO" "$TOPO" check -f "$ESC" --layer static --format json -o "$TMPDIR/env.json"
 t_eq "TOPO_ROOT: the same verdicts as --root" "$(verdicts "$TMPDIR/esc.json")" "$(verdicts "$TMPDIR/env.json")"
 t_not_contains "TOPO_ROOT: no marker" "$(cat "$TMPDIR/env.json")" "$MARK"
-t_exit "TOPO_ROOT: --root wins over it" 0 \
+t_exit "TOPO_ROOT: --root wins over it" 1 \
 	env TOPO_ROOT=/nonexistent-topo-root "$TOPO" check -f "$ESC" --layer static --format json \
 	-o "$TMPDIR/both.json" --root "$REPO"
 t_eq "TOPO_ROOT: --root's verdicts" "$(verdicts "$TMPDIR/esc.json")" "$(verdicts "$TMPDIR/both.json")"

@@ -116,6 +116,49 @@ system: core-error
 http:
   - {name: refused, url: "http://127.0.0.1:$CLOSED/"}
 YAML
-t_exit "an error alone: exit 0" 0 "$TOPO" check -f "$W/error.yaml"
+t_exit "an error alone: exit 1" 1 "$TOPO" check -f "$W/error.yaml"
 t_exit "an error with --strict: exit 1" 1 "$TOPO" check -f "$W/error.yaml" --strict
 t_exit "usage error: exit 2" 2 "$TOPO" check -f "$W/fixed.yaml" --format yaml
+
+# A service that is down fails CI (issue 19): refused or timed out, in every
+# format, the exit status is 1 and each report names the error as an error,
+# not as drift. An unknown alone passes unless --strict.
+for fmt in text json markdown junit; do
+	t_exit "refused: --format $fmt exits 1" 1 "$TOPO" check -f "$W/error.yaml" --format "$fmt"
+	printf "%s\n" "$T_OUT" >"$W/error.$fmt"
+done
+t_contains "refused: text summary counts the error" "$(cat "$W/error.text")" "1 error"
+t_contains "refused: text summary says exit 1" "$(cat "$W/error.text")" "exit 1"
+t_eq "refused: json exit_code 1, 1 error, 0 drift" "1 1 0" \
+	"$(jq -r '"\(.exit_code) \(.summary.error) \(.summary.drift)"' "$W/error.json")"
+t_contains "refused: markdown headline names the error" "$(head -3 "$W/error.markdown")" "**1 error** — exit 1"
+t_not_contains "refused: markdown does not say no drift as a pass" "$(cat "$W/error.markdown")" "No drift —"
+t_contains "refused: junit counts an <error>" "$(cat "$W/error.junit")" 'errors="1"'
+t_contains "refused: junit exit_code property 1" "$(cat "$W/error.junit")" '<property name="exit_code" value="1"'
+
+t_fixture hang --route 'GET /hang 200 !hang'
+{
+	echo "version: 1"
+	echo "system: core-hang"
+	echo "http:"
+	for i in $(seq 500); do
+		echo "  - {name: h$i, url: \"http://127.0.0.1:$FIXTURE_PORT/hang\", timeout_ms: 200}"
+	done
+} >"$W/hang.yaml"
+for fmt in text json markdown junit; do
+	t_exit "500 timed-out checks: --format $fmt exits 1" 1 \
+		"$TOPO" check -f "$W/hang.yaml" --jobs 100 --format "$fmt"
+	printf "%s\n" "$T_OUT" >"$W/hang.$fmt"
+done
+t_eq "500 timed-out checks: 500 errors in the json" "500 0 1" \
+	"$(jq -r '"\(.summary.error) \(.summary.drift) \(.exit_code)"' "$W/hang.json")"
+t_contains "500 timed-out checks: markdown headline" "$(head -3 "$W/hang.markdown")" "**500 errors** — exit 1"
+
+cat >"$W/unknown.yaml" <<YAML
+version: 1
+system: core-unknown
+unknowns:
+  - {what: a tailnet, verify: tailscale status, why: none here}
+YAML
+t_exit "a declared unknown alone: exit 0" 0 "$TOPO" check -f "$W/unknown.yaml"
+t_exit "a declared unknown with --strict: exit 1" 1 "$TOPO" check -f "$W/unknown.yaml" --strict

@@ -219,8 +219,23 @@ http:
 unknowns:
   - {what: Something unobservable, verify: look at it}
 YAML
-t_exit "doc --live: runs the checks" 0 "$TOPO" doc -f "$TMPDIR/live.yaml" --live
+t_exit "doc --live: runs the checks, a drift exits 1" 1 "$TOPO" doc -f "$TMPDIR/live.yaml" --live
 L=$T_OUT
+cat >"$TMPDIR/live-ok.yaml" <<YAML
+version: 1
+system: live-ok
+ports:
+  - {port: $PORT, owner: fixture, what: health, exposure: loopback}
+YAML
+t_exit "doc --live: all ok exits 0" 0 "$TOPO" doc -f "$TMPDIR/live-ok.yaml" --live
+cat >"$TMPDIR/live-down.yaml" <<YAML
+version: 1
+system: live-down
+http:
+  - {name: down, url: "http://127.0.0.1:$CLOSED/"}
+YAML
+t_exit "doc --live: a service down (error) exits 1" 1 "$TOPO" doc -f "$TMPDIR/live-down.yaml" --live -o "$TMPDIR/live-down.md"
+t_contains "doc --live: the document is still written" "$(cat "$TMPDIR/live-down.md")" "0 ok, 0 drift, 1 error"
 t_contains "doc --live: verified" "$L" "**Verified "
 t_contains "doc --live: summary" "$L" "2 ok, 1 drift, 0 error, 1 unknown, 0 skipped"
 t_contains "doc --live: listening port ok" "$L" "| $PORT | fixture | health | loopback | ok ("

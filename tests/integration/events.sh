@@ -119,7 +119,7 @@ t_exit "why: no name, usage, exit 2" 2 why event
 
 # ---- faults: --root, nothing to read
 mkdir -p "$TMPDIR/elsewhere"
-t_exit "events: --root elsewhere, an error (not --strict: exit 0)" 0 "$TOPO" check -f "$TOPOLOGY" --layer static \
+t_exit "events: --root elsewhere, an error (exit 1)" 1 "$TOPO" check -f "$TOPOLOGY" --layer static \
     --set "REPO=$TREE" --root "$TMPDIR/elsewhere" --only 'events/*' --format json
 t_eq "events: --root elsewhere, every events check an error" "error error error error" \
     "$(jq -r '[.checks[] | select(.id | startswith("events/")) | .status] | join(" ")' <<<"$T_OUT")"
@@ -136,5 +136,5 @@ events:
   functions: ["$TMPDIR/no-such-folder/*.ts"]
   workers: [{name: host, file: "$TMPDIR/no-such-folder/index.ts", list: fns}]
 YAML
-t_exit "events: no function file, an error (not --strict: exit 0)" 0 "$TOPO" check -f "$TMPDIR/none.yaml" --only 'events/unregistered'
+t_exit "events: no function file, an error (exit 1)" 1 "$TOPO" check -f "$TMPDIR/none.yaml" --only 'events/unregistered'
 t_contains "events: no function file, says which glob" "$T_OUT" "functions: no file matches $TMPDIR/no-such-folder/*.ts"

@@ -282,7 +282,7 @@ EOF
 }
 start_redis errors --rename-command TYPE "" --rename-command SCAN ""
 redis_yaml "$TMPDIR/rerr.yaml" "$RP" 3000
-t_exit "redis errors: exit 0 (errors, not drift)" 0 \
+t_exit "redis errors: exit 1 (errors, not drift)" 1 \
 	"$TOPO" check -f "$TMPDIR/rerr.yaml" --format json -o "$TMPDIR/rerr.json"
 healthy "$TMPDIR/rerr.json" redis/ping
 fault "$TMPDIR/rerr.json" redis/key/faults:ok \

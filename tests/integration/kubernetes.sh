@@ -157,7 +157,7 @@ cp "$SAMPLE" "$KD/joelclaw.json"
 
 # --- kubectl that fails ---------------------------------------------------
 echo exit1 >"$KD/joelclaw.mode"
-t_exit "kubectl exit 1: no drift" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
+t_exit "kubectl exit 1: an error, exit 1" 1 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "exit 1: error" "error" "$(status $J/Service/redis)"
 t_contains "exit 1: stderr first line" "$(field $J/Service/redis message)" "was refused"
 t_eq "exit 1: namespace check error too" "error" "$(status $J)"
@@ -181,13 +181,13 @@ t_eq "invalid JSON: reason" "kubectl --context admin@joelclaw get -n joelclaw: k
 	"$(field $J/Service/inngest-svc message)"
 
 echo garbage >"$KD/joelclaw.mode"
-t_exit "garbage: no crash" 0 "$TOPO" check -f "$T" --layer live
+t_exit "garbage: no crash" 1 "$TOPO" check -f "$T" --layer live
 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "garbage: error" "error" "$(status $J/Service/inngest-svc)"
 
 echo hang >"$KD/joelclaw.mode"
 start=$(date +%s%N)
-t_exit "hanging kubectl: no drift" 0 "$TOPO" check -f "$T" --layer live --timeout 800 --format json -o "$TMPDIR/out.json"
+t_exit "hanging kubectl: an error, exit 1" 1 "$TOPO" check -f "$T" --layer live --timeout 800 --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "hang: error" "error" "$(status $J/Service/inngest-svc)"
 t_eq "hang: timed out" "kubectl --context admin@joelclaw get -n joelclaw: timed out after 800 ms" \
@@ -200,7 +200,7 @@ rm -f "$KD/joelclaw.mode"
 # Timeouts: the section's is every check's default, a namespace's bounds its call.
 sed -e 's|^  context: admin@joelclaw|&\n  timeout_ms: 700|' -e 's|^    tools:|&\n      timeout_ms: 400|' "$T" >"$TMPDIR/timeouts.yaml"
 start=$(date +%s%N)
-FAKE_KUBECTL_MODE=hang t_exit "section and namespace timeouts" 0 "$TOPO" check -f "$TMPDIR/timeouts.yaml" --layer live --format json -o "$TMPDIR/out.json"
+FAKE_KUBECTL_MODE=hang t_exit "section and namespace timeouts" 1 "$TOPO" check -f "$TMPDIR/timeouts.yaml" --layer live --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_contains "section timeout_ms" "$(field $J/Service/redis message)" "timed out after 700 ms"
 t_contains "namespace timeout_ms" "$(field k8s/tools/Deployment/web message)" "timed out after 400 ms"
@@ -273,7 +273,7 @@ t_eq "broken YAML: a missing object cannot be told" "error" "$(status $J/Service
 t_eq "broken YAML: found objects still ok" "ok" "$(status $J/StatefulSet/inngest/manifest)"
 
 rm -rf "$K"
-t_exit "manifests folder gone" 0 "$TOPO" check -f "$T" --layer static --format json -o "$TMPDIR/out.json"
+t_exit "manifests folder gone" 1 "$TOPO" check -f "$T" --layer static --format json -o "$TMPDIR/out.json"
 t_eq "folder gone: error" "error" "$(status $J/StatefulSet/inngest/manifest)"
 mkdir -p "$K" && cp "$SHARED/joelclaw-repo/k8s/"*.yaml "$K/"
 

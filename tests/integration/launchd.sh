@@ -168,7 +168,7 @@ t_eq "--only: no extras" "0" "$(jq '[.checks[] | select(.extra)] | length' "$TMP
 # --- launchctl that fails -------------------------------------------------
 write_topology "$T" ""
 start=$(date +%s%N)
-FAKE_LAUNCHCTL_MODE=hang t_exit "hanging launchctl: no drift" 0 "$TOPO" check -f "$T" --layer live --timeout 700 --format json -o "$TMPDIR/out.json"
+FAKE_LAUNCHCTL_MODE=hang t_exit "hanging launchctl: an error, exit 1" 1 "$TOPO" check -f "$T" --layer live --timeout 700 --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "hang: error" "error" "$(status launchd/com.joel.gateway)"
 t_eq "hang: timed out" "launchctl print gui/501/com.joel.gateway: timed out after 700 ms" \
@@ -178,11 +178,11 @@ FAKE_LAUNCHCTL_MODE=hang "$TOPO" check -f "$TMPDIR/timeout.yaml" --layer live --
 t_contains "section timeout_ms is the jobs' default" "$(field launchd/com.joel.gateway message "$TMPDIR/t.json")" "timed out after 400 ms"
 if [ "$ms" -lt 5000 ]; then t_pass "hang: all jobs time out together ($ms ms)"; else
 	t_fail "hang: all jobs time out together" "took $ms ms"; fi
-FAKE_LAUNCHCTL_MODE=exit1 t_exit "launchctl exit 1" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
+FAKE_LAUNCHCTL_MODE=exit1 t_exit "launchctl exit 1" 1 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "exit 1: error" "error" "$(status launchd/com.joel.gateway)"
 t_eq "exit 1: stderr as reason" "launchctl print gui/501/com.joel.gateway: exited 1: Bad request." \
 	"$(field launchd/com.joel.gateway message)"
-FAKE_LAUNCHCTL_MODE=garbage t_exit "launchctl prints garbage" 0 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
+FAKE_LAUNCHCTL_MODE=garbage t_exit "launchctl prints garbage" 1 "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "garbage: error" "error" "$(status launchd/com.joel.gateway)"
 t_contains "garbage: reason" "$(field launchd/com.joel.gateway message)" "no service description"
 t_exit "garbage: text report" 0 "$TOPO" check -f "$T" --layer live
@@ -192,7 +192,7 @@ t_exit "no launchctl: not drift" 0 env -u TOPO_LAUNCHCTL PATH=/usr/bin:/bin "$TO
 t_eq "no launchctl: unknown" "unknown" "$(status launchd/com.joel.gateway)"
 t_eq "no launchctl: reason" "launchctl not available on Linux (not found in PATH)" \
 	"$(field launchd/com.joel.gateway message)"
-t_exit "configured launchctl missing: error" 0 env TOPO_LAUNCHCTL=$TMPDIR/nowhere/launchctl "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
+t_exit "configured launchctl missing: error" 1 env TOPO_LAUNCHCTL=$TMPDIR/nowhere/launchctl "$TOPO" check -f "$T" --layer live --format json -o "$TMPDIR/out.json"
 t_eq "configured but missing: error" "error" "$(status launchd/com.joel.gateway)"
 t_eq "configured but missing: reason" \
 	"launchctl print gui/501/com.joel.gateway: cannot run $TMPDIR/nowhere/launchctl: No such file or directory" \
@@ -233,12 +233,12 @@ t_eq "extra_prefix: plists of other prefixes are not extras" "launchd/com.joel.u
 rm "$P/org.other.agent.plist"
 t_contains "undeclared plist: file:line" "$(field launchd/com.joel.undeclared/plist evidence)" "com.joel.undeclared.plist:5"
 printf 'garbage' >"$P/com.joel.talon.plist"
-t_exit "unreadable LABEL.plist" 0 "$TOPO" check -f "$T" --layer static --only 'launchd/com.joel.talon/*' --format json -o "$TMPDIR/out.json"
+t_exit "unreadable LABEL.plist" 1 "$TOPO" check -f "$T" --layer static --only 'launchd/com.joel.talon/*' --format json -o "$TMPDIR/out.json"
 t_eq "unreadable LABEL.plist: error, not missing" "error" "$(status launchd/com.joel.talon/plist)"
 rm -f "$P"/*.plist
 cp "$SHARED/joelclaw-repo/infra/launchd/"*.plist "$P/"
 rm -rf "$P"
-t_exit "plists folder gone" 0 "$TOPO" check -f "$T" --layer static --format json -o "$TMPDIR/out.json"
+t_exit "plists folder gone" 1 "$TOPO" check -f "$T" --layer static --format json -o "$TMPDIR/out.json"
 t_eq "plists folder gone: error" "error" "$(status launchd/com.joel.talon/plist)"
 mkdir -p "$P" && cp "$SHARED/joelclaw-repo/infra/launchd/"*.plist "$P/"
 

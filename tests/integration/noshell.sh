@@ -53,7 +53,7 @@ caddy:
 EOF
 export TOPO_LAUNCHCTL="$W/bin/launchctl" TOPO_KUBECTL="$W/bin/kubectl"
 export TOPO_SYSTEMCTL="$W/bin/systemctl" TOPO_CADDY="$W/bin/caddy"
-t_exit "injection topology: checked (exit 0, errors only)" 0 \
+t_exit "injection topology: checked (errors only: exit 1)" 1 \
 	timeout 30 "$TOPO" check -f "$W/inject.yaml" --format json -o "$W/inject.json"
 
 # Each call as one line "program [arg] [arg] ...", sorted (they run at once).
@@ -86,13 +86,13 @@ launchd:
   jobs: [{label: com.joel.gateway, state: running}]
 EOF
 unset TOPO_LAUNCHCTL
-t_exit "programs: path with ';': checked" 0 \
+t_exit "programs: path with ';': checked" 1 \
 	"$TOPO" check -f "$W/programs.yaml" --format json -o "$W/programs.json"
 t_eq "programs: path with ';' is an error (cannot run it)" error \
 	"$(jq -r '.checks[0].status' "$W/programs.json")"
 t_contains "programs: the message names the whole path" "$(jq -r '.checks[0].message' "$W/programs.json")" \
 	"launchctl;touch pwned11"
-TOPO_LAUNCHCTL="launchctl \$(touch pwned12)" t_exit "\$TOPO_LAUNCHCTL with \$(...): checked" 0 \
+TOPO_LAUNCHCTL="launchctl \$(touch pwned12)" t_exit "\$TOPO_LAUNCHCTL with \$(...): checked (an error: exit 1)" 1 \
 	"$TOPO" check -f "$W/programs.yaml" --format json -o "$W/env.json"
 t_eq "\$TOPO_LAUNCHCTL with \$(...) is an error (cannot run it)" error \
 	"$(jq -r '.checks[0].status' "$W/env.json")"

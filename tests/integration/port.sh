@@ -179,7 +179,7 @@ ports:
   - port: $OPEN
 EOF
 	start=$(date +%s%N)
-	t_exit "no answer: exit 0 (an error is not drift)" 0 "$TOPO" check -f "$TMPDIR/hole.yaml" --format json
+	t_exit "no answer: an error, exit 1" 1 "$TOPO" check -f "$TMPDIR/hole.yaml" --format json
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	J=$T_OUT
 	t_eq "no answer is an error" "error" \
@@ -208,15 +208,15 @@ EOF
 		jq -r '.checks[0].message' <<<"$T_OUT"
 	}
 	prec "$TMPDIR/prec1.yaml" 300 700
-	t_exit "precedence: check" 0 "$TOPO" check -f "$TMPDIR/prec1.yaml" --format json --timeout 600
+	t_exit "precedence: check" 1 "$TOPO" check -f "$TMPDIR/prec1.yaml" --format json --timeout 600
 	t_contains "check timeout_ms beats --timeout" "$(prec_msg)" "no answer within 300 ms"
 	prec "$TMPDIR/prec2.yaml" "" 700
-	t_exit "precedence: --timeout" 0 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json --timeout 400
+	t_exit "precedence: --timeout" 1 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json --timeout 400
 	t_contains "--timeout beats defaults: timeout_ms" "$(prec_msg)" "no answer within 400 ms"
-	t_exit "precedence: defaults" 0 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json
+	t_exit "precedence: defaults" 1 "$TOPO" check -f "$TMPDIR/prec2.yaml" --format json
 	t_contains "defaults: timeout_ms beats the built-in" "$(prec_msg)" "no answer within 700 ms"
 	prec "$TMPDIR/prec4.yaml" "" ""
-	t_exit "precedence: built-in" 0 "$TOPO" check -f "$TMPDIR/prec4.yaml" --format json
+	t_exit "precedence: built-in" 1 "$TOPO" check -f "$TMPDIR/prec4.yaml" --format json
 	t_contains "the built-in default is 5000 ms" "$(prec_msg)" "no answer within 5000 ms"
 
 	# 5. many unanswered connects at once cost one timeout, not their sum.
@@ -235,7 +235,7 @@ EOF
 		done
 	} >"$TMPDIR/many.yaml"
 	start=$(date +%s%N)
-	t_exit "twenty-five ports at once" 0 "$TOPO" check -f "$TMPDIR/many.yaml" --format json --jobs 64
+	t_exit "twenty-five ports at once" 1 "$TOPO" check -f "$TMPDIR/many.yaml" --format json --jobs 64
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	t_eq "twenty closed ports ok" "20" "$(jq '[.checks[] | select(.status == "ok")] | length' <<<"$T_OUT")"
 	t_eq "five unanswered ports" "5" "$(jq '[.checks[] | select(.status == "error")] | length' <<<"$T_OUT")"

@@ -237,14 +237,14 @@ t_exit "redis: user and password in the URL ok" 0 \
 t_contains "redis: the URL shows ***@ for user and password" "$T_OUT" "redis://***@127.0.0.1:$P2"
 t_not_contains "redis: the user is not shown" "$T_OUT$T_ERR" "topo-reader"
 
-REDIS_PASSWORD=wrong-password t_exit "redis: wrong password exits 0 (error, not drift)" 0 \
+REDIS_PASSWORD=wrong-password t_exit "redis: wrong password exits 1 (an error, not drift)" 1 \
 	"$TOPO" check -f "$TMPDIR/auth.yaml" --format json -o "$TMPDIR/wrong.json"
 t_eq "redis: wrong password: every check error" "error error" \
 	"$(t_jq "$TMPDIR/wrong.json" '[.checks[].status] | join(" ")')"
 t_contains "redis: wrong password: the reply is the reason" \
 	"$(t_jq "$TMPDIR/wrong.json" '.checks[] | select(.id == "redis/ping") | .message')" \
 	"WRONGPASS"
-t_exit "redis: no password: NOAUTH is an error" 0 \
+t_exit "redis: no password: NOAUTH is an error" 1 \
 	"$TOPO" check -f "$TMPDIR/noauth.yaml" --format json -o "$TMPDIR/noauth.json"
 t_contains "redis: NOAUTH reply text" \
 	"$(t_jq "$TMPDIR/noauth.json" '.checks[] | select(.id == "redis/key/guarded:key") | "\(.status) \(.message)"')" \
@@ -273,7 +273,7 @@ t_eq "redis: rediss:// without hiredis-ssl is unknown" "unknown unknown" \
 	"$(t_jq "$TMPDIR/tls.json" '[.checks[].status] | join(" ")')"
 
 topology "$TMPDIR/refused.yaml" "redis://127.0.0.1:$REFUSED" "${ALL_OK[@]}"
-t_exit "redis: refused exits 0 (errors)" 0 \
+t_exit "redis: refused exits 1 (errors)" 1 \
 	"$TOPO" check -f "$TMPDIR/refused.yaml" --format json -o "$TMPDIR/refused.json"
 t_eq "redis: refused: all 9 checks error" "9" \
 	"$(t_jq "$TMPDIR/refused.json" '[.checks[] | select(.status == "error")] | length')"

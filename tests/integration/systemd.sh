@@ -102,12 +102,12 @@ FAKE_SYSTEMCTL_MODE=no-systemd t_exit "systemd not PID 1: no drift" 0 "$TOPO" ch
 t_eq "no systemd: unknown" "unknown" "$(status systemd/redis-server.service)"
 t_eq "no systemd: reason" "systemctl show redis-server.service: exited 1: System has not been booted with systemd as init system (PID 1). Can't operate." \
 	"$(field systemd/redis-server.service message)"
-FAKE_SYSTEMCTL_MODE=exit1 t_exit "systemctl refused" 0 "$TOPO" check -f "$T" --format json -o "$TMPDIR/out.json"
+FAKE_SYSTEMCTL_MODE=exit1 t_exit "systemctl refused" 1 "$TOPO" check -f "$T" --format json -o "$TMPDIR/out.json"
 t_eq "refused: error" "error" "$(status systemd/redis-server.service)"
 t_eq "refused: reason" "systemctl show redis-server.service: exited 1: Failed to get properties: Access denied" \
 	"$(field systemd/redis-server.service message)"
 start=$(date +%s%N)
-FAKE_SYSTEMCTL_MODE=hang t_exit "hanging systemctl" 0 "$TOPO" check -f "$T" --timeout 600 --format json -o "$TMPDIR/out.json"
+FAKE_SYSTEMCTL_MODE=hang t_exit "hanging systemctl" 1 "$TOPO" check -f "$T" --timeout 600 --format json -o "$TMPDIR/out.json"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "hang: error" "error" "$(status systemd/cron.service)"
 t_eq "hang: timed out" "systemctl show cron.service: timed out after 600 ms" "$(field systemd/cron.service message)"
