@@ -20,11 +20,11 @@ const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.usage = "[-f FILE] [--format text|json|markdown|junit] [--layer static|live] "
 	    "[--only GLOB] [--set VAR=VALUE]... [--jobs N] [--timeout MS] [--strict] [-o OUT] "
-	    "[--root DIR]",
+	    "[--root DIR] [--color auto|always|never]",
 	.help = "Check the topology against the repository and the running system.",
 	.options = CMD_OPT_FILE | CMD_OPT_FORMAT | CMD_OPT_LAYER | CMD_OPT_ONLY |
 	    CMD_OPT_SET | CMD_OPT_JOBS | CMD_OPT_TIMEOUT | CMD_OPT_STRICT |
-	    CMD_OPT_OUTPUT | CMD_OPT_ROOT,
+	    CMD_OPT_OUTPUT | CMD_OPT_ROOT | CMD_OPT_COLOR,
 	.exec = cmd_check_exec,
 };
 
@@ -38,7 +38,6 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct sched		*s;
 	struct report		 r;
 	struct check		**checks;
-	const char		*no_color;
 	size_t			 i, count;
 	struct cmd_output	 out;
 	int			 rc;
@@ -77,16 +76,16 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_args *a)
 		rc = 2;
 		goto out;
 	}
-	no_color = getenv("NO_COLOR");
 	r.out = out.f;
-	r.color = out.f == stdout && isatty(STDOUT_FILENO) &&
-	    (no_color == NULL || *no_color == '\0');
-	if (report_write(ops, &r, checks, count) != 0) {
+	r.color = out.f == stdout && cmd_color(a, stdout);
+	if (report_write(ops, &r, checks, count) != 0 && errno != EPIPE) {
 		fprintf(stderr, "topo: cannot write the report: %s\n",
 		    strerror(errno));
 		rc = 2;
 	}
-	if (cmd_output_close(&out, rc != 2) != 0)
+	/* A reader that went away (`| head -1`) is no failure of the run:
+	 * the status stays what the checks said. */
+	if (cmd_output_close(&out, rc != 2) != 0 && !cmd_output_quiet())
 		rc = 2;
 out:
 	sched_free(s);

@@ -24,7 +24,7 @@
 enum {
 	OPT_FORMAT = 256, OPT_LAYER, OPT_ONLY, OPT_SET, OPT_JOBS, OPT_TIMEOUT,
 	OPT_STRICT, OPT_INTERVAL, OPT_LIVE, OPT_CHANGED, OPT_RESULTS, OPT_ROOT,
-	OPT_LISTEN, OPT_REPO, OPT_MERGE,
+	OPT_LISTEN, OPT_REPO, OPT_MERGE, OPT_COLOR,
 	OPT_HELP,
 };
 
@@ -65,6 +65,8 @@ static const struct {
 	  "    --merge FILE       print only what FILE lacks, as a diff" },
 	{ { "root", required_argument, NULL, OPT_ROOT }, CMD_OPT_ROOT,
 	  "    --root DIR         read repository files only in DIR (default $TOPO_ROOT)" },
+	{ { "color", required_argument, NULL, OPT_COLOR }, CMD_OPT_COLOR,
+	  "    --color WHEN       auto (a terminal, no NO_COLOR, TERM not dumb), always, never" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, CMD_OPT_LISTEN,
 	  "    --listen ADDR:PORT serve on ADDR:PORT (default 127.0.0.1:9797)" },
 };
@@ -170,7 +172,8 @@ int
 cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 {
 	struct option	 longopts[CMD_NOPTIONS + 2];
-	char		 shortopts[16] = "+h";
+	/* ':' first (after '+'): a missing argument is ':', not '?'. */
+	char		 shortopts[16] = "+:h";
 	size_t		 i, n = 0;
 	const char	*root = NULL, *root_from = "--root";
 	int		 ch;
@@ -264,6 +267,23 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 		case OPT_LISTEN:
 			a->listen = optarg;
 			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				a->color = CMD_COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				a->color = CMD_COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				a->color = CMD_COLOR_NEVER;
+			else {
+				fprintf(stderr, "topo: --color is auto, always or never, "
+				    "not '%s'\n", optarg);
+				goto usage;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "topo %s: option %s needs an argument\n",
+			    e->name, argv[optind - 1]);
+			goto usage;
 		case 'h':
 			cmd_usage(e, stdout);
 			cmd_args_free(a);
@@ -318,6 +338,60 @@ cmd_args_free(struct cmd_args *a)
 	a->nonly = a->nsets = 0;
 }
 
+/*
+ * Every --only GLOB must match some check id (whatever --layer says): a
+ * mistyped filter would otherwise run nothing and pass. 0, or -1 after
+ * saying which glob and the ids closest to it.
+ */
+static int
+cmd_only_matches(const struct cmd_args *a, const struct plan *p)
+{
+	const char	**ids, *close[3];
+	char		 *kind;
+	size_t		  i, j, k, n, nkinds;
+	int		  rc = 0;
+
+	if (a->nonly == 0)
+		return 0;
+	/* The suggestions: every id, and each kind's "KIND" followed by
+	 * a slash and two stars, for a mistyped kind ("prot" for "port"). */
+	ids = xcalloc(2 * p->count + 1, sizeof *ids);
+	for (j = 0; j < p->count; j++)
+		ids[j] = p->checks[j]->id;
+	nkinds = 0;
+	for (j = 0; j < p->count; j++) {
+		kind = xasprintf("%.*s/**", (int)strcspn(ids[j], "/"), ids[j]);
+		for (k = 0; k < nkinds; k++) {
+			if (strcmp(ids[p->count + k], kind) == 0)
+				break;
+		}
+		if (k < nkinds)
+			free(kind);
+		else
+			ids[p->count + nkinds++] = kind;
+	}
+	for (i = 0; i < a->nonly; i++) {
+		for (j = 0; j < p->count; j++) {
+			if (util_glob_match(a->only[i], ids[j]))
+				break;
+		}
+		if (j < p->count)
+			continue;
+		fprintf(stderr, "topo: --only '%s' matches no check of %s", a->only[i],
+		    a->file);
+		n = util_closest(a->only[i], ids, p->count + nkinds, close, 3);
+		for (j = 0; j < n; j++)
+			fprintf(stderr, "%s'%s'", j == 0 ? "; closest: " : ", ", close[j]);
+		fputs(n == 0 ? " ('*' stays within one '/' segment, '**' crosses; "
+		    "topo list shows every id)\n" : "\n", stderr);
+		rc = -1;
+	}
+	for (k = 0; k < nkinds; k++)
+		free((char *)ids[p->count + k]);
+	free(ids);
+	return rc;
+}
+
 int
 cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
 {
@@ -362,6 +436,11 @@ cmd_load(const struct cmd_args *a, struct topology **tp, struct plan **pp)
 		return 2;
 	}
 	problems_free(&problems);
+	if (cmd_only_matches(a, p) != 0) {
+		plan_free(p);
+		topology_free(t);
+		return 2;
+	}
 	plan_filter(p, a->only, a->nonly, a->layers);
 	*tp = t;
 	*pp = p;
@@ -404,15 +483,41 @@ fail:
 	return -1;
 }
 
+/* Set when stdout's reader went away: what is left to say has no reader. */
+static int	cmd_epipe;
+
+int
+cmd_output_quiet(void)
+{
+	return cmd_epipe;
+}
+
+int
+cmd_color(const struct cmd_args *a, FILE *f)
+{
+	const char	*no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (a->color != CMD_COLOR_AUTO)
+		return a->color == CMD_COLOR_ALWAYS;
+	if (!isatty(fileno(f)))
+		return 0;
+	if (no_color != NULL && *no_color != '\0')
+		return 0;
+	return term == NULL || strcmp(term, "dumb") != 0;
+}
+
 int
 cmd_output_close(struct cmd_output *o, int ok)
 {
 	int	rc = ok ? 0 : -1, saved;
 
 	if (o->f == stdout) {
-		if (fflush(stdout) != 0) {
-			fprintf(stderr, "topo: cannot write the output: %s\n",
-			    strerror(errno));
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			if (errno == EPIPE)
+				cmd_epipe = 1;
+			else
+				fprintf(stderr, "topo: cannot write the output: %s\n",
+				    strerror(errno));
 			rc = -1;
 		}
 		return rc;

@@ -31,6 +31,9 @@ struct plan;
 #define CMD_OPT_LISTEN	0x2000	/* --listen ADDR:PORT */
 #define CMD_OPT_REPO	0x4000	/* --repo DIR (init) */
 #define CMD_OPT_MERGE	0x8000	/* --merge FILE (init, discover) */
+#define CMD_OPT_COLOR	0x10000	/* --color=auto|always|never */
+
+enum cmd_color { CMD_COLOR_AUTO, CMD_COLOR_ALWAYS, CMD_COLOR_NEVER };
 
 struct cmd_args {
 	const char	*file;		/* -f, else $TOPO_FILE, else ./topology.yaml */
@@ -52,6 +55,7 @@ struct cmd_args {
 	const char	*merge;		/* --merge FILE */
 	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
 	const char	*listen;	/* --listen ADDR:PORT; NULL = default */
+	enum cmd_color	 color;		/* --color, default auto */
 	char		**rest;		/* positional arguments left */
 	int		 nrest;
 };
@@ -90,14 +94,23 @@ struct cmd_output {
 };
 
 int	cmd_output_open(struct cmd_output *, const char *path);
-/* Closes (and publishes when ok); 0, or -1 with a message printed. */
+/*
+ * Whether to colour what goes to f: --color=always or never, else (auto)
+ * only a terminal, with NO_COLOR unset or empty and TERM not "dumb".
+ */
+int	cmd_color(const struct cmd_args *, FILE *f);
+/* Closes (and publishes when ok); 0, or -1 with a message printed. A
+ * reader that went away (`topo check | head -1`, EPIPE) is -1 in silence:
+ * cmd_output_quiet() tells it, and the command keeps its status. */
 int	cmd_output_close(struct cmd_output *, int ok);
+int	cmd_output_quiet(void);
 
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_validate_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_dash_entry;
 extern const struct cmd_entry cmd_doc_entry;
+extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_stale_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_why_entry;

@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "util/util.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_entry,
 	&cmd_validate_entry,
+	&cmd_list_entry,
 	&cmd_dash_entry,
 	&cmd_serve_entry,
 	&cmd_stale_entry,
@@ -65,24 +67,45 @@ raise_nofile(void)
 	}
 }
 
+/*
+ * The command called name, or the only one it is a prefix of. NULL after
+ * saying why: the candidates of an ambiguous prefix, or the commands closest
+ * to an unknown name.
+ */
 static const struct cmd_entry *
 find(const char *name)
 {
 	const struct cmd_entry	*found = NULL;
-	size_t			 i, len = strlen(name);
+	const char		*names[CMD_COUNT], *close[3];
+	size_t			 i, n, len = strlen(name), matches = 0;
 
 	for (i = 0; i < CMD_COUNT; i++) {
-		if (cmd_table[i] == NULL)
-			continue;
+		names[i] = cmd_table[i]->name;
 		if (strcmp(cmd_table[i]->name, name) == 0)
 			return cmd_table[i];
 		if (strncmp(cmd_table[i]->name, name, len) == 0) {
-			if (found != NULL)
-				return NULL;	/* ambiguous prefix */
 			found = cmd_table[i];
+			matches++;
 		}
 	}
-	return found;
+	if (matches == 1)
+		return found;
+	if (matches > 1) {
+		fprintf(stderr, "topo: '%s' is ambiguous:", name);
+		for (i = 0; i < CMD_COUNT; i++) {
+			if (strncmp(cmd_table[i]->name, name, len) == 0)
+				fprintf(stderr, " %s", cmd_table[i]->name);
+		}
+		fputc('\n', stderr);
+		return NULL;
+	}
+	fprintf(stderr, "topo: unknown command '%s'", name);
+	n = util_closest(name, names, CMD_COUNT, close, 3);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "; did you mean " :
+		    i == n - 1 ? " or " : ", ", close[i]);
+	fputs(n > 0 ? "?\n" : " (topo help lists them)\n", stderr);
+	return NULL;
 }
 
 int
@@ -96,6 +119,13 @@ main(int argc, char **argv)
 	/* A peer closing a pipe is an error to report, not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
+	/* `topo help CMD` is `topo CMD --help`. */
+	if (argc == 3 && strcmp(argv[1], "help") == 0) {
+		if ((e = find(argv[2])) == NULL)
+			return 2;
+		cmd_usage(e, stdout);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -103,11 +133,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		argv[1] = (char *)"version";
-	if ((e = find(argv[1])) == NULL) {
-		fprintf(stderr, "topo: unknown command '%s'\n", argv[1]);
-		usage(stderr);
+	if ((e = find(argv[1])) == NULL)
 		return 2;
-	}
 	if (cmd_parse(e, argc - 1, argv + 1, &args) != 0)
 		return 2;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {

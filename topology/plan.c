@@ -5,7 +5,6 @@
  */
 #include "plan.h"
 
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +226,7 @@ plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
 		if (keep && nglobs > 0) {
 			keep = 0;
 			for (j = 0; j < nglobs && !keep; j++)
-				keep = fnmatch(globs[j], c->id, 0) == 0;
+				keep = util_glob_match(globs[j], c->id);
 		}
 		c->skipped = !keep;
 	}

@@ -192,7 +192,8 @@ topology_read(const char *path, struct buf *text, struct problems *ps)
 	buf_init(text, TOPOLOGY_MAX_BYTES + 1);
 	/* A FIFO (`-f <(generate)`) is read, but a silent writer cannot hold
 	 * validate forever. */
-	if (buf_read_within(text, path, TOPOLOGY_READ_TIMEOUT_MS, &cause) != 0) {
+	if (buf_read_within(text, strcmp(path, TOPOLOGY_STDIN) == 0 ?
+	    "/dev/stdin" : path, TOPOLOGY_READ_TIMEOUT_MS, &cause) != 0) {
 		if (text->toobig)
 			problems_add(ps, path, 0, 0,
 			    "the file is more than the %d bytes allowed",
@@ -225,7 +226,8 @@ topology_load(const char *path, char *const *sets, size_t nsets,
 	if (topology_read(path, &text, ps) != 0)
 		goto out;
 	t = xcalloc(1, sizeof *t);
-	t->path = xstrdup(path);
+	/* -f -: problems say "<stdin>:3:5"; relative paths are the cwd's. */
+	t->path = xstrdup(strcmp(path, TOPOLOGY_STDIN) == 0 ? "<stdin>" : path);
 	t->root = yaml_parse(t->path, buf_str(&text), text.len, ps);
 	if (t->root == NULL) {
 		topology_free(t);

@@ -112,6 +112,8 @@ void		 vars_expand(struct topology *, char *const *sets, size_t nsets,
 
 /* Limits on what a topology file may be, enforced by the loader. */
 #define TOPOLOGY_MAX_BYTES	(16 * 1024 * 1024)
+/* The path -f - names: the topology is read from standard input. */
+#define TOPOLOGY_STDIN		"-"
 #define TOPOLOGY_MAX_DEPTH	64
 #define TOPOLOGY_MAX_NODES	1000000
 

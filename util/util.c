@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,46 +143,118 @@ util_starts_with(const char *s, const char *prefix)
 }
 
 /*
- * Glob for check ids and watched paths: '*' stays within one path segment,
- * '**' crosses segments, '?' is one character. Iterative with one backtrack
- * point per star kind, so it stays linear-ish on hostile patterns.
+ * Glob for check ids and watched paths, the one rule --only, watch: and the
+ * doc's selectors share: '*' stays within one path segment, '**' crosses
+ * segments ("a/STARSTAR/b" also matches "a/b"), '?' is one character but not
+ * '/', anything else is itself. The pattern is run as a set of positions in
+ * s (a Thompson simulation): O(pattern x string) whatever the stars, so a
+ * hostile pattern cannot make it backtrack exponentially.
  */
 int
 util_glob_match(const char *p, const char *s)
 {
-	const char	*star_p = NULL, *star_s = NULL;
-	int		 star_deep = 0;
+	size_t	 n = strlen(s), j;
+	char	*cur, *next, *swap;
+	int	 any, result;
 
-	while (*s != '\0') {
+	cur = xcalloc(n + 1, 1);
+	next = xcalloc(n + 1, 1);
+	cur[0] = 1;
+	while (*p != '\0') {
+		memset(next, 0, n + 1);
 		if (p[0] == '*' && p[1] == '*') {
 			p += 2;
-			if (*p == '/' && (p[1] != '\0'))
-				p++;	/* a/STARSTAR/b also matches a/b */
-			star_p = p;
-			star_s = s;
-			star_deep = 1;
-			continue;
-		}
-		if (*p == '*') {
+			if (*p == '/') {
+				/* STARSTAR/: nothing, or anything that ends in '/'. */
+				p++;
+				for (j = 0, any = 0; j <= n; j++) {
+					next[j] = cur[j] || (any && j > 0 && s[j - 1] == '/');
+					any |= cur[j];
+				}
+			} else {
+				for (j = 0, any = 0; j <= n; j++) {
+					any |= cur[j];
+					next[j] = any;
+				}
+			}
+		} else if (*p == '*') {
 			p++;
-			star_p = p;
-			star_s = s;
-			star_deep = 0;
-			continue;
-		}
-		if (*p == '?' ? *s != '/' : *p == *s) {
+			for (j = 0; j <= n; j++)
+				next[j] = cur[j] || (j > 0 && next[j - 1] && s[j - 1] != '/');
+		} else {
+			for (j = 1; j <= n; j++)
+				next[j] = cur[j - 1] && (*p == '?' ? s[j - 1] != '/' :
+				    s[j - 1] == *p);
 			p++;
-			s++;
-			continue;
 		}
-		if (star_p != NULL && (star_deep || *star_s != '/')) {
-			p = star_p;
-			s = ++star_s;
-			continue;
-		}
-		return 0;
+		swap = cur;
+		cur = next;
+		next = swap;
+		for (j = 0, any = 0; j <= n && !any; j++)
+			any = cur[j];
+		if (!any)
+			break;
 	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
+	result = *p == '\0' && cur[n];
+	free(cur);
+	free(next);
+	return result;
+}
+
+/* Levenshtein distance, capped: strings longer than 256 bytes count as far. */
+static size_t
+util_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, diag, up, row[257];
+
+	if (la > 256 || lb > 256)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+size_t
+util_closest(const char *word, const char *const *candidates, size_t n,
+    const char **out, size_t max)
+{
+	size_t	*best, i, k, found = 0, d, limit, lw = strlen(word), lc;
+
+	if (max == 0)
+		return 0;
+	best = xcalloc(max, sizeof *best);
+	for (i = 0; i < n; i++) {
+		lc = strlen(candidates[i]);
+		limit = (lw > lc ? lw : lc) / 2;
+		if ((d = util_distance(word, candidates[i])) > limit || d == SIZE_MAX)
+			continue;
+		/* Insert in order of distance; equal distances keep input order. */
+		for (k = found; k > 0 && best[k - 1] > d; k--) {
+			if (k < max) {
+				best[k] = best[k - 1];
+				out[k] = out[k - 1];
+			}
+		}
+		if (k < max) {
+			best[k] = d;
+			out[k] = candidates[i];
+			if (found < max)
+				found++;
+		}
+	}
+	free(best);
+	return found;
 }

@@ -32,5 +32,13 @@ void	 util_fatal(const char *, ...) __attribute__((format(printf, 1, 2), noretur
 int	 util_starts_with(const char *s, const char *prefix);
 /* fnmatch-style glob where '*' does not cross '/', '**' does; '?' one char. */
 int	 util_glob_match(const char *pattern, const char *s);
+/*
+ * The candidates closest to word (Levenshtein distance, ties in their
+ * order), at most max of them into out, each no farther than half the
+ * longer string: the "did you mean" of a mistyped command or check id.
+ * Returns how many were written.
+ */
+size_t	 util_closest(const char *word, const char *const *candidates, size_t n,
+	    const char **out, size_t max);
 
 #endif

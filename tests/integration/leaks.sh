@@ -165,7 +165,7 @@ t_eq "ok, drift, error and unknown all in the run" "drift error ok unknown" "$st
 for fmt in text markdown junit; do
 	vg "check-$fmt" 1 check -f "$TMPDIR/all.yaml" --format "$fmt" --jobs 2
 done
-vg check-static 1 check -f "$TMPDIR/all.yaml" --layer static --only 'k8s/*' --format text
+vg check-static 1 check -f "$TMPDIR/all.yaml" --layer static --only 'k8s/**' --format text
 vg validate-ok 0 validate -f "$TMPDIR/all.yaml"
 for f in duplicate-keys variable-cycle invalid-regex unknown-key wrong-type tabs invalid-utf8; do
 	[ -f "$ROOT/tests/hostile/$f.yaml" ] && vg "validate-$f" 2 validate -f "$ROOT/tests/hostile/$f.yaml"
