@@ -65,6 +65,8 @@ static const struct {
 	  "    --merge FILE       print only what FILE lacks, as a diff" },
 	{ { "root", required_argument, NULL, OPT_ROOT }, CMD_OPT_ROOT,
 	  "    --root DIR         read repository files only in DIR (default $TOPO_ROOT)" },
+	{ { "quiet", no_argument, NULL, 'q' }, CMD_OPT_QUIET,
+	  "-q, --quiet            no progress line on a terminal's stderr" },
 	{ { "color", required_argument, NULL, OPT_COLOR }, CMD_OPT_COLOR,
 	  "    --color WHEN       auto (a terminal, no NO_COLOR, TERM not dumb), always, never" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, CMD_OPT_LISTEN,
@@ -192,6 +194,8 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 		strcat(shortopts, "f:");
 	if (e->options & CMD_OPT_OUTPUT)
 		strcat(shortopts, "o:");
+	if (e->options & CMD_OPT_QUIET)
+		strcat(shortopts, "q");
 
 	optind = 1;
 	opterr = 0;
@@ -266,6 +270,9 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a)
 			break;
 		case OPT_LISTEN:
 			a->listen = optarg;
+			break;
+		case 'q':
+			a->quiet = 1;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") == 0)

@@ -32,6 +32,7 @@ struct plan;
 #define CMD_OPT_REPO	0x4000	/* --repo DIR (init) */
 #define CMD_OPT_MERGE	0x8000	/* --merge FILE (init, discover) */
 #define CMD_OPT_COLOR	0x10000	/* --color=auto|always|never */
+#define CMD_OPT_QUIET	0x20000	/* -q, --quiet */
 
 enum cmd_color { CMD_COLOR_AUTO, CMD_COLOR_ALWAYS, CMD_COLOR_NEVER };
 
@@ -56,6 +57,7 @@ struct cmd_args {
 	char		*root;		/* --root or $TOPO_ROOT, resolved; NULL = none */
 	const char	*listen;	/* --listen ADDR:PORT; NULL = default */
 	enum cmd_color	 color;		/* --color, default auto */
+	int		 quiet;		/* --quiet: no progress line */
 	char		**rest;		/* positional arguments left */
 	int		 nrest;
 };

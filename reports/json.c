@@ -193,6 +193,9 @@ json_begin(struct report *report)
 	json_add_string(root, "layers",
 	    report->layers != NULL ? report->layers : "all");
 	json_add_int(root, "exit_code", report->exit_code);
+	/* Ctrl-C or SIGTERM: the checks that had not finished are "not_run". */
+	if (cJSON_AddBoolToObject(root, "interrupted", report->interrupted != 0) == NULL)
+		util_fatal("out of memory");
 
 	summary = json_checked(cJSON_AddObjectToObject(root, "summary"));
 	json_add_int(summary, "total", (long long)report->total);
@@ -201,6 +204,7 @@ json_begin(struct report *report)
 	json_add_int(summary, "error", (long long)report->counts[STATUS_ERROR]);
 	json_add_int(summary, "unknown", (long long)report->counts[STATUS_UNKNOWN]);
 	json_add_int(summary, "skipped", (long long)report->counts[STATUS_SKIPPED]);
+	json_add_int(summary, "not_run", (long long)report->counts[STATUS_NOT_RUN]);
 
 	/* The header as cJSON prints it ("{ ... \n}"), its closing brace
 	 * replaced by the opening of the checks array. */

@@ -97,7 +97,8 @@ junit_counts(struct report *report)
 	size_t	skipped;
 
 	skipped = report->counts[STATUS_UNKNOWN] + report->counts[STATUS_SKIPPED] +
-	    report->counts[STATUS_PENDING] + report->counts[STATUS_RUNNING];
+	    report->counts[STATUS_PENDING] + report->counts[STATUS_RUNNING] +
+	    report->counts[STATUS_NOT_RUN];
 	fprintf(report->out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\""
 	    " skipped=\"%zu\"", report->total, report->counts[STATUS_DRIFT],
 	    report->counts[STATUS_ERROR], skipped);
@@ -227,6 +228,7 @@ junit_result(struct report *report, const struct check *check)
 	case STATUS_SKIPPED:
 	case STATUS_PENDING:
 	case STATUS_RUNNING:
+	case STATUS_NOT_RUN:
 	default:
 		fputs(">\n      <skipped", report->out);
 		if (*message == '\0' && r->status == STATUS_SKIPPED)

@@ -143,6 +143,9 @@ markdown_begin(struct report *report)
 		fprintf(report->out, "| %s | %zu |\n", status_name(shown[i]),
 		    report->counts[shown[i]]);
 	}
+	if (report->counts[STATUS_NOT_RUN] > 0)
+		fprintf(report->out, "| not run (interrupted) | %zu |\n",
+		    report->counts[STATUS_NOT_RUN]);
 	fprintf(report->out, "| **total** | %zu |\n\n", report->total);
 }
 

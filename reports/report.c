@@ -63,7 +63,7 @@ report_write(const struct report_ops *ops, struct report *report,
 }
 
 /* Ranks report_status_rank returns: 0 to REPORT_RANKS - 1. */
-#define REPORT_RANKS 8
+#define REPORT_RANKS 9
 
 int
 report_status_rank(enum status status)
@@ -79,12 +79,14 @@ report_status_rank(enum status status)
 		return 3;
 	case STATUS_RUNNING:
 		return 4;
-	case STATUS_OK:
+	case STATUS_NOT_RUN:
 		return 5;
-	case STATUS_SKIPPED:
+	case STATUS_OK:
 		return 6;
+	case STATUS_SKIPPED:
+		return 7;
 	}
-	return 7;
+	return 8;
 }
 
 void

@@ -25,6 +25,7 @@ struct report {
 	size_t			 counts[STATUS_COUNT];
 	size_t			 total;
 	int			 exit_code;	/* what topo check will exit with */
+	int			 interrupted;	/* the signal that stopped the run, or 0 */
 	void			*state;		/* the renderer's own */
 };
 
@@ -57,7 +58,8 @@ int	report_write(const struct report_ops *, struct report *,
 
 /* Sets report->counts and report->total from checks. */
 void	report_count(struct report *, struct check *const *checks, size_t count);
-/* Listing order, problems first: drift, error, unknown, pending, running, ok, skipped. */
+/* Listing order, problems first: drift, error, unknown, pending, running,
+ * not run, ok, skipped. */
 int	report_status_rank(enum status);
 /* Sorts checks in place by report_status_rank, keeping their order within a status. */
 void	report_sort(const struct check **checks, size_t count);

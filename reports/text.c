@@ -8,6 +8,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,7 @@ text_status_role(enum status status)
 		return TEXT_ROLE_SKIPPED;
 	case STATUS_PENDING:
 	case STATUS_RUNNING:
+	case STATUS_NOT_RUN:
 		return TEXT_ROLE_PENDING;
 	}
 	return TEXT_ROLE_PLAIN;
@@ -278,9 +280,15 @@ text_summary(struct report *report)
 		    text_status_role(shown[i]) : TEXT_ROLE_PLAIN, n);
 		free(n);
 	}
+	if (report->counts[STATUS_NOT_RUN] > 0)
+		fprintf(report->out, ", %zu not run", report->counts[STATUS_NOT_RUN]);
 	seconds = text_seconds(report->duration_ms);
-	fprintf(report->out, " (%s s) \xe2\x80\x94 exit %d\n", seconds,
-	    report->exit_code);
+	if (report->interrupted != 0)
+		fprintf(report->out, " (%s s, interrupted by %s)", seconds,
+		    report->interrupted == SIGTERM ? "SIGTERM" : "SIGINT");
+	else
+		fprintf(report->out, " (%s s)", seconds);
+	fprintf(report->out, " \xe2\x80\x94 exit %d\n", report->exit_code);
 	free(seconds);
 }
 

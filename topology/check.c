@@ -161,7 +161,8 @@ const char *
 status_name(enum status s)
 {
 	static const char *const names[STATUS_COUNT] = {
-		"ok", "drift", "error", "unknown", "skipped", "pending", "running"
+		"ok", "drift", "error", "unknown", "skipped", "pending", "running",
+		"not_run"
 	};
 
 	return (unsigned)s < STATUS_COUNT ? names[s] : "?";

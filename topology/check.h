@@ -25,8 +25,9 @@ enum status {
 	STATUS_SKIPPED,
 	STATUS_PENDING,		/* planned, not yet run */
 	STATUS_RUNNING,		/* in flight */
+	STATUS_NOT_RUN,		/* the run was interrupted before it finished */
 };
-#define STATUS_COUNT 7
+#define STATUS_COUNT 8
 
 enum drift {
 	DRIFT_NONE,

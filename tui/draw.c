@@ -273,7 +273,7 @@ static void
 draw_subheader(struct dash *dash, double now)
 {
 	char	buf[512], took[32], at[16];
-	size_t	i, shown = 0;
+	size_t	i, shown = 0, total, inflight;
 	int	x = 0;
 
 	move(1, 0);
@@ -295,8 +295,14 @@ draw_subheader(struct dash *dash, double now)
 
 	attrset(dash_color_attr(DASH_COLOR_SUBHEADER));
 	if (dash->running) {
+		/* The header counts finished checks; this says how far along. */
+		inflight = dash->counts[STATUS_RUNNING] + dash->counts[STATUS_PENDING];
+		total = 0;
+		for (i = 0; i < STATUS_COUNT; i++)
+			total += i == STATUS_SKIPPED ? 0 : dash->counts[i];
 		draw_duration(took, sizeof took, now - dash->run_started_ms);
-		snprintf(buf, sizeof buf, " probing... %s", took);
+		snprintf(buf, sizeof buf, " probing %zu/%zu %s", total - inflight,
+		    total, took);
 	} else if (dash->runs == 0) {
 		snprintf(buf, sizeof buf, " no run yet");
 	} else {

@@ -240,7 +240,7 @@ t_not_contains "escape: no marker on stderr" "$ERRS" "$MARK"
 t_not_contains "escape: no /etc/passwd line on stderr" "$ERRS" "$PASSWD_MARK"
 
 # topo doc runs the checks with --live: the document holds no marker either.
-t_exit "escape: topo doc --live --root" 0 \
+t_exit "escape: topo doc --live --root (errors: exit 1)" 1 \
 	"$TOPO" doc -f "$ESC" --live --layer static --root "$REPO"
 t_not_contains "escape: no marker in the document" "$T_OUT$T_ERR" "$MARK"
 t_not_contains "escape: no /etc/passwd line in the document" "$T_OUT$T_ERR" "$PASSWD_MARK"

@@ -50,7 +50,7 @@ J=$TMPDIR/out.json
 t_eq "json: version" "1" "$(t_jq "$J" '.topo_json_version')"
 t_eq "json: system" 'report <&> "test"' "$(t_jq "$J" '.system')"
 t_eq "json: top-level keys in order" \
-	"topo_json_version system topology started_at duration_ms layers exit_code summary checks" \
+	"topo_json_version system topology started_at duration_ms layers exit_code interrupted summary checks" \
 	"$(t_jq "$J" '[keys_unsorted[]] | join(" ")')"
 t_eq "json: check keys in order" \
 	"id kind layer status drift expected observed message evidence duration_ms file line column extra" \
@@ -152,7 +152,7 @@ if have groff; then
 	t_eq "topo.1: no groff warnings" "" "$W_OUT"
 	SYN=$(MANWIDTH=1000 man -l "$ROOT/topo.1" 2>/dev/null | col -b)
 	t_contains "topo.1: renders" "$SYN" "DASHBOARD KEYS"
-	for cmd in check validate dash doc stale; do
+	for cmd in check validate list dash doc stale; do
 		help=$("$TOPO" "$cmd" --help 2>/dev/null) || continue
 		line=$(printf '%s\n' "$SYN" | grep -E "^ +topo $cmd( |\$)" | head -1)
 		missing=""

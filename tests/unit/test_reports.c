@@ -596,10 +596,10 @@ test_json(void **state)
 {
 	static const char *const root_keys[] = {
 		"topo_json_version", "system", "topology", "started_at",
-		"duration_ms", "layers", "exit_code", "summary", "checks"
+		"duration_ms", "layers", "exit_code", "interrupted", "summary", "checks"
 	};
 	static const char *const summary_keys[] = {
-		"total", "ok", "drift", "error", "unknown", "skipped"
+		"total", "ok", "drift", "error", "unknown", "skipped", "not_run"
 	};
 	static const char *const check_keys[] = {
 		"id", "kind", "layer", "status", "drift", "expected", "observed",
@@ -617,7 +617,7 @@ test_json(void **state)
 	root = cJSON_Parse(text);
 	assert_non_null(root);
 
-	expect_keys(root, root_keys, 9);
+	expect_keys(root, root_keys, sizeof root_keys / sizeof root_keys[0]);
 	assert_int_equal(json_number(root, "topo_json_version"), REPORT_JSON_VERSION);
 	assert_string_equal(json_string(root, "system"), "joelclaw");
 	assert_string_equal(json_string(root, "topology"), "topology.yaml");
@@ -627,7 +627,7 @@ test_json(void **state)
 	assert_int_equal(json_number(root, "exit_code"), 1);
 
 	summary = cJSON_GetObjectItem(root, "summary");
-	expect_keys(summary, summary_keys, 6);
+	expect_keys(summary, summary_keys, sizeof summary_keys / sizeof summary_keys[0]);
 	assert_int_equal(json_number(summary, "total"), 6);
 	assert_int_equal(json_number(summary, "ok"), 1);
 	assert_int_equal(json_number(summary, "drift"), 2);
