@@ -10,6 +10,8 @@ CC		?= cc
 PKG_CONFIG	?= pkg-config
 PREFIX		?= /usr/local
 MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR	?= $(PREFIX)/share/zsh/site-functions
 WERROR		?= -Werror
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
 SANITIZE	?=
@@ -102,9 +104,12 @@ fuzz:
 	./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: topo
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 topo $(DESTDIR)$(PREFIX)/bin/topo
 	install -m 644 topo.1 $(DESTDIR)$(MANDIR)/man1/topo.1
+	install -m 644 completions/topo.bash $(DESTDIR)$(BASHCOMPDIR)/topo
+	install -m 644 completions/_topo $(DESTDIR)$(ZSHCOMPDIR)/_topo
 
 clean:
 	rm -rf build build-asan topo
