@@ -21,7 +21,7 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 	char			*cause = NULL;
 	int			 rc;
 
-	if (listeners_read(&l, getenv("TOPO_LSOF"), a->timeout_ms, &cause) != 0) {
+	if (listeners_read(&l, listeners_lsof(), a->timeout_ms, &cause) != 0) {
 		fprintf(stderr, "topo: %s\n", cause);
 		free(cause);
 		return 2;

@@ -10,6 +10,12 @@
  * answer within the timeout, or any other failure, is an error: the probe
  * could not tell. A host with several addresses (localhost: ::1 and
  * 127.0.0.1) is tried address by address until one connects.
+ *
+ * `process: NAME` also asserts who holds a listening port: the batch reads
+ * this machine's listeners once (util/listeners.c: /proc on Linux, lsof
+ * elsewhere or $TOPO_LSOF) when one of its checks asks, and fact "owner" is
+ * the command name of the process listening there. Another process is drift
+ * ("3111 held by python3 pid 4242"); an owner this user cannot see is unknown.
  */
 #include "probe.h"
 
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/listeners.h"
 #include "../util/util.h"
 
 #define PORT_DEFAULT_HOST	"127.0.0.1"
@@ -37,6 +44,7 @@
 struct port_config {
 	char	*host;
 	int	 port;
+	char	*process;	/* the command that must listen, or NULL */
 };
 
 static const char *const port_expect_choices[] = {
@@ -59,12 +67,14 @@ static const struct schema port_item_schema[] = {
 	  .help = "listening, closed, or doc-only (documented, not checked)" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "connect timeout (default: --timeout, then defaults: timeout_ms)" },
+	{ .key = "process", .type = SCHEMA_STRING,
+	  .help = "the command name that must be listening (checked live)" },
 	{ .key = NULL },
 };
 
 static const struct schema port_entry_schema[] = {
 	{ .key = "port", .type = SCHEMA_MAP, .children = port_item_schema,
-	  .help = "{port, host, owner, what, exposure, expect, timeout_ms}" },
+	  .help = "{port, host, owner, what, exposure, expect, process, timeout_ms}" },
 	{ .key = NULL },
 };
 
@@ -81,6 +91,7 @@ port_free_config(void *p)
 	if (pc == NULL)
 		return;
 	free(pc->host);
+	free(pc->process);
 	free(pc);
 }
 
@@ -99,7 +110,7 @@ port_plan_item(struct plan *p, const struct node *item)
 	const struct node	*port_node;
 	struct port_config	*pc;
 	struct check		*c;
-	const char		*host, *def, *expect, *what;
+	const char		*host, *def, *expect, *what, *process;
 	char			*end;
 	long			 port;
 	int			 bracket;
@@ -128,6 +139,13 @@ port_plan_item(struct plan *p, const struct node *item)
 		    "expect: listening, closed or doc-only, not \"%s\"", expect);
 		return;
 	}
+	process = node_str(item, "process", NULL);
+	if (process != NULL && (*process == '\0' || strcmp(expect, "listening") != 0)) {
+		problems_add_at(p->problems, node_get(item, "process"),
+		    *process == '\0' ? "process: a command name, not empty" :
+		    "process: only a listening port has an owner to check");
+		return;
+	}
 	def = port_default_host(p->topology);
 	host = node_str(item, "host", NULL);
 	if (host == NULL || *host == '\0')
@@ -144,6 +162,10 @@ port_plan_item(struct plan *p, const struct node *item)
 	pc->port = (int)port;
 	c->config = pc;
 	plan_expect(p, c, item, "state", MATCH_EQUALS, expect);
+	if (process != NULL) {
+		pc->process = xstrdup(process);
+		plan_expect(p, c, item, "owner", MATCH_EQUALS, process);
+	}
 	what = node_str(item, "what", NULL);
 	if (what == NULL)
 		what = node_str(item, "owner", NULL);
@@ -182,6 +204,8 @@ struct port_attempt {
 	double			 deadline_ms;
 	int			 refused;	/* some address refused */
 	int			 last_error;	/* errno of the last failure */
+	const struct listeners	*listeners;	/* when process: is asked */
+	const char		*listeners_error;
 };
 
 /* "127.0.0.1:3111" or "[::1]:3111" of an address. */
@@ -214,14 +238,50 @@ port_finish(struct batch *b, struct port_attempt *a)
 	batch_done(b, a->check);
 }
 
+/*
+ * Who holds the port, for a check that names its process: fact "owner", or
+ * unknown when this machine will not say (another user's process, no lsof).
+ */
+static void
+port_owner(struct port_attempt *a, double now)
+{
+	struct observation	*o = &a->check->observation;
+	const struct listener	*l;
+
+	if (a->listeners == NULL) {
+		observation_unknown(o, "listening; who holds it is unknown: %s",
+		    a->listeners_error != NULL ? a->listeners_error : "no listener table");
+		observation_evidence(o, "connect %s -> connected in %.1f ms",
+		    a->addr_text, now - a->attempt_ms);
+		return;
+	}
+	l = listeners_find(a->listeners, a->config->port);
+	if (l == NULL || l->pid < 0 || l->comm[0] == '\0') {
+		observation_unknown(o, "listening; its owner is not visible to this "
+		    "user (run topo as root or as the owner's user)");
+		observation_evidence(o, "connect %s -> connected in %.1f ms; "
+		    "listener table: %s", a->addr_text, now - a->attempt_ms,
+		    l == NULL ? "no socket on that port" : "owner hidden");
+		return;
+	}
+	observation_fact(o, "owner", l->comm);
+	observation_factf(o, "pid", "%ld", l->pid);
+	observation_evidence(o, "connect %s -> connected in %.1f ms; held by %s "
+	    "pid %ld%s%s", a->addr_text, now - a->attempt_ms, l->comm, l->pid,
+	    l->user[0] != '\0' ? " user " : "", l->user);
+}
+
 static void
 port_listening(struct batch *b, struct port_attempt *a, double now)
 {
 	struct observation	*o = &a->check->observation;
 
 	observation_fact(o, "state", "listening");
-	observation_evidence(o, "connect %s -> connected in %.1f ms",
-	    a->addr_text, now - a->attempt_ms);
+	if (a->config->process != NULL)
+		port_owner(a, now);
+	else
+		observation_evidence(o, "connect %s -> connected in %.1f ms",
+		    a->addr_text, now - a->attempt_ms);
 	port_finish(b, a);
 }
 
@@ -384,20 +444,36 @@ port_run(struct batch *b)
 	size_t			 started;
 	size_t			 limit = b->jobs > 0 ? (size_t)b->jobs : n;
 	double			 now, wait;
-	int			 timeout, rc;
+	int			 timeout, rc, ask;
+	struct listeners	 table;
+	const struct port_config *pc;
+	char			*cause = NULL, *table_error = NULL;
 
 	if (n == 0)
 		return;
+	memset(&table, 0, sizeof table);
 	if (limit > n)
 		limit = n;
 	attempts = xcalloc(n, sizeof *attempts);
 	active = xcalloc(limit, sizeof *active);
 	pfds = xcalloc(limit, sizeof *pfds);
 	owner = xcalloc(limit, sizeof *owner);
+	/* Read who listens once, and only when a check asks. */
+	for (i = 0, ask = 0; i < n && !ask; i++) {
+		pc = b->checks[i]->config;
+		ask = pc != NULL && pc->process != NULL;
+	}
+	if (ask && listeners_read(&table, listeners_lsof(), PLAN_DEFAULT_TIMEOUT_MS,
+	    &cause) != 0) {
+		table_error = cause;
+		ask = 0;
+	}
 	for (i = 0; i < n; i++) {
 		attempts[i].check = b->checks[i];
 		attempts[i].config = b->checks[i]->config;
 		attempts[i].fd = -1;
+		attempts[i].listeners = ask ? &table : NULL;
+		attempts[i].listeners_error = table_error;
 	}
 
 	for (;;) {
@@ -473,6 +549,8 @@ port_run(struct batch *b)
 	free(pfds);
 	free(active);
 	free(attempts);
+	listeners_free(&table);
+	free(table_error);
 }
 
 const struct probe_ops probe_port = {

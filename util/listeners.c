@@ -359,6 +359,16 @@ listeners_read(struct listeners *l, const char *lsof, int timeout_ms, char **cau
 	return 0;
 }
 
+const char *
+listeners_lsof(void)
+{
+	const char	*lsof = getenv("TOPO_LSOF");
+
+	if (lsof != NULL && *lsof != '\0')
+		return lsof;
+	return access("/proc/net/tcp", R_OK) == 0 ? NULL : "lsof";
+}
+
 const struct listener *
 listeners_find(const struct listeners *l, int port)
 {

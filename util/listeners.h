@@ -47,6 +47,11 @@ int	listeners_parse_lsof(struct listeners *, const char *text, size_t len, char 
  * lsof is not NULL, else /proc on Linux. 0, or -1 with *cause.
  */
 int	listeners_read(struct listeners *, const char *lsof, int timeout_ms, char **cause);
+/*
+ * The lsof listeners_read should run: $TOPO_LSOF when set and not empty,
+ * else NULL where /proc/net/tcp is readable (Linux), else "lsof" (macOS).
+ */
+const char *listeners_lsof(void);
 /* Sorts by port then address and drops duplicates (v4 and v6 "*" merge into one). */
 void	listeners_sort(struct listeners *);
 /* The first listener on port, or NULL. */
