@@ -69,12 +69,17 @@ static const struct schema port_item_schema[] = {
 	  .help = "connect timeout (default: --timeout, then defaults: timeout_ms)" },
 	{ .key = "process", .type = SCHEMA_STRING,
 	  .help = "the command name that must be listening (checked live)" },
+	{ .key = "launchd", .type = SCHEMA_STRING,
+	  .help = "the launchd label that holds it: its check is the root cause" },
+	{ .key = "systemd", .type = SCHEMA_STRING,
+	  .help = "the systemd unit that holds it: its check is the root cause" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
 static const struct schema port_entry_schema[] = {
 	{ .key = "port", .type = SCHEMA_MAP, .children = port_item_schema,
-	  .help = "{port, host, owner, what, exposure, expect, process, timeout_ms}" },
+	  .help = "{port, host, owner, what, exposure, expect, process, launchd, systemd, timeout_ms}" },
 	{ .key = NULL },
 };
 
@@ -102,6 +107,22 @@ port_default_host(const struct topology *t)
 	const char	*host = t != NULL ? topology_var(t, "HOST") : NULL;
 
 	return host != NULL && *host != '\0' ? host : PORT_DEFAULT_HOST;
+}
+
+/* What a port stands for, and the job declared to hold it (topology/causes.c). */
+static void
+port_edges(struct check *c, const struct node *item, const char *host, int port)
+{
+	const char	*label = node_str(item, "launchd", NULL);
+	const char	*unit = node_str(item, "systemd", NULL);
+	char		*token = causes_tcp(host, port);
+
+	causes_provide(c, "%s", token);
+	free(token);
+	if (label != NULL && *label != '\0')
+		causes_need(c, "launchd:%s", label);
+	if (unit != NULL && *unit != '\0')
+		causes_need(c, "systemd:%s", unit);
 }
 
 static void
@@ -162,6 +183,7 @@ port_plan_item(struct plan *p, const struct node *item)
 	pc->port = (int)port;
 	c->config = pc;
 	plan_expect(p, c, item, "state", MATCH_EQUALS, expect);
+	port_edges(c, item, host, (int)port);
 	if (process != NULL) {
 		pc->process = xstrdup(process);
 		plan_expect(p, c, item, "owner", MATCH_EQUALS, process);

@@ -172,10 +172,19 @@ markdown_row(struct report *report, const struct check *check)
 	char			*cells[4];
 	size_t			 i;
 
-	cells[0] = markdown_cell(check->id);
+	char			*text;
+
+	/* A consequence, listed under its root cause: "↳ id", "caused by ROOT". */
+	text = xasprintf("%s%s", r->cause != NULL ? "\xe2\x86\xb3 " : "", check->id);
+	cells[0] = markdown_cell(text);
+	free(text);
 	cells[1] = markdown_cell(r->expected);
 	cells[2] = markdown_cell(r->observed);
-	cells[3] = markdown_cell(r->message);
+	text = r->cause == NULL ? xstrdup(r->message != NULL ? r->message : "") :
+	    xasprintf("caused by %s: %s", causes_root(check)->id,
+	    r->message != NULL ? r->message : "");
+	cells[3] = markdown_cell(text);
+	free(text);
 	if (r->drift != DRIFT_NONE)
 		fprintf(report->out, "| %s (%s) |", status_name(r->status),
 		    drift_name(r->drift));

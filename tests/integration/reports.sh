@@ -53,7 +53,7 @@ t_eq "json: top-level keys in order" \
 	"topo_json_version system topology started_at duration_ms layers exit_code interrupted summary checks" \
 	"$(t_jq "$J" '[keys_unsorted[]] | join(" ")')"
 t_eq "json: check keys in order" \
-	"id kind layer status drift expected observed message evidence duration_ms file line column extra" \
+	"id kind layer status drift expected observed message evidence duration_ms file line column extra caused_by root_cause" \
 	"$(t_jq "$J" '[.checks[0] | keys_unsorted[]] | join(" ")')"
 t_eq "json: total is the number of checks" "6 6" \
 	"$(t_jq "$J" '"\(.summary.total) \(.checks | length)"')"
