@@ -160,7 +160,7 @@ junit_details(struct report *report, const struct check *check)
 
 	buf_init(&b, 0);
 	if (r->cause != NULL) {
-		text = report_chain(check);
+		text = causes_chain(check);
 		buf_printf(&b, "caused by: %s\n", text);
 		free(text);
 	}

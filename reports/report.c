@@ -70,23 +70,6 @@ report_write(const struct report_ops *ops, struct report *report,
 }
 
 char *
-report_chain(const struct check *c)
-{
-	struct buf		 b;
-	const struct check	*k;
-	size_t			 steps = 0;
-
-	buf_init(&b, 0);
-	for (k = c->result.cause; k != NULL && steps < 64; k = k->result.cause, steps++)
-		buf_printf(&b, "%s%s%s%s", b.len > 0 ? " <- " : "", k->id,
-		    k->result.message != NULL && *k->result.message != '\0' ? ": " : "",
-		    k->result.message != NULL ? k->result.message : "");
-	if (k != NULL)
-		buf_printf(&b, " <- ...");
-	return buf_steal(&b);
-}
-
-char *
 report_folded(const struct check *const *checks, size_t count,
     const struct check *c, size_t *n)
 {

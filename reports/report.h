@@ -58,11 +58,6 @@ int	report_write(const struct report_ops *, struct report *,
 
 /* Helpers the renderers share (reports/report.c). */
 
-/*
- * "port/3111 closed <- launchd/x exited 78": c's chain of causes, each with
- * its message, from the direct cause to the root. Caller frees.
- */
-char	*report_chain(const struct check *c);
 /* The ids of the checks among checks whose root cause is c, comma-separated,
  * and their number in *n; NULL when none. Caller frees. */
 char	*report_folded(const struct check *const *checks, size_t count,

@@ -211,7 +211,7 @@ text_problem_block(struct report *report, const struct check *check)
 	}
 	if (r->cause != NULL) {
 		/* Folded under its root cause, listed just above. */
-		chain = report_chain(check);
+		chain = causes_chain(check);
 		text_detail(report, "cause:", chain);
 		free(chain);
 	} else {

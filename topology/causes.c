@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "strmap.h"
+#include "../util/buf.h"
 #include "../util/util.h"
 
 static void
@@ -236,6 +237,23 @@ causes_resolve(struct check *const *checks, size_t count)
 	}
 	strmap_free(&bytoken);
 	strmap_free(&byid);
+}
+
+char *
+causes_chain(const struct check *c)
+{
+	struct buf		 b;
+	const struct check	*k;
+	size_t			 steps = 0;
+
+	buf_init(&b, 0);
+	for (k = c->result.cause; k != NULL && steps < 64; k = k->result.cause, steps++)
+		buf_printf(&b, "%s%s%s%s", b.len > 0 ? " <- " : "", k->id,
+		    k->result.message != NULL && *k->result.message != '\0' ? ": " : "",
+		    k->result.message != NULL ? k->result.message : "");
+	if (k != NULL)
+		buf_printf(&b, " <- ...");
+	return buf_steal(&b);
 }
 
 const struct check *

@@ -39,6 +39,12 @@ int	 causes_provides(const struct check *, const char *token);
  * it; NULL for the others. Linear in checks and edges, no recursion.
  */
 void	causes_resolve(struct check *const *checks, size_t count);
+/*
+ * "port/3111: state is closed <- launchd/x: exited 78": c's chain of causes,
+ * each with its message, from the direct cause to the root ("" when c has
+ * none). Caller frees.
+ */
+char	*causes_chain(const struct check *c);
 /* The end of c's chain of causes (c itself when it has none). */
 const struct check *causes_root(const struct check *);
 /* How many failing checks have c as their root cause (c excluded). */

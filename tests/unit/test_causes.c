@@ -198,7 +198,7 @@ test_sort_folds(void **state)
 	assert_string_equal(order[2]->id, "http/b");	/* drift before error */
 	assert_string_equal(order[3]->id, "http/a");
 	assert_string_equal(order[4]->id, "http/ok");
-	chain = report_chain(v[0]);
+	chain = causes_chain(v[0]);
 	assert_string_equal(chain, "port/1: state is closed");
 	free(chain);
 	folded = report_folded(order, 5, v[3], &n);
