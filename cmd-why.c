@@ -1,10 +1,13 @@
 /*
  * cmd-why.c: `topo why KIND NAME`: the answer to "why did this run, or not",
- * from the topology and the repository. Each kind of subject is one row of
- * why_subjects (event, function; a port or a check id plugs in the same way):
- * its name, and a function that fills one cJSON object from the event graph
- * and the topology. The text for people is printed from that object, so
- * `--format json` (for agents) and the text never say different things.
+ * "what listens on port X", "why does this check fail". Each kind of subject
+ * is one row of why_subjects (port, check, event, function): its name, and a
+ * function that fills one cJSON object from the topology, the event graph
+ * (read only for events and functions), this machine's listeners and, for a
+ * check, a run of that check and of what it needs (topology/causes.c). The
+ * text for people is printed from that object, so `--format json` (for
+ * agents) and the text never say different things. `topo why NAME` guesses
+ * the kind: a number is a port, a check id a check, else a function or event.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -14,15 +17,21 @@
 #include "cmd.h"
 #include "probes/events.h"
 #include "probes/probe.h"
+#include "probes/sched.h"
+#include "topology/causes.h"
 #include "topology/plan.h"
 #include "topology/topology.h"
 #include "util/buf.h"
+#include "util/listeners.h"
 #include "util/util.h"
 
 struct why_context {
 	const struct topology	*topology;
+	struct plan		*plan;
+	const struct cmd_args	*args;
 	const void		*events;	/* the events section, NULL when none */
 	struct events_graph	 graph;
+	int			 graph_read;
 };
 
 struct why_subject {
@@ -106,16 +115,44 @@ why_registration(const struct why_context *w, const struct events_function *f)
 	return list;
 }
 
+/* Reads the event graph the first time an event or function asks: 0, or -1
+ * with out's problem when the topology has no events: section. */
+static int
+why_events(struct why_context *w, cJSON *out)
+{
+	size_t	i;
+
+	if (!w->graph_read) {
+		for (i = 0; i < w->plan->count && w->events == NULL; i++)
+			w->events = events_check_config(w->plan->checks[i]);
+	}
+	if (w->events == NULL) {
+		w->graph_read = 1;
+		cJSON_AddStringToObject(out, "problem", "the topology has no events: section");
+		return -1;
+	}
+	if (w->graph_read)
+		return 0;
+	w->graph_read = 1;
+	events_graph_read(w->events, w->topology->read_root, &w->graph);
+	for (i = 0; i < w->graph.nerrors; i++)
+		fprintf(stderr, "topo why: %s\n", w->graph.errors[i]);
+	return 0;
+}
+
 static int
 why_event(struct why_context *w, const char *name, cJSON *out)
 {
-	cJSON	*emitters = cJSON_AddArrayToObject(out, "emitted_by");
-	cJSON	*triggers = cJSON_AddArrayToObject(out, "triggers");
-	cJSON	*waits = cJSON_AddArrayToObject(out, "awaited_by");
-	cJSON	*cancels = cJSON_AddArrayToObject(out, "cancels");
-	cJSON	*o;
+	cJSON	*emitters, *triggers, *waits, *cancels, *o;
 	const struct events_site *s;
 	size_t	 i, unknown = 0, found = 0;
+
+	if (why_events(w, out) != 0)
+		return 1;
+	emitters = cJSON_AddArrayToObject(out, "emitted_by");
+	triggers = cJSON_AddArrayToObject(out, "triggers");
+	waits = cJSON_AddArrayToObject(out, "awaited_by");
+	cancels = cJSON_AddArrayToObject(out, "cancels");
 
 	for (i = 0; i < w->graph.nsites; i++) {
 		s = &w->graph.sites[i];
@@ -157,10 +194,12 @@ why_function(struct why_context *w, const char *name, cJSON *out)
 	const struct events_site	*s;
 	cJSON				*triggers, *emits;
 	char				*at;
-	long				 k = events_function_find(&w->graph, name);
+	long				 k;
 	size_t				 i;
 
-	if (k < 0) {
+	if (why_events(w, out) != 0)
+		return 1;
+	if ((k = events_function_find(&w->graph, name)) < 0) {
 		cJSON_AddStringToObject(out, "problem", "no createFunction with this id or variable");
 		return 1;
 	}
@@ -199,7 +238,227 @@ why_function(struct why_context *w, const char *name, cJSON *out)
 	return 0;
 }
 
+/* One check as why shows it: id, what it checks, where it is declared. */
+static cJSON *
+why_check_ref(const struct check *c)
+{
+	cJSON	*o = cJSON_CreateObject();
+	char	*at;
+
+	cJSON_AddStringToObject(o, "id", c->id);
+	if (c->summary != NULL)
+		cJSON_AddStringToObject(o, "checks", c->summary);
+	if (c->file != NULL && *c->file != '\0') {
+		at = c->line > 0 ? xasprintf("%s:%d:%d", c->file, c->line, c->column) :
+		    xstrdup(c->file);
+		cJSON_AddStringToObject(o, "declared", at);
+		free(at);
+	}
+	return o;
+}
+
+/* Whether token is "tcp:HOST:PORT" for this port, on any host. */
+static int
+why_tcp_port(const char *token, int port)
+{
+	const char	*colon = strrchr(token, ':');
+
+	return strncmp(token, "tcp:", 4) == 0 && colon != NULL &&
+	    strtol(colon + 1, NULL, 10) == port;
+}
+
+/* Who listens on port on this machine, as the listener table says. */
+static void
+why_listener(int port, cJSON *out)
+{
+	struct listeners	 l = { 0 };
+	const struct listener	*x;
+	char			*cause = NULL, *text;
+	cJSON			*o;
+
+	if (listeners_read(&l, listeners_lsof(), 5000, &cause) != 0) {
+		text = xasprintf("unknown: the listener table could not be read: %s",
+		    cause != NULL ? cause : "?");
+		cJSON_AddStringToObject(out, "listening", text);
+		free(text);
+		free(cause);
+		return;
+	}
+	if ((x = listeners_find(&l, port)) == NULL)
+		cJSON_AddStringToObject(out, "listening", "nothing listens on it here");
+	else {
+		o = cJSON_AddObjectToObject(out, "listening");
+		cJSON_AddStringToObject(o, "address", x->addr);
+		if (x->pid >= 0 && x->comm[0] != '\0') {
+			cJSON_AddStringToObject(o, "command", x->comm);
+			cJSON_AddNumberToObject(o, "pid", (double)x->pid);
+			if (x->user[0] != '\0')
+				cJSON_AddStringToObject(o, "user", x->user);
+		} else
+			cJSON_AddStringToObject(o, "owner", "not visible to this user");
+	}
+	listeners_free(&l);
+}
+
+/*
+ * A port: the items that declare it (role, owner), who listens on it here,
+ * the Caddy routes that send traffic to it, and the checks that need it.
+ */
+static int
+why_port(struct why_context *w, const char *name, cJSON *out)
+{
+	cJSON			*declared, *needed, *routes, *o;
+	const struct check	*c;
+	char			*end;
+	long			 port = strtol(name, &end, 10);
+	size_t			 i, j, k, ndeclared = 0;
+
+	if (*name == '\0' || *end != '\0' || port < 1 || port > 65535) {
+		cJSON_AddStringToObject(out, "problem", "a port is a number, 1 to 65535");
+		return 1;
+	}
+	declared = cJSON_AddArrayToObject(out, "declared");
+	for (i = 0; i < w->plan->count; i++) {
+		c = w->plan->checks[i];
+		for (j = 0; j < c->nprovides; j++) {
+			if (!why_tcp_port(c->provides[j], (int)port))
+				continue;
+			o = why_check_ref(c);
+			for (k = 0; k < c->nneeds; k++) {
+				if (strncmp(c->needs[k], "launchd:", 8) == 0 ||
+				    strncmp(c->needs[k], "systemd:", 8) == 0)
+					cJSON_AddStringToObject(o, "held_by", c->needs[k]);
+			}
+			cJSON_AddItemToArray(declared, o);
+			ndeclared++;
+			break;
+		}
+	}
+	why_listener((int)port, out);
+	routes = cJSON_AddArrayToObject(out, "routes");
+	why_routes(w, (int)port, routes);
+	needed = cJSON_AddArrayToObject(out, "needed_by");
+	for (i = 0; i < w->plan->count; i++) {
+		c = w->plan->checks[i];
+		for (j = 0; j < c->nneeds; j++) {
+			if (why_tcp_port(c->needs[j], (int)port)) {
+				cJSON_AddItemToArray(needed, why_check_ref(c));
+				break;
+			}
+		}
+	}
+	if (ndeclared == 0)
+		cJSON_AddStringToObject(out, "problem", "no ports: item declares it");
+	return 0;
+}
+
+/* Marks every check but c and what it needs, transitively, as skipped. */
+static void
+why_closure(struct plan *p, struct check *c)
+{
+	struct check	**queue;
+	size_t		  head = 0, tail = 0, i, j;
+
+	for (i = 0; i < p->count; i++)
+		p->checks[i]->skipped = 1;
+	queue = xreallocarray(NULL, p->count + 1, sizeof *queue);
+	c->skipped = 0;
+	queue[tail++] = c;
+	while (head < tail) {
+		c = queue[head++];
+		for (j = 0; j < c->nneeds; j++) {
+			for (i = 0; i < p->count; i++) {
+				if (p->checks[i]->skipped &&
+				    causes_provides(p->checks[i], c->needs[j])) {
+					p->checks[i]->skipped = 0;
+					queue[tail++] = p->checks[i];
+				}
+			}
+		}
+	}
+	free(queue);
+}
+
+static cJSON *
+why_verdict(const struct check *c)
+{
+	cJSON	*o = why_check_ref(c);
+
+	cJSON_AddStringToObject(o, "status", status_name(c->result.status));
+	if (c->result.message != NULL && *c->result.message != '\0')
+		cJSON_AddStringToObject(o, "message", c->result.message);
+	if (c->result.evidence != NULL && *c->result.evidence != '\0')
+		cJSON_AddStringToObject(o, "evidence", c->result.evidence);
+	return o;
+}
+
+/*
+ * A check: run it and what it needs (nothing else), then its verdict, the
+ * chain of causes with each link's evidence, and the verdict of each need.
+ */
+static int
+why_check(struct why_context *w, const char *name, cJSON *out)
+{
+	struct sched_options	 opts = { 0 };
+	struct sched		*s;
+	struct check		*c = NULL;
+	const struct check	*k;
+	const char		**ids, *suggest;
+	cJSON			*chain, *needs;
+	char			*text;
+	size_t			 i;
+
+	for (i = 0; i < w->plan->count && c == NULL; i++) {
+		if (strcmp(w->plan->checks[i]->id, name) == 0)
+			c = w->plan->checks[i];
+	}
+	if (c == NULL) {
+		ids = xreallocarray(NULL, w->plan->count + 1, sizeof *ids);
+		for (i = 0; i < w->plan->count; i++)
+			ids[i] = w->plan->checks[i]->id;
+		if (util_closest(name, ids, w->plan->count, &suggest, 1) == 0)
+			suggest = NULL;
+		text = xasprintf("no check has this id%s%s (topo list prints them)",
+		    suggest != NULL ? "; closest: " : "", suggest != NULL ? suggest : "");
+		cJSON_AddStringToObject(out, "problem", text);
+		free(text);
+		free(ids);
+		return 1;
+	}
+	why_closure(w->plan, c);
+	opts.jobs = w->args->jobs > 0 ? w->args->jobs : SCHED_JOBS_DEFAULT;
+	s = sched_create(w->plan, &opts);
+	sched_run(s, NULL, 0);
+	causes_resolve(w->plan->checks, w->plan->count);
+
+	cJSON_AddItemToObject(out, "verdict", why_verdict(c));
+	chain = cJSON_AddArrayToObject(out, "caused_by");
+	for (k = c->result.cause, i = 0; k != NULL && i < 64; k = k->result.cause, i++)
+		cJSON_AddItemToArray(chain, why_verdict(k));
+	needs = cJSON_AddArrayToObject(out, "needs");
+	for (i = 0; i < w->plan->count; i++) {
+		if (w->plan->checks[i] == c || w->plan->checks[i]->skipped)
+			continue;
+		text = xasprintf("%s %s", w->plan->checks[i]->id,
+		    status_name(w->plan->checks[i]->result.status));
+		cJSON_AddItemToArray(needs, cJSON_CreateString(text));
+		free(text);
+	}
+	if (c->result.cause != NULL)
+		text = xasprintf("fails because %s fails", causes_root(c)->id);
+	else if (status_is_problem(c->result.status, 0))
+		text = xstrdup("fails on its own: nothing it needs fails");
+	else
+		text = xasprintf("%s", status_name(c->result.status));
+	cJSON_AddStringToObject(out, "answer", text);
+	free(text);
+	sched_free(s);
+	return status_is_problem(c->result.status, 0) ? 1 : 0;
+}
+
 static const struct why_subject why_subjects[] = {
+	{ "port", "who should and who does listen, the routes to it, the checks that need it", why_port },
+	{ "check", "its verdict and its chain of causes, each with evidence (runs it and its needs)", why_check },
 	{ "event", "who emits it, which functions it triggers, where they run", why_event },
 	{ "function", "its triggers, what it emits, which workers register it", why_function },
 	{ NULL, NULL, NULL },
@@ -223,11 +482,48 @@ why_print(const cJSON *o, int depth)
 					why_print(e, depth + 2);
 				}
 			}
+		} else if (cJSON_IsObject(m)) {
+			printf("%*s%s:\n", depth * 2, "", m->string);
+			why_print(m, depth + 1);
 		} else if (cJSON_IsString(m))
 			printf("%*s%-10s %s\n", depth * 2, "", m->string, m->valuestring);
 		else if (cJSON_IsNumber(m))
 			printf("%*s%-10s %g\n", depth * 2, "", m->string, m->valuedouble);
 	}
+}
+
+/* `topo why NAME`: a number is a port, a check id a check, else a function
+ * when one has that id or variable, else an event. */
+static const struct why_subject *
+why_guess(struct why_context *w, const char *name)
+{
+	const struct why_subject	*s;
+	const char			*kind = "event";
+	cJSON				*scratch;
+	char				*end;
+	size_t				 i;
+
+	(void)strtol(name, &end, 10);
+	if (*name != '\0' && *end == '\0')
+		kind = "port";
+	else {
+		for (i = 0; i < w->plan->count; i++) {
+			if (strcmp(w->plan->checks[i]->id, name) == 0)
+				break;
+		}
+		if (i < w->plan->count)
+			kind = "check";
+		else {
+			scratch = cJSON_CreateObject();
+			if (why_events(w, scratch) == 0 &&
+			    events_function_find(&w->graph, name) >= 0)
+				kind = "function";
+			cJSON_Delete(scratch);
+		}
+	}
+	for (s = why_subjects; strcmp(s->kind, kind) != 0; s++)
+		;
+	return s;
 }
 
 static int
@@ -236,13 +532,13 @@ cmd_why_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct topology			*t = NULL;
 	struct plan			*p = NULL;
 	struct why_context		 w;
-	const struct why_subject	*s;
+	const struct why_subject	*s = NULL;
+	const char			*name;
 	cJSON				*out;
 	char				*text;
-	size_t				 i;
 	int				 rc;
 
-	if (a->nrest != 2) {
+	if (a->nrest != 1 && a->nrest != 2) {
 		cmd_usage(e, stderr);
 		return 2;
 	}
@@ -250,30 +546,33 @@ cmd_why_exec(const struct cmd_entry *e, struct cmd_args *a)
 		if (strcmp(s->kind, a->rest[0]) == 0)
 			break;
 	}
-	if (s->kind == NULL) {
-		fprintf(stderr, "topo why: unknown subject %s (event, function)\n",
-		    a->rest[0]);
+	if (a->nrest == 1 && s->kind != NULL) {
+		/* `topo why port`: the subject without its name. */
+		cmd_usage(e, stderr);
 		return 2;
 	}
+	if (a->nrest == 1)
+		s = NULL;
+	else {
+		if (s->kind == NULL) {
+			fprintf(stderr, "topo why: unknown subject %s (port, check, "
+			    "event, function; or just NAME)\n", a->rest[0]);
+			return 2;
+		}
+	}
+	name = a->rest[a->nrest - 1];
 	if ((rc = cmd_load(a, &t, &p)) != 0)
 		return rc;
 	memset(&w, 0, sizeof w);
 	w.topology = t;
-	for (i = 0; i < p->count && w.events == NULL; i++)
-		w.events = events_check_config(p->checks[i]);
-	if (w.events == NULL) {
-		fprintf(stderr, "topo why: %s has no events: section\n", t->path);
-		plan_free(p);
-		topology_free(t);
-		return 2;
-	}
-	events_graph_read(w.events, t->read_root, &w.graph);
-	for (i = 0; i < w.graph.nerrors; i++)
-		fprintf(stderr, "topo why: %s\n", w.graph.errors[i]);
+	w.plan = p;
+	w.args = a;
+	if (s == NULL)
+		s = why_guess(&w, name);
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "subject", s->kind);
-	cJSON_AddStringToObject(out, "name", a->rest[1]);
-	rc = s->explain(&w, a->rest[1], out);
+	cJSON_AddStringToObject(out, "name", name);
+	rc = s->explain(&w, name, out);
 	if (a->format != NULL && strcmp(a->format, "json") == 0) {
 		text = cJSON_Print(out);
 		printf("%s\n", text);
@@ -281,7 +580,8 @@ cmd_why_exec(const struct cmd_entry *e, struct cmd_args *a)
 	} else
 		why_print(out, 0);
 	cJSON_Delete(out);
-	events_graph_free(&w.graph);
+	if (w.graph_read)
+		events_graph_free(&w.graph);
 	plan_free(p);
 	topology_free(t);
 	return rc;
@@ -289,8 +589,10 @@ cmd_why_exec(const struct cmd_entry *e, struct cmd_args *a)
 
 const struct cmd_entry cmd_why_entry = {
 	.name = "why",
-	.usage = "[-f FILE] [--format text|json] [--set VAR=VALUE] event NAME | function ID",
-	.help = "Explain an event or function: emitters, triggers, registration, routes.",
-	.options = CMD_OPT_FILE | CMD_OPT_FORMAT | CMD_OPT_SET | CMD_OPT_ROOT,
+	.usage = "[-f FILE] [--format text|json] [--set VAR=VALUE] "
+	    "port N | check ID | event NAME | function ID | NAME",
+	.help = "Explain a port, a check, an event or a function: owners, routes, causes.",
+	.options = CMD_OPT_FILE | CMD_OPT_FORMAT | CMD_OPT_SET | CMD_OPT_ROOT |
+	    CMD_OPT_JOBS | CMD_OPT_TIMEOUT,
 	.exec = cmd_why_exec,
 };
