@@ -10,9 +10,11 @@
  * the kind: a number is a port, a check id a check, else a function or event.
  */
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "probes/events.h"
@@ -23,6 +25,7 @@
 #include "topology/topology.h"
 #include "util/buf.h"
 #include "util/listeners.h"
+#include "util/url.h"
 #include "util/util.h"
 
 struct why_context {
@@ -187,6 +190,259 @@ why_event(struct why_context *w, const char *name, cJSON *out)
 	return 0;
 }
 
+/* ---- --live: what the running Inngest server says ---- */
+
+#define WHY_GQL_MAX	(8 * 1024 * 1024)	/* an answer larger is refused */
+#define WHY_WINDOW_H	24			/* hours of runs and events read */
+#define WHY_FIRST	200			/* runs and events asked for */
+
+static size_t
+why_gql_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+
+	if (b->len + size * n > WHY_GQL_MAX)
+		return 0;	/* curl stops: CURLE_WRITE_ERROR */
+	buf_append(b, p, size * n);
+	return size * n;
+}
+
+/*
+ * One GraphQL query to the events section's inngest: server, as the joelclaw
+ * CLI asks (POST /v0/gql, {"query": ...}, no credentials). Its "data", or
+ * NULL with out's "live" saying why (the URL shown without userinfo).
+ */
+static cJSON *
+why_gql(struct why_context *w, const char *query, cJSON *out)
+{
+	const char		*base = events_inngest(w->events);
+	struct curl_slist	*headers = NULL;
+	struct buf		 body;
+	CURL			*curl;
+	CURLcode		 rc;
+	cJSON			*req, *answer = NULL, *data = NULL, *errors, *m;
+	char			*url, *shown, *post, *problem = NULL, *clean;
+	size_t			 len;
+	long			 status = 0;
+
+	if (base == NULL) {
+		cJSON_AddStringToObject(out, "live",
+		    "the events section names no inngest: server to ask");
+		return NULL;
+	}
+	for (len = strlen(base); len > 0 && base[len - 1] == '/'; len--)
+		;
+	url = xasprintf("%.*s/v0/gql", (int)len, base);
+	shown = url_shown(url);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "query", query);
+	post = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	buf_init(&body, 0);
+	if ((curl = curl_easy_init()) == NULL)
+		util_fatal("curl_easy_init failed");
+	headers = curl_slist_append(headers, "Content-Type: application/json");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, why_gql_write);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(w->args->timeout_ms > 0 ?
+	    w->args->timeout_ms : PLAN_DEFAULT_TIMEOUT_MS));
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK)
+		problem = xasprintf("POST %s: %s", shown, rc == CURLE_WRITE_ERROR ?
+		    "an answer larger than 8 MiB, refused" : curl_easy_strerror(rc));
+	else if (status != 200)
+		problem = xasprintf("POST %s: HTTP %ld", shown, status);
+	else if ((answer = cJSON_ParseWithLength(buf_str(&body), body.len)) == NULL)
+		problem = xasprintf("POST %s: the answer is not JSON", shown);
+	else if (cJSON_IsArray(errors = cJSON_GetObjectItemCaseSensitive(answer,
+	    "errors")) && cJSON_GetArraySize(errors) > 0) {
+		m = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errors, 0),
+		    "message");
+		problem = xasprintf("POST %s: GraphQL error: %s", shown,
+		    cJSON_IsString(m) ? m->valuestring : "?");
+	} else if (!cJSON_IsObject(data = cJSON_DetachItemFromObjectCaseSensitive(
+	    answer, "data"))) {
+		problem = xasprintf("POST %s: no data in the answer", shown);
+		cJSON_Delete(data);
+		data = NULL;
+	}
+	if (problem != NULL) {
+		clean = topology_redact(w->topology, problem);
+		cJSON_AddStringToObject(out, "live", clean);
+		free(clean);
+		free(problem);
+	}
+	cJSON_Delete(answer);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	buf_free(&body);
+	free(post);
+	free(shown);
+	free(url);
+	return data;
+}
+
+/* The ISO 8601 time WHY_WINDOW_H hours ago, as the CLI's filters take it. */
+static void
+why_window_from(char *out, size_t size)
+{
+	time_t		t = time(NULL) - WHY_WINDOW_H * 3600;
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *
+why_json_str(const cJSON *o, const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * The running function of the app named app whose slug is APP-ID (Inngest
+ * composes a function's slug from its app id and its own id) or ID: its
+ * functionID, as runs name it, or NULL. *napp gets the app's count.
+ */
+static const char *
+why_running_function(const cJSON *apps, const char *app, const char *id,
+    long *napp, int *app_found)
+{
+	const cJSON	*a, *f, *fns;
+	const char	*slug, *name;
+	size_t		 alen = strlen(app), ilen = strlen(id), slen;
+
+	cJSON_ArrayForEach(a, apps) {
+		if ((name = why_json_str(a, "name")) == NULL || strcmp(name, app) != 0)
+			continue;
+		*app_found = 1;
+		fns = cJSON_GetObjectItemCaseSensitive(a, "functions");
+		*napp = cJSON_GetArraySize(fns);
+		cJSON_ArrayForEach(f, fns) {
+			if ((slug = why_json_str(f, "slug")) == NULL)
+				continue;
+			slen = strlen(slug);
+			if (strcmp(slug, id) == 0 || (slen == alen + 1 + ilen &&
+			    strncmp(slug, app, alen) == 0 && slug[alen] == '-' &&
+			    strcmp(slug + alen + 1, id) == 0))
+				return why_json_str(f, "id");
+		}
+	}
+	return NULL;
+}
+
+/*
+ * --live for a function: is it registered on the running worker, did it run
+ * in the window, and when not, did any of its trigger events arrive.
+ */
+static void
+why_function_live(struct why_context *w, const struct events_function *f,
+    long k, cJSON *out)
+{
+	cJSON			*data, *apps, *runs, *events, *e, *live, *list;
+	const char		*fid = NULL, *app, *name, *status, *latest = NULL;
+	const char		*latest_status = NULL;
+	const struct events_site *s;
+	char			 from[32], *query, *text;
+	size_t			 i, nruns = 0, nevents = 0, ncron = 0, ntrig = 0;
+	long			 napp = 0;
+	int			 app_found = 0, registered_app = 0;
+
+	why_window_from(from, sizeof from);
+	query = xasprintf("{ apps { name functionCount functions { id slug name } } "
+	    "runs(filter: { from: \"%s\" }, orderBy: [{ field: STARTED_AT, direction: DESC }], "
+	    "first: %d) { edges { node { id status functionID startedAt endedAt } } } "
+	    "eventsV2(first: %d, filter: { from: \"%s\", includeInternalEvents: false }) "
+	    "{ edges { node { id name occurredAt } } } }", from, WHY_FIRST, WHY_FIRST, from);
+	data = why_gql(w, query, out);
+	free(query);
+	if (data == NULL)
+		return;
+	live = cJSON_AddObjectToObject(out, "live");
+	apps = cJSON_GetObjectItemCaseSensitive(data, "apps");
+	for (i = 0; i < w->graph.nworkers && fid == NULL; i++) {
+		if (f->registered[i] == 0 || (app = w->graph.workers[i].app) == NULL)
+			continue;
+		registered_app = 1;
+		fid = why_running_function(apps, app, f->id != NULL ? f->id : "",
+		    &napp, &app_found);
+		if (fid != NULL)
+			cJSON_AddStringToObject(live, "running_in", app);
+	}
+	if (fid == NULL) {
+		text = !registered_app ? xstrdup("no worker list with an app: registers it") :
+		    !app_found ? xstrdup("not run because: its worker's app is not "
+		    "registered on the running server") :
+		    xasprintf("not run because: the running worker does not register "
+		    "it (%ld functions there, no slug ending -%s)", napp,
+		    f->id != NULL ? f->id : "?");
+		cJSON_AddStringToObject(live, "answer", text);
+		free(text);
+		cJSON_Delete(data);
+		return;
+	}
+	runs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data,
+	    "runs"), "edges");
+	cJSON_ArrayForEach(e, runs) {
+		const cJSON *node = cJSON_GetObjectItemCaseSensitive(e, "node");
+
+		if ((name = why_json_str(node, "functionID")) == NULL || strcmp(name, fid) != 0)
+			continue;
+		if (nruns++ == 0) {	/* newest first */
+			latest = why_json_str(node, "startedAt");
+			latest_status = why_json_str(node, "status");
+		}
+	}
+	list = cJSON_AddArrayToObject(live, "trigger_events_received");
+	events = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data,
+	    "eventsV2"), "edges");
+	for (i = 0; i < w->graph.nsites; i++) {
+		s = &w->graph.sites[i];
+		if (s->function != k)
+			continue;
+		if (s->kind == EVENTS_CRON)
+			ncron++;
+		if (s->kind != EVENTS_TRIGGER || s->name == NULL)
+			continue;
+		ntrig++;
+		cJSON_ArrayForEach(e, events) {
+			status = why_json_str(cJSON_GetObjectItemCaseSensitive(e, "node"), "name");
+			if (status != NULL && strcmp(status, s->name) == 0) {
+				nevents++;
+				cJSON_AddItemToArray(list, cJSON_CreateString(status));
+			}
+		}
+	}
+	cJSON_AddNumberToObject(live, "runs", (double)nruns);
+	if (nruns > 0)
+		text = xasprintf("ran %zu time%s in the last %d h; the latest %s, "
+		    "started %s", nruns, nruns == 1 ? "" : "s", WHY_WINDOW_H,
+		    latest_status != NULL ? latest_status : "?", latest != NULL ? latest : "?");
+	else if (ntrig > 0 && nevents == 0)
+		text = xasprintf("not run because: no event in the window (none of "
+		    "its %zu trigger event%s arrived in the last %d h)%s", ntrig,
+		    ntrig == 1 ? "" : "s", WHY_WINDOW_H, ncron > 0 ?
+		    "; its cron did not fire either" : "");
+	else if (nevents > 0)
+		text = xasprintf("not run although %zu trigger event%s arrived in "
+		    "the last %d h: look at the event's runs (joelclaw event ID)",
+		    nevents, nevents == 1 ? "" : "s", WHY_WINDOW_H);
+	else
+		text = xasprintf("not run in the last %d h (cron only: not due, or "
+		    "the server's cron is paused)", WHY_WINDOW_H);
+	cJSON_AddStringToObject(live, "answer", text);
+	free(text);
+	cJSON_Delete(data);
+}
+
 static int
 why_function(struct why_context *w, const char *name, cJSON *out)
 {
@@ -235,6 +491,8 @@ why_function(struct why_context *w, const char *name, cJSON *out)
 	cJSON_AddItemToObject(out, "registered", why_registration(w, f));
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(out, "registered")) == 0)
 		cJSON_AddStringToObject(out, "problem", "registered in no worker list: it never runs");
+	if (w->args->live)
+		why_function_live(w, f, k, out);
 	return 0;
 }
 
@@ -589,10 +847,10 @@ cmd_why_exec(const struct cmd_entry *e, struct cmd_args *a)
 
 const struct cmd_entry cmd_why_entry = {
 	.name = "why",
-	.usage = "[-f FILE] [--format text|json] [--set VAR=VALUE] "
+	.usage = "[-f FILE] [--format text|json] [--set VAR=VALUE] [--live] "
 	    "port N | check ID | event NAME | function ID | NAME",
 	.help = "Explain a port, a check, an event or a function: owners, routes, causes.",
 	.options = CMD_OPT_FILE | CMD_OPT_FORMAT | CMD_OPT_SET | CMD_OPT_ROOT |
-	    CMD_OPT_JOBS | CMD_OPT_TIMEOUT,
+	    CMD_OPT_JOBS | CMD_OPT_TIMEOUT | CMD_OPT_LIVE,
 	.exec = cmd_why_exec,
 };

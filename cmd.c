@@ -54,7 +54,7 @@ static const struct {
 	{ { "interval", required_argument, NULL, OPT_INTERVAL }, CMD_OPT_INTERVAL,
 	  "    --interval SECONDS refresh interval (default 10)" },
 	{ { "live", no_argument, NULL, OPT_LIVE }, CMD_OPT_LIVE,
-	  "    --live             run the checks and show each row's verdict" },
+	  "    --live             ask the running system too (doc: each row's verdict; why: Inngest's runs)" },
 	{ { "results", required_argument, NULL, OPT_RESULTS }, CMD_OPT_LIVE,
 	  "    --results FILE     take verdicts from `topo check --format json` output" },
 	{ { "changed", required_argument, NULL, OPT_CHANGED }, CMD_OPT_CHANGED,

@@ -95,3 +95,59 @@ t_contains "why NAME without events: says so" "$T_OUT" "the topology has no even
 t_exit "why function without events: exit 1" 1 "$TOPO" why "${W[@]}" function f
 t_exit "why nonsense subject: exit 2" 2 "$TOPO" why "${W[@]}" table x
 t_contains "why nonsense subject: lists the kinds" "$T_ERR" "port, check, event, function"
+
+# --- why function --live: the running Inngest server's apps, runs and events -------
+# A repository of three functions registered by the host list; the fixture
+# answers /v0/gql as Inngest does: fn-a ran twice, fn-b is registered but did
+# not run (its trigger never arrived), fn-c is not registered on the server.
+mkdir -p "$TMPDIR/ev/fns"
+cat >"$TMPDIR/ev/fns/a.ts" <<'EOF'
+export const fnA = inngest.createFunction(
+  { id: "fn-a", retries: 2 },
+  { event: "demo/a.requested" },
+  async ({ event, step }) => { await step.sendEvent("next", { name: "demo/b.requested", data: {} }); }
+);
+EOF
+cat >"$TMPDIR/ev/fns/b.ts" <<'EOF'
+export const fnB = inngest.createFunction(
+  { id: "fn-b" },
+  [{ event: "demo/b.requested" }, { cron: "0 * * * *" }],
+  async () => {}
+);
+export const fnC = inngest.createFunction({ id: "fn-c" }, { event: "demo/c.requested" }, async () => {});
+EOF
+echo 'export const hostFunctions = [fnA, fnB, fnC];' >"$TMPDIR/ev/index.host.ts"
+GQL='{"data":{"apps":[{"name":"system-bus-host","functionCount":2,"functions":[{"id":"F-A","slug":"system-bus-host-fn-a","name":"A"},{"id":"F-B","slug":"system-bus-host-fn-b","name":"B"}]}],"runs":{"edges":[{"node":{"id":"R2","status":"COMPLETED","functionID":"F-A","startedAt":"2026-12-07T10:00:00Z","endedAt":"2026-12-07T10:00:01Z"}},{"node":{"id":"R1","status":"FAILED","functionID":"F-A","startedAt":"2026-12-07T09:00:00Z","endedAt":null}}]},"eventsV2":{"edges":[{"node":{"id":"E1","name":"demo/a.requested","occurredAt":"2026-12-07T09:59:59Z"}}]}}}'
+t_fixture gql --route "POST /v0/gql 200 $GQL" --route 'POST /garbage/v0/gql 200 not json' \
+	--route 'POST /errors/v0/gql 200 {"errors":[{"message":"unknown field runs"}]}' \
+	--route 'POST /down/v0/gql 500 oops' --log "$TMPDIR/gql.log"
+GQL_PORT=$FIXTURE_PORT
+ev_topology() {	# ev_topology URL
+	printf 'version: 1\nsystem: ev\nevents:\n  inngest: %s\n  functions: ["fns/*.ts"]\n  workers: [{name: host, file: index.host.ts, list: hostFunctions, app: system-bus-host}]\n  external: [{event: "demo/a.requested", source: cli}, {event: "demo/c.requested", source: cli}]\n' "$1" >"$TMPDIR/ev/ev.yaml"
+}
+ev_topology "http://127.0.0.1:$GQL_PORT"
+E=(-f "$TMPDIR/ev/ev.yaml" --format json --live)
+t_exit "live: fn-a" 0 "$TOPO" why "${E[@]}" function fn-a
+t_eq "live: fn-a runs on the host app" system-bus-host "$(jq -r .live.running_in <<<"$T_OUT")"
+t_eq "live: fn-a ran twice, the newest first" \
+	"ran 2 times in the last 24 h; the latest COMPLETED, started 2026-12-07T10:00:00Z" "$(jq -r .live.answer <<<"$T_OUT")"
+t_contains "live: one POST to /v0/gql" "$(cat "$TMPDIR/gql.log")" "POST /v0/gql -> 200"
+t_exit "live: fn-b" 0 "$TOPO" why "${E[@]}" function fn-b
+t_eq "live: fn-b did not run: no trigger event arrived, nor its cron" \
+	"not run because: no event in the window (none of its 1 trigger event arrived in the last 24 h); its cron did not fire either" \
+	"$(jq -r .live.answer <<<"$T_OUT")"
+t_exit "live: fn-c" 0 "$TOPO" why "${E[@]}" function fnC
+t_eq "live: fn-c is not registered on the running worker" \
+	"not run because: the running worker does not register it (2 functions there, no slug ending -fn-c)" \
+	"$(jq -r .live.answer <<<"$T_OUT")"
+t_exit "no --live: the server is not asked" 0 "$TOPO" why -f "$TMPDIR/ev/ev.yaml" --format json function fn-a
+t_eq "no --live: no live answer" null "$(jq -r .live <<<"$T_OUT")"
+for bad in "garbage:the answer is not JSON" "errors:GraphQL error: unknown field runs" "down:HTTP 500"; do
+	ev_topology "http://127.0.0.1:$GQL_PORT/${bad%%:*}"
+	t_exit "live: ${bad%%:*} answer: still exit 0" 0 "$TOPO" why "${E[@]}" function fn-a
+	t_contains "live: ${bad%%:*} answer: said" "$(jq -r .live <<<"$T_OUT")" "${bad#*:}"
+done
+ev_topology "http://user:s3cr3t-pass@127.0.0.1:$(t_free_port)"
+t_exit "live: server down: exit 0" 0 "$TOPO" why "${E[@]}" function fn-a
+t_contains "live: server down: said" "$(jq -r .live <<<"$T_OUT")" "Couldn't connect"
+t_not_contains "live: the URL's password is not shown" "$T_OUT" "s3cr3t-pass"
