@@ -379,7 +379,7 @@ cmd_only_matches(const struct cmd_args *a, const struct plan *p)
 	}
 	for (i = 0; i < a->nonly; i++) {
 		for (j = 0; j < p->count; j++) {
-			if (util_glob_match(a->only[i], ids[j]))
+			if (plan_matches(p->checks[j], a->only[i]))
 				break;
 		}
 		if (j < p->count)

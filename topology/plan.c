@@ -277,6 +277,27 @@ plan_free(struct plan *p)
 	free(p);
 }
 
+int
+plan_matches(const struct check *c, const char *glob)
+{
+	const char	*slash, *kind;
+	char		*alias;
+	int		 match;
+
+	if (util_glob_match(glob, c->id))
+		return 1;
+	if (c->probe == NULL || (slash = strchr(c->id, '/')) == NULL)
+		return 0;
+	kind = c->probe->name;
+	if (strlen(kind) == (size_t)(slash - c->id) &&
+	    strncmp(kind, c->id, (size_t)(slash - c->id)) == 0)
+		return 0;	/* the same spelling: already tried */
+	alias = xasprintf("%s%s", kind, slash);
+	match = util_glob_match(glob, alias);
+	free(alias);
+	return match;
+}
+
 /* For ids a star crosses slashes: k8s/STAR selects every Kubernetes check. */
 void
 plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
@@ -291,7 +312,7 @@ plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
 		if (keep && nglobs > 0) {
 			keep = 0;
 			for (j = 0; j < nglobs && !keep; j++)
-				keep = util_glob_match(globs[j], c->id);
+				keep = plan_matches(c, globs[j]);
 		}
 		c->skipped = !keep;
 	}

@@ -60,6 +60,12 @@ void		 plan_summary(struct check *, const char *, ...)
 void		 plan_keep(struct plan *, void *state, void (*free_state)(void *));
 
 /*
+ * Whether glob selects c: its id ("port/3111"), or the id spelt with its
+ * kind, the section's name ("ports/3111", "kubernetes/joelclaw/..."), so
+ * that either vocabulary a user writes selects the same checks.
+ */
+int		 plan_matches(const struct check *, const char *glob);
+/*
  * Filters: marks as skipped every check whose id does not match one of the
  * globs (none = all) or whose layer is not in layers (0 = all).
  */
