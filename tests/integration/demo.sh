@@ -256,11 +256,11 @@ if command -v tmux >/dev/null 2>&1; then
 			"DEMO_OUT=$dir DEMO_TOPO=$TOPO $command 2>'$dir/err'; echo \$? >'$dir/rc'; sleep 30"
 		for ((i = 0; i < 400; i++)); do
 			screen=$(tmux -L "$SOCK" capture-pane -p -t "$label" 2>/dev/null)
-			[[ "$screen" == *"topo dash joelclaw-demo"*"6 drift"* ]] && break
+			[[ "$screen" == *"topo dash joelclaw-demo"*"7 drift"* ]] && break
 			[ -e "$dir/rc" ] && break
 			sleep 0.1
 		done
-		t_contains "$label: the dashboard opens with the 6 drifts" "$screen" "6 drift"
+		t_contains "$label: the dashboard opens with the 7 drifts" "$screen" "7 drift"
 		tmux -L "$SOCK" send-keys -t "$label" "$key"
 		for ((i = 0; i < 200; i++)); do
 			[ -s "$dir/rc" ] && break
