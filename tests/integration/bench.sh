@@ -82,5 +82,11 @@ for row in "| 5 | topo (default --jobs 512) |" "| 5 | topo --jobs N |" "| 5 | to
 done
 t_not_contains "bench: no failed runs" "$results" "failed"
 t_contains "bench: targets section" "$results" "## Targets (issue 6)"
+if [ -d "${JOELCLAW_REPO:-$ROOT/../shared/fixtures/joelclaw-a92}" ]; then
+	t_contains "bench: the joelclaw static check on the real tree" "$results" "a copy of the real repository"
+	t_contains "bench: topo init on the joelclaw checkout is measured" "$results" "| topo init --repo on the joelclaw checkout (a92e88ab) | median "
+else
+	t_skip "bench: joelclaw rows" "../shared/fixtures/joelclaw-a92 is absent"
+fi
 t_contains "bench: reproducing command" "$results" 'BENCH_SIZES="5" BENCH_RUNS="1" BENCH_DASH="0" make bench'
 t_eq "bench: every raw run valid" "" "$(awk '/^(http|tcp|joelclaw) / && $9 != 1' "$TMPDIR/RESULTS.md")"
