@@ -583,9 +583,16 @@ why_port(struct why_context *w, const char *name, cJSON *out)
 				continue;
 			o = why_check_ref(c);
 			for (k = 0; k < c->nneeds; k++) {
+				/* "launchd:LABEL" is the check launchd/LABEL. */
 				if (strncmp(c->needs[k], "launchd:", 8) == 0 ||
-				    strncmp(c->needs[k], "systemd:", 8) == 0)
-					cJSON_AddStringToObject(o, "held_by", c->needs[k]);
+				    strncmp(c->needs[k], "systemd:", 8) == 0) {
+					char *id = xasprintf("%.7s/%s", c->needs[k],
+					    c->needs[k] + 8);
+
+					cJSON_AddStringToObject(o, "held_by", id);
+					free(id);
+				} else if (strncmp(c->needs[k], "id:k8s/", 7) == 0)
+					cJSON_AddStringToObject(o, "behind", c->needs[k] + 3);
 			}
 			cJSON_AddItemToArray(declared, o);
 			ndeclared++;

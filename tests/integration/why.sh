@@ -53,7 +53,7 @@ t_eq "why port: the checks that need it" "caddy/localhost:3443 http/worker" \
 
 t_exit "why port (closed): exit 0, it is an answer" 0 "$TOPO" why "${W[@]}" port "$DOWN"
 t_contains "why port (closed): nothing listens" "$T_OUT" "listening  nothing listens on it here"
-t_contains "why port (closed): the job declared to hold it" "$T_OUT" "held_by    launchd:com.joel.gateway"
+t_contains "why port (closed): the job declared to hold it" "$T_OUT" "held_by    launchd/com.joel.gateway"
 t_contains "why port (closed): text lists who needs it" "$T_OUT" "id         http/gateway"
 
 t_exit "why port (undeclared): still answered" 0 "$TOPO" why "${W[@]}" --format json port 9
