@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <cJSON.h>
 
+#include "../../cmd.h"
 #include "../../probes/probe.h"
 #include "../../reports/report.h"
 #include "../../util/exec.h"
@@ -595,7 +596,7 @@ static void
 test_json(void **state)
 {
 	static const char *const root_keys[] = {
-		"topo_json_version", "system", "topology", "started_at",
+		"topo_json_version", "topo_version", "system", "topology", "started_at",
 		"duration_ms", "layers", "exit_code", "interrupted", "summary", "checks"
 	};
 	static const char *const summary_keys[] = {
@@ -619,6 +620,7 @@ test_json(void **state)
 
 	expect_keys(root, root_keys, sizeof root_keys / sizeof root_keys[0]);
 	assert_int_equal(json_number(root, "topo_json_version"), REPORT_JSON_VERSION);
+	assert_string_equal(json_string(root, "topo_version"), TOPO_VERSION);
 	assert_string_equal(json_string(root, "system"), "joelclaw");
 	assert_string_equal(json_string(root, "topology"), "topology.yaml");
 	assert_string_equal(json_string(root, "started_at"), "2026-11-27T17:00:00Z");
@@ -1013,6 +1015,73 @@ test_json_checks_independent(void **state)
 	free(big);
 }
 
+/*
+ * The doc's promises where the results hold something else: "" is null
+ * (never an empty string), a column of 0 is null, a drift class on a
+ * status that is not drift is null, a check that did not run took 0 ms.
+ */
+static void
+test_json_doc_promises(void **state)
+{
+	struct check	 c[3];
+	struct check	*p[3];
+	struct report	 report;
+	char		*text;
+	cJSON		*root, *x;
+	size_t		 i;
+
+	(void)state;
+	memset(c, 0, sizeof c);
+	c[0].id = "empty";
+	c[0].file = "t.yaml";
+	c[0].line = 4;
+	c[0].column = 0;
+	c[0].result.status = STATUS_UNKNOWN;
+	c[0].result.expected = "";
+	c[0].result.observed = "";
+	c[0].result.message = "";
+	c[0].result.evidence = "";
+	c[0].result.drift = DRIFT_CHANGED;
+	c[0].result.duration_ms = 3;
+	c[1].id = "skipped";
+	c[1].result.status = STATUS_SKIPPED;
+	c[1].result.duration_ms = 9;
+	c[2].id = "interrupted";
+	c[2].result.status = STATUS_NOT_RUN;
+	c[2].result.duration_ms = 5;
+	for (i = 0; i < 3; i++)
+		p[i] = &c[i];
+	memset(&report, 0, sizeof report);
+	report.layers = "live";
+	text = render("json", &report, p, 3);
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "system")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "topology")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "started_at")));
+	assert_string_equal(json_string(root, "topo_version"), TOPO_VERSION);
+
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "expected")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "observed")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "message")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "evidence")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "drift")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "kind")));
+	assert_int_equal(json_number(x, "line"), 4);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "column")));
+	assert_true(json_number(x, "duration_ms") == 3);
+
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 1);
+	assert_string_equal(json_string(x, "status"), "skipped");
+	assert_true(json_number(x, "duration_ms") == 0);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 2);
+	assert_string_equal(json_string(x, "status"), "not_run");
+	assert_true(json_number(x, "duration_ms") == 0);
+	cJSON_Delete(root);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -1035,6 +1104,7 @@ main(void)
 		cmocka_unit_test(test_junit_attribute_whitespace),
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_json_checks_independent),
+		cmocka_unit_test(test_json_doc_promises),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
