@@ -209,15 +209,16 @@ offset_of(const char *text, const char *needle)
 
 /*
  * Writes text to a scratch file and runs program with option (and, for jq,
- * the filter "type") and that file. Returns its exit code, or -1 when the
- * program is not installed.
+ * the filter "type"; with schema, "--schema schema") and that file. Returns
+ * its exit code, or -1 when the program is not installed.
  */
 static int
-run_on(const char *text, const char *program, const char *option)
+run_on(const char *text, const char *program, const char *option,
+    const char *schema)
 {
 	char		 path[PATH_MAX];
 	const char	*tmp = getenv("TMPDIR");
-	char		*argv[5];
+	char		*argv[7];
 	int		 argc = 0;
 	struct exec_job	 job;
 	FILE		*fp;
@@ -236,6 +237,10 @@ run_on(const char *text, const char *program, const char *option)
 	argv[argc++] = (char *)option;
 	if (strcmp(program, "jq") == 0)
 		argv[argc++] = "type";
+	if (schema != NULL) {
+		argv[argc++] = "--schema";
+		argv[argc++] = (char *)schema;
+	}
 	argv[argc++] = path;
 	argv[argc] = NULL;
 	memset(&job, 0, sizeof job);
@@ -416,7 +421,7 @@ test_all_null(void **state)
 			cJSON_Delete(root);
 		}
 		if (strcmp(formats[i], "junit") == 0) {
-			rc = run_on(text, "xmllint", "--noout");
+			rc = run_on(text, "xmllint", "--noout", NULL);
 			if (rc != -1)
 				assert_int_equal(rc, 0);
 		}
@@ -559,6 +564,30 @@ test_bad_durations(void **state)
 	free(f);
 }
 
+/* run_on with xmllint and tests/schema/junit.xsd (under $ROOT when set). */
+static int
+junit_schema_valid(const char *text)
+{
+	char		 xsd[PATH_MAX];
+	const char	*root = getenv("ROOT");
+
+	snprintf(xsd, sizeof xsd, "%s/tests/schema/junit.xsd",
+	    root != NULL && *root != '\0' ? root : ".");
+	return run_on(text, "xmllint", "--noout", xsd);
+}
+
+/* run_on with tests/schema/validate-report.py (docs/report.schema.json). */
+static int
+json_schema_valid(const char *text)
+{
+	char		 script[PATH_MAX];
+	const char	*root = getenv("ROOT");
+
+	snprintf(script, sizeof script, "%s/tests/schema/validate-report.py",
+	    root != NULL && *root != '\0' ? root : ".");
+	return run_on(text, "python3", script, NULL);
+}
+
 /* ---- json ------------------------------------------------------------- */
 
 static void
@@ -690,8 +719,11 @@ test_json(void **state)
 	assert_string_equal(text, again);
 	free(again);
 
+	/* The schema of docs/report.schema.json holds (python3-jsonschema). */
+	assert_int_equal(json_schema_valid(text), 0);
+
 	/* An independent strict parser agrees (jq, when installed). */
-	rc = run_on(text, "jq", "-e");
+	rc = run_on(text, "jq", "-e", NULL);
 	if (rc == -1)
 		fprintf(stderr, "(jq not installed: not cross-checked)\n");
 	else
@@ -808,7 +840,6 @@ test_junit(void **state)
 	struct fixture		*f = fixture_new();
 	char			*text;
 	const unsigned char	*p;
-	int			 rc;
 
 	(void)state;
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
@@ -852,11 +883,9 @@ test_junit(void **state)
 	assert_int_equal(strstr(text, "<testcase") != NULL, 1);
 	assert_true(strstr(text, "</testsuites>\n") != NULL);
 
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc == -1)
-		fprintf(stderr, "(xmllint not installed: not validated)\n");
-	else
-		assert_int_equal(rc, 0);
+	/* Valid against the strict JUnit schema (scripts/deps.sh installs
+	 * xmllint: its absence is a failure, not a skip). */
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 	free(f);
 }
@@ -867,7 +896,6 @@ test_junit_attribute_whitespace(void **state)
 {
 	struct fixture	*f = fixture_new();
 	char		*text;
-	int		 rc;
 
 	(void)state;
 	f->checks[1].result.message = "two\tparts\nand <more>";
@@ -875,9 +903,7 @@ test_junit_attribute_whitespace(void **state)
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
 	assert_non_null(strstr(text, "message=\"two&#9;parts&#10;and &lt;more&gt;\""));
 	assert_non_null(strstr(text, "name=\"topo: sys&quot;tem&apos;&amp;\""));
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc != -1)
-		assert_int_equal(rc, 0);
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 	free(f);
 }
@@ -905,9 +931,7 @@ test_every_byte(void **state)
 
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
 	assert_true(utf8_valid(text));
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc != -1)
-		assert_int_equal(rc, 0);
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 
 	text = render("json", &f->report, f->ptrs, NCHECKS);
@@ -915,7 +939,7 @@ test_every_byte(void **state)
 	root = cJSON_Parse(text);
 	assert_non_null(root);
 	cJSON_Delete(root);
-	rc = run_on(text, "jq", "-e");
+	rc = run_on(text, "jq", "-e", NULL);
 	if (rc != -1)
 		assert_int_equal(rc, 0);
 	free(text);
