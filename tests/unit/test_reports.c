@@ -766,7 +766,8 @@ test_markdown(void **state)
 	    "| unknown | 1 |\n| skipped | 1 |\n| **total** | 6 |\n"));
 	assert_null(strstr(text, "No drift."));
 	assert_non_null(strstr(text,
-	    "| status | id | expected | observed | message |\n"));
+	    "| status | id | expected | observed | message | declared | evidence |\n"
+	    "|---|---|---|---|---|---|---|\n"));
 	/* Problems only, problems first; ok and skipped are not rows. */
 	assert_true(offset_of(text, "| drift (changed) | http/talon-health |") <
 	    offset_of(text, "| drift (extra) | k8s/joelclaw/Service/x\\|y |"));
@@ -780,7 +781,7 @@ test_markdown(void **state)
 	/* The hostile cell: one line, pipes escaped, markup neutralised. */
 	row = line_with(text, "| drift (extra) |");
 	assert_non_null(row);
-	assert_int_equal(cell_separators(row), 6);
+	assert_int_equal(cell_separators(row), 8);
 	assert_non_null(strstr(row, "a\\|b<br>c &lt;tag&gt; &amp; \"q\" 'a' "));
 	assert_null(strchr(row, '\033'));
 	assert_null(strchr(row, '\001'));
@@ -788,8 +789,10 @@ test_markdown(void **state)
 	free(row);
 	/* Every table row has its number of cells. */
 	line = line_with(text, "| drift (changed) |");
-	assert_int_equal(cell_separators(line), 6);
-	assert_non_null(strstr(line, "| status 200 | status 503 | status 503, expected 200 |"));
+	assert_int_equal(cell_separators(line), 8);
+	/* Where it is declared, and what the verdict rests on. */
+	assert_non_null(strstr(line, "| status 200 | status 503 | status 503, expected 200 |"
+	    " topology.yaml:40:5 | GET http://127.0.0.1:9999/health -&gt; 503 |"));
 	free(line);
 	free(text);
 	free(f);
