@@ -54,7 +54,7 @@ static const struct {
 	{ { "interval", required_argument, NULL, OPT_INTERVAL }, CMD_OPT_INTERVAL,
 	  "    --interval SECONDS refresh interval (default 10)" },
 	{ { "live", no_argument, NULL, OPT_LIVE }, CMD_OPT_LIVE,
-	  "    --live             run the checks and show each row's verdict" },
+	  "    --live             ask the running system too (doc: each row's verdict; why: Inngest's runs)" },
 	{ { "results", required_argument, NULL, OPT_RESULTS }, CMD_OPT_LIVE,
 	  "    --results FILE     take verdicts from `topo check --format json` output" },
 	{ { "changed", required_argument, NULL, OPT_CHANGED }, CMD_OPT_CHANGED,
@@ -379,7 +379,7 @@ cmd_only_matches(const struct cmd_args *a, const struct plan *p)
 	}
 	for (i = 0; i < a->nonly; i++) {
 		for (j = 0; j < p->count; j++) {
-			if (util_glob_match(a->only[i], ids[j]))
+			if (plan_matches(p->checks[j], a->only[i]))
 				break;
 		}
 		if (j < p->count)

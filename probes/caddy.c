@@ -66,6 +66,7 @@ static const struct schema caddy_route_schema[] = {
 	  .help = "the reverse_proxy upstream(s), space-separated: localhost:8288" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
@@ -152,6 +153,21 @@ caddy_upstreams(const char *to)
 	}
 	free(copy);
 	return buf_steal(&b);
+}
+
+/* A route needs each TCP upstream it proxies to (topology/causes.c). */
+static void
+caddy_edges(struct check *c, const char *upstreams)
+{
+	char	*copy = xstrdup(upstreams), *word, *save = NULL, *token;
+
+	for (word = strtok_r(copy, " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save)) {
+		if ((token = causes_address(word)) != NULL)
+			causes_need(c, "%s", token);
+		free(token);
+	}
+	free(copy);
 }
 
 static struct caddy_config *
@@ -273,6 +289,7 @@ caddy_plan(struct plan *p, const struct node *section)
 			cc->path = xstrdup(path);
 			cc->upstream = caddy_upstreams(to);
 			c->config = cc;
+			caddy_edges(c, cc->upstream);
 			plan_expect(p, c, item, "exists", MATCH_EQUALS, "yes");
 			plan_expect(p, c, node_get(item, "to"), "upstream",
 			    MATCH_EQUALS, cc->upstream);

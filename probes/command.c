@@ -77,6 +77,7 @@ static const struct schema command_item_schema[] = {
 	  .help = "the program is killed after this" },
 	{ .key = "expect", .type = SCHEMA_MAP, .children = command_expect_schema,
 	  .help = "{exit, stdout_regex, json}" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 

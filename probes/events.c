@@ -74,6 +74,7 @@ struct events_config {
 	size_t			  nexternal;
 	char			 *topology_file;
 	char			 *base;		/* what ${REPO}/ expanded to: cut from paths shown */
+	char			 *inngest;	/* the Inngest server (why --live), or NULL */
 };
 
 struct events_check {
@@ -1067,6 +1068,8 @@ static const struct schema events_section_schema[] = {
 	  .help = "the worker lists that register functions" },
 	{ .key = "external", .type = SCHEMA_LIST, .children = events_external_entry,
 	  .help = "events sent from outside the repository (webhooks, the CLI)" },
+	{ .key = "inngest", .type = SCHEMA_STRING,
+	  .help = "the Inngest server's URL: topo why --live asks its GraphQL API for runs" },
 	{ .key = "unregistered", .type = SCHEMA_INT, .min = 0, .max = 100000, .def = "0",
 	  .help = "expected count of functions in no worker list" },
 	{ .key = "registered_twice", .type = SCHEMA_INT, .min = 0, .max = 100000, .def = "0",
@@ -1114,6 +1117,7 @@ events_config_free(void *p)
 	}
 	free(ec->external);
 	free(ec->topology_file);
+	free(ec->inngest);
 	free(ec->base);
 	free(ec);
 }
@@ -1167,6 +1171,8 @@ events_plan(struct plan *p, const struct node *section)
 		    seq->items[0]->value + vlen - slen, stable) == 0)
 			ec->base = xstrndup(seq->items[0]->value, vlen - slen);
 	}
+	if (node_str(section, "inngest", NULL) != NULL && *node_str(section, "inngest", "") != '\0')
+		ec->inngest = xstrdup(node_str(section, "inngest", ""));
 	seq = node_get(section, "workers");
 	for (i = 0; seq != NULL && seq->type == NODE_SEQ && i < seq->count; i++) {
 		item = seq->items[i];
@@ -1213,6 +1219,12 @@ events_plan(struct plan *p, const struct node *section)
 		    MATCH_EQUALS, expect != NULL ? expect->value : "0");
 		plan_summary(c, "%s", events_findings[k].summary);
 	}
+}
+
+const char *
+events_inngest(const void *config)
+{
+	return config != NULL ? ((const struct events_config *)config)->inngest : NULL;
 }
 
 const void *

@@ -95,6 +95,8 @@ int	events_graph_read(const void *config, const char *root, struct events_graph 
  * registered twice, unhandled, unemitted), one file:line item a line. */
 size_t	events_findings_write(const void *config, const struct events_graph *,
 	    int finding, struct buf *out);
+/* The section's inngest: URL (topo why --live), or NULL. */
+const char *events_inngest(const void *config);
 /* path as shown: without what ${REPO}/ of the first functions glob expanded to. */
 const char *events_shown(const void *config, const char *path);
 

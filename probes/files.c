@@ -36,6 +36,7 @@ static const struct schema files_item_schema[] = {
 	  .help = "a PCRE2 pattern some line of the file must match" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 

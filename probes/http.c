@@ -127,6 +127,7 @@ static const struct schema http_item_schema[] = {
 	  .help = "what the endpoint is (documentation)" },
 	{ .key = "expect", .type = SCHEMA_MAP, .children = http_expect_schema,
 	  .help = "{status, body_regex, json, max_latency_ms}" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
@@ -343,6 +344,25 @@ http_plan_json(struct plan *p, struct check *c, struct http_config *hc,
 	}
 }
 
+/* The TCP port the URL sends to (topology/causes.c). */
+static void
+http_edges(struct check *c, const char *url)
+{
+	struct url	 u;
+	char		*cause = NULL, *token;
+	int		 port;
+
+	if (url_parse(url, &u, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	port = u.port > 0 ? u.port : strcmp(u.scheme, "https") == 0 ? 443 : 80;
+	token = causes_tcp(u.host, port);
+	causes_need(c, "%s", token);
+	free(token);
+	url_free(&u);
+}
+
 static void
 http_plan_item(struct plan *p, const struct node *item)
 {
@@ -391,6 +411,7 @@ http_plan_item(struct plan *p, const struct node *item)
 	hc->body = body != NULL ? xstrdup(body) : NULL;
 	hc->tls_verify = node_bool(item, "tls_verify", 1);
 	hc->follow_redirects = node_bool(item, "follow_redirects", 0);
+	http_edges(c, url_node->value);
 	http_plan_headers(p, hc, node_get(item, "headers"));
 
 	expect = node_get(item, "expect");

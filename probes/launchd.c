@@ -107,6 +107,7 @@ static const struct schema launchd_job_schema[] = {
 	{ .key = "notes", .type = SCHEMA_ANY, .help = "documentation" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
@@ -171,6 +172,8 @@ launchd_add(struct plan *p, struct launchd_section *s, enum layer layer,
 	const char		*domain;
 
 	c = plan_add(p, &probe_launchd, layer, where, "launchd/%s%s", label, suffix);
+	if (layer == LAYER_LIVE)
+		causes_provide(c, "launchd:%s", label);
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;
 	cfg->label = xstrdup(label);

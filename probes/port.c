@@ -45,6 +45,9 @@ struct port_config {
 	char	*host;
 	int	 port;
 	char	*process;	/* the command that must listen, or NULL */
+	char	*unit;		/* the systemd unit it must be in, or NULL */
+	int	 range_lo;	/* a watched range ({range: 3000-3999}), or 0 */
+	int	 range_hi;
 };
 
 static const char *const port_expect_choices[] = {
@@ -52,8 +55,10 @@ static const char *const port_expect_choices[] = {
 };
 
 static const struct schema port_item_schema[] = {
-	{ .key = "port", .type = SCHEMA_INT, .required = 1, .min = 1, .max = 65535,
-	  .help = "TCP port number" },
+	{ .key = "port", .type = SCHEMA_INT, .min = 1, .max = 65535,
+	  .help = "TCP port number (or range:)" },
+	{ .key = "range", .type = SCHEMA_STRING,
+	  .help = "LOW-HIGH: a listener there that no item declares is drift extra" },
 	{ .key = "host", .type = SCHEMA_STRING, .def = "${HOST} or 127.0.0.1",
 	  .help = "host or address to connect to (IPv6 literal ok)" },
 	{ .key = "owner", .type = SCHEMA_STRING,
@@ -69,12 +74,19 @@ static const struct schema port_item_schema[] = {
 	  .help = "connect timeout (default: --timeout, then defaults: timeout_ms)" },
 	{ .key = "process", .type = SCHEMA_STRING,
 	  .help = "the command name that must be listening (checked live)" },
+	{ .key = "launchd", .type = SCHEMA_STRING,
+	  .help = "the launchd label that holds it: its check is the root cause" },
+	{ .key = "systemd", .type = SCHEMA_STRING,
+	  .help = "the systemd unit that must hold it (checked live, Linux); its check is the root cause" },
+	{ .key = "service", .type = SCHEMA_STRING,
+	  .help = "NAMESPACE/NAME: the Kubernetes Service behind it; its check is the root cause" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
 static const struct schema port_entry_schema[] = {
 	{ .key = "port", .type = SCHEMA_MAP, .children = port_item_schema,
-	  .help = "{port, host, owner, what, exposure, expect, process, timeout_ms}" },
+	  .help = "{port | range, host, owner, what, exposure, expect, process, launchd, systemd, service, timeout_ms}" },
 	{ .key = NULL },
 };
 
@@ -92,6 +104,7 @@ port_free_config(void *p)
 		return;
 	free(pc->host);
 	free(pc->process);
+	free(pc->unit);
 	free(pc);
 }
 
@@ -104,19 +117,87 @@ port_default_host(const struct topology *t)
 	return host != NULL && *host != '\0' ? host : PORT_DEFAULT_HOST;
 }
 
+/* What a port stands for, and the job declared to hold it (topology/causes.c). */
+static void
+port_edges(struct check *c, const struct node *item, const char *host, int port)
+{
+	const char	*label = node_str(item, "launchd", NULL);
+	const char	*unit = node_str(item, "systemd", NULL), *svc, *slash;
+	char		*token = causes_tcp(host, port);
+
+	causes_provide(c, "%s", token);
+	free(token);
+	if (label != NULL && *label != '\0')
+		causes_need(c, "launchd:%s", label);
+	if (unit != NULL && *unit != '\0')
+		causes_need(c, "systemd:%s", unit);
+	if ((svc = node_str(item, "service", NULL)) != NULL && (slash = strchr(svc, '/')) != NULL)
+		causes_need(c, "id:k8s/%.*s/Service/%s", (int)(slash - svc), svc, slash + 1);
+}
+
+/* "redis" is "redis.service", as systemctl reads it. */
+static char *
+port_unit_name(const char *unit)
+{
+	const char	*dot = strrchr(unit, '.');
+
+	if (dot != NULL && (strcmp(dot, ".service") == 0 || strcmp(dot, ".scope") == 0))
+		return xstrdup(unit);
+	return xasprintf("%s.service", unit);
+}
+
+/* {range: LOW-HIGH}: one check that reports the listeners no item declares. */
+static void
+port_plan_range(struct plan *p, const struct node *item, const struct node *range)
+{
+	struct port_config	*pc;
+	struct check		*c;
+	const char		*what;
+	char			*end;
+	long			 lo, hi;
+
+	errno = 0;
+	lo = range->type == NODE_SCALAR ? strtol(range->value, &end, 10) : 0;
+	if (lo < 1 || *end != '-' || (hi = strtol(end + 1, &end, 10), *end != '\0') ||
+	    errno != 0 || hi < lo || hi > 65535) {
+		problems_add_at(p->problems, range, "range: LOW-HIGH, two ports from "
+		    "1 to 65535, the first not above the second");
+		return;
+	}
+	if (node_get(item, "port") != NULL) {
+		problems_add_at(p->problems, range, "range: an item has a port or a "
+		    "range, not both");
+		return;
+	}
+	c = plan_add(p, &probe_port, LAYER_LIVE, item, "port/range/%ld-%ld", lo, hi);
+	pc = xcalloc(1, sizeof *pc);
+	pc->host = xstrdup("");
+	pc->range_lo = (int)lo;
+	pc->range_hi = (int)hi;
+	c->config = pc;
+	plan_expect(p, c, item, "listeners", MATCH_MIN, "0");
+	what = node_str(item, "what", NULL);
+	plan_summary(c, "watches %ld-%ld for listeners no item declares%s%s%s", lo, hi,
+	    what != NULL ? " (" : "", what != NULL ? what : "", what != NULL ? ")" : "");
+}
+
 static void
 port_plan_item(struct plan *p, const struct node *item)
 {
 	const struct node	*port_node;
 	struct port_config	*pc;
 	struct check		*c;
-	const char		*host, *def, *expect, *what, *process;
+	const char		*host, *def, *expect, *what, *process, *unit;
 	char			*end;
 	long			 port;
 	int			 bracket;
 
 	if (item->type != NODE_MAP)
 		return;		/* the schema has said why */
+	if ((port_node = node_get(item, "range")) != NULL) {
+		port_plan_range(p, item, port_node);
+		return;
+	}
 	port_node = node_get(item, "port");
 	if (port_node == NULL || port_node->type != NODE_SCALAR) {
 		problems_add_at(p->problems, item, "ports: an item needs a port");
@@ -146,6 +227,13 @@ port_plan_item(struct plan *p, const struct node *item)
 		    "process: only a listening port has an owner to check");
 		return;
 	}
+	unit = node_str(item, "systemd", NULL);
+	if (unit != NULL && (*unit == '\0' || strcmp(expect, "listening") != 0)) {
+		problems_add_at(p->problems, node_get(item, "systemd"),
+		    *unit == '\0' ? "systemd: a unit name, not empty" :
+		    "systemd: only a listening port has an owner to check");
+		return;
+	}
 	def = port_default_host(p->topology);
 	host = node_str(item, "host", NULL);
 	if (host == NULL || *host == '\0')
@@ -162,9 +250,14 @@ port_plan_item(struct plan *p, const struct node *item)
 	pc->port = (int)port;
 	c->config = pc;
 	plan_expect(p, c, item, "state", MATCH_EQUALS, expect);
+	port_edges(c, item, host, (int)port);
 	if (process != NULL) {
 		pc->process = xstrdup(process);
 		plan_expect(p, c, item, "owner", MATCH_EQUALS, process);
+	}
+	if (unit != NULL) {
+		pc->unit = port_unit_name(unit);
+		plan_expect(p, c, item, "unit", MATCH_EQUALS, pc->unit);
 	}
 	what = node_str(item, "what", NULL);
 	if (what == NULL)
@@ -247,6 +340,7 @@ port_owner(struct port_attempt *a, double now)
 {
 	struct observation	*o = &a->check->observation;
 	const struct listener	*l;
+	char			 unit[128], note[256], *cause = NULL;
 
 	if (a->listeners == NULL) {
 		observation_unknown(o, "listening; who holds it is unknown: %s",
@@ -266,9 +360,18 @@ port_owner(struct port_attempt *a, double now)
 	}
 	observation_fact(o, "owner", l->comm);
 	observation_factf(o, "pid", "%ld", l->pid);
+	note[0] = '\0';
+	if (a->config->unit != NULL) {
+		if (listeners_unit("/proc", l->pid, unit, sizeof unit, &cause) == 0) {
+			observation_fact(o, "unit", unit);
+			snprintf(note, sizeof note, ", unit %s", unit);
+		} else
+			snprintf(note, sizeof note, ", %s", cause);
+	}
 	observation_evidence(o, "connect %s -> connected in %.1f ms; held by %s "
-	    "pid %ld%s%s", a->addr_text, now - a->attempt_ms, l->comm, l->pid,
-	    l->user[0] != '\0' ? " user " : "", l->user);
+	    "pid %ld%s%s%s", a->addr_text, now - a->attempt_ms, l->comm, l->pid,
+	    l->user[0] != '\0' ? " user " : "", l->user, note);
+	free(cause);
 }
 
 static void
@@ -277,7 +380,7 @@ port_listening(struct batch *b, struct port_attempt *a, double now)
 	struct observation	*o = &a->check->observation;
 
 	observation_fact(o, "state", "listening");
-	if (a->config->process != NULL)
+	if (a->config->process != NULL || a->config->unit != NULL)
 		port_owner(a, now);
 	else
 		observation_evidence(o, "connect %s -> connected in %.1f ms",
@@ -434,6 +537,70 @@ port_timed_out(struct batch *b, struct port_attempt *a, double now)
  * attempts are kept in a list of their own (with --jobs 10000, scanning
  * every attempt on every wake-up made a run quadratic).
  */
+/* Whether a check of the batch declares port (on any host). */
+static int
+port_declared(const struct batch *b, int port)
+{
+	const struct port_config	*pc;
+	size_t				 i;
+
+	for (i = 0; i < b->count; i++) {
+		pc = b->checks[i]->config;
+		if (pc != NULL && pc->range_lo == 0 && pc->port == port)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * {range: LOW-HIGH}: each listener there that no item declares is an extra
+ * check port/N (drift extra) saying who holds it; the range check itself
+ * counts them. Only when the batch holds every port check (no --only).
+ */
+static void
+port_range(struct batch *b, struct port_attempt *a)
+{
+	struct observation	*o = &a->check->observation;
+	const struct listener	*l;
+	size_t			 i, in = 0, extra = 0;
+	char			 id[32], *found, *evidence;
+	int			 last = 0;
+
+	if (a->listeners == NULL) {
+		observation_unknown(o, "the listener table could not be read: %s",
+		    a->listeners_error != NULL ? a->listeners_error : "?");
+		return;
+	}
+	if (!batch_whole_layer(b, LAYER_LIVE, NULL, NULL)) {
+		observation_unknown(o, "only some ports are checked (--only): "
+		    "undeclared listeners are not told apart");
+		return;
+	}
+	for (i = 0; i < a->listeners->count; i++) {
+		l = &a->listeners->items[i];
+		if (l->port < a->config->range_lo || l->port > a->config->range_hi ||
+		    l->port == last)
+			continue;
+		last = l->port;	/* sorted by port: one check per port */
+		in++;
+		if (port_declared(b, l->port))
+			continue;
+		extra++;
+		snprintf(id, sizeof id, "port/%d", l->port);
+		found = l->pid >= 0 && l->comm[0] != '\0' ?
+		    xasprintf("listening on %s, held by %s pid %ld", l->addr, l->comm, l->pid) :
+		    xasprintf("listening on %s, owner not visible to this user", l->addr);
+		evidence = xasprintf("listener table (%s): %s:%d", listeners_lsof() != NULL ?
+		    "lsof" : "/proc/net/tcp", l->addr, l->port);
+		batch_extra(b, a->check, id, found, evidence);
+		free(evidence);
+		free(found);
+	}
+	observation_factf(o, "listeners", "%zu", in);
+	observation_evidence(o, "listener table: %zu listening on %d-%d, %zu not declared",
+	    in, a->config->range_lo, a->config->range_hi, extra);
+}
+
 static void
 port_run(struct batch *b)
 {
@@ -461,7 +628,8 @@ port_run(struct batch *b)
 	/* Read who listens once, and only when a check asks. */
 	for (i = 0, ask = 0; i < n && !ask; i++) {
 		pc = b->checks[i]->config;
-		ask = pc != NULL && pc->process != NULL;
+		ask = pc != NULL && (pc->process != NULL || pc->unit != NULL ||
+		    pc->range_lo > 0);
 	}
 	if (ask && listeners_read(&table, listeners_lsof(), PLAN_DEFAULT_TIMEOUT_MS,
 	    &cause) != 0) {
@@ -487,6 +655,9 @@ port_run(struct batch *b)
 				observation_error(&a->check->observation,
 				    "not planned");
 				port_finish(b, a);
+			} else if (a->config->range_lo > 0) {
+				port_range(b, a);
+				batch_done(b, a->check);
 			} else {
 				port_start(b, a);
 				if (a->phase == PORT_CONNECTING)

@@ -13,6 +13,7 @@
 #ifndef TOPO_PROBE_H
 #define TOPO_PROBE_H
 
+#include "../topology/causes.h"
 #include "../topology/check.h"
 #include "../topology/node.h"
 #include "../topology/plan.h"

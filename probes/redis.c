@@ -152,6 +152,7 @@ static const struct schema redis_key_schema[] = {
 	  .help = "pattern: most matching keys" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
@@ -306,6 +307,24 @@ redis_config_new(enum redis_role role, const struct redis_server *server,
 
 /* INFO checks: version is redis_version as a pattern; a value starting
  * with ^ is a pattern; anything else must be equal. */
+/*
+ * Edges (topology/causes.c): redis/ping needs the server's TCP port and
+ * stands for the server; every other check of the section needs it.
+ */
+static void
+redis_edges(struct check *c, const struct redis_server *s, int ping)
+{
+	char	*token;
+
+	if (ping) {
+		token = causes_tcp(s->host, s->port);
+		causes_need(c, "%s", token);
+		free(token);
+		causes_provide(c, "redis:%s:%d", s->host, s->port);
+	} else
+		causes_need(c, "redis:%s:%d", s->host, s->port);
+}
+
 static void
 redis_plan_info(struct plan *p, const struct node *expect,
     const struct redis_server *server)
@@ -319,6 +338,7 @@ redis_plan_info(struct plan *p, const struct node *expect,
 
 	c = plan_add(p, &probe_redis, LAYER_LIVE, expect, "redis/info");
 	rc = redis_config_new(REDIS_INFO, server, NULL);
+	redis_edges(c, server, 0);
 	c->config = rc;
 	for (i = 0; i < expect->count; i++) {
 		k = expect->keys[i];
@@ -372,6 +392,7 @@ redis_plan_key(struct plan *p, const struct node *item,
 	}
 	c = plan_add(p, &probe_redis, LAYER_LIVE, item, "redis/key/%s", key);
 	rc = redis_config_new(REDIS_KEY, server, key);
+	redis_edges(c, server, 0);
 	c->config = rc;
 	if (optional)
 		plan_expect(p, c, item, "exists", MATCH_ONE_OF, "yes|no");
@@ -434,6 +455,7 @@ redis_plan_pattern(struct plan *p, const struct node *item,
 	}
 	c = plan_add(p, &probe_redis, LAYER_LIVE, item, "redis/pattern/%s", pattern);
 	rc = redis_config_new(REDIS_PATTERN, server, pattern);
+	redis_edges(c, server, 0);
 	c->config = rc;
 	rc->min_count = node_int(item, "min_count", -1);
 	rc->max_count = node_int(item, "max_count", -1);
@@ -485,6 +507,7 @@ redis_plan(struct plan *p, const struct node *section)
 	if (url_node != NULL) {
 		c = plan_add(p, &probe_redis, LAYER_LIVE, section, "redis/ping");
 		c->config = redis_config_new(REDIS_PING, &server, NULL);
+		redis_edges(c, &server, 1);
 		plan_expect(p, c, url_node, "reply", MATCH_EQUALS, "PONG");
 		plan_summary(c, "%s answers PING", shown);
 	}

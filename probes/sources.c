@@ -570,6 +570,7 @@ static const struct schema sources_item_schema[] = {
 	  .help = "a pattern the captured value must match" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 

@@ -94,6 +94,7 @@ static const struct schema systemd_unit_schema[] = {
 	{ .key = "notes", .type = SCHEMA_ANY, .help = "documentation" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
@@ -152,6 +153,8 @@ systemd_add(struct plan *p, struct systemd_section *s, enum layer layer,
 	struct check		*c;
 
 	c = plan_add(p, &probe_systemd, layer, where, "systemd/%s%s", unit, suffix);
+	if (layer == LAYER_LIVE)
+		causes_provide(c, "systemd:%s", unit);
 	section_inherit_timeout(c, where, s->timeout_ms);
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->section = s;

@@ -35,7 +35,8 @@
 enum json_field {
 	JSON_ID, JSON_KIND, JSON_LAYER, JSON_STATUS, JSON_DRIFT, JSON_EXPECTED,
 	JSON_OBSERVED, JSON_MESSAGE, JSON_EVIDENCE, JSON_DURATION, JSON_FILE,
-	JSON_LINE, JSON_COLUMN, JSON_EXTRA, JSON_FIELDS
+	JSON_LINE, JSON_COLUMN, JSON_EXTRA, JSON_CAUSED_BY, JSON_ROOT_CAUSE,
+	JSON_FIELDS
 };
 
 static const char *const json_field_names[JSON_FIELDS] = {
@@ -44,7 +45,8 @@ static const char *const json_field_names[JSON_FIELDS] = {
 	[JSON_EXPECTED] = "expected", [JSON_OBSERVED] = "observed",
 	[JSON_MESSAGE] = "message", [JSON_EVIDENCE] = "evidence",
 	[JSON_DURATION] = "duration_ms", [JSON_FILE] = "file",
-	[JSON_LINE] = "line", [JSON_COLUMN] = "column", [JSON_EXTRA] = "extra"
+	[JSON_LINE] = "line", [JSON_COLUMN] = "column", [JSON_EXTRA] = "extra",
+	[JSON_CAUSED_BY] = "caused_by", [JSON_ROOT_CAUSE] = "root_cause"
 };
 
 /* Room for a number's text in a raw member (digits, point, sign). */
@@ -211,6 +213,7 @@ json_begin(struct report *report)
 	json_add_int(summary, "unknown", (long long)report->counts[STATUS_UNKNOWN]);
 	json_add_int(summary, "skipped", (long long)report->counts[STATUS_SKIPPED]);
 	json_add_int(summary, "not_run", (long long)report->counts[STATUS_NOT_RUN]);
+	json_add_int(summary, "consequences", (long long)report->consequences);
 
 	/* The header as cJSON prints it ("{ ... \n}"), its closing brace
 	 * replaced by the opening of the checks array. */
@@ -299,6 +302,9 @@ json_result(struct report *report, const struct check *check)
 	} else
 		f[JSON_LINE]->type = f[JSON_COLUMN]->type = cJSON_NULL;
 	f[JSON_EXTRA]->type = check->extra ? cJSON_True : cJSON_False;
+	json_set_string(f[JSON_CAUSED_BY], r->cause != NULL ? r->cause->id : NULL);
+	json_set_string(f[JSON_ROOT_CAUSE], r->cause != NULL ?
+	    causes_root(check)->id : NULL);
 
 	/* One check a line: grep finds a check, jq reads the whole. cJSON
 	 * asks for 5 bytes more than it needs. */

@@ -164,6 +164,11 @@ junit_details(struct report *report, const struct check *check)
 	char			*text;
 
 	buf_init(&b, 0);
+	if (r->cause != NULL) {
+		text = causes_chain(check);
+		buf_printf(&b, "caused by: %s\n", text);
+		free(text);
+	}
 	if (r->expected != NULL && *r->expected != '\0')
 		buf_printf(&b, "expected: %s\n", r->expected);
 	if (r->observed != NULL && *r->observed != '\0')

@@ -186,14 +186,21 @@ static void
 markdown_row(struct report *report, const struct check *check)
 {
 	const struct result	*r = &check->result;
-	char			*cells[MARKDOWN_PROBLEM_CELLS], *declared;
+	char			*cells[MARKDOWN_PROBLEM_CELLS], *declared, *text;
 	size_t			 i;
 
+	/* A consequence, listed under its root cause: "↳ id", "caused by ROOT". */
 	declared = markdown_declared(check);
-	cells[0] = markdown_cell(check->id);
+	text = xasprintf("%s%s", r->cause != NULL ? "\xe2\x86\xb3 " : "", check->id);
+	cells[0] = markdown_cell(text);
+	free(text);
 	cells[1] = markdown_cell(r->expected);
 	cells[2] = markdown_cell(r->observed);
-	cells[3] = markdown_cell(r->message);
+	text = r->cause == NULL ? xstrdup(r->message != NULL ? r->message : "") :
+	    xasprintf("caused by %s: %s", causes_root(check)->id,
+	    r->message != NULL ? r->message : "");
+	cells[3] = markdown_cell(text);
+	free(text);
 	cells[4] = markdown_cell(declared);
 	cells[5] = markdown_cell(r->evidence);
 	free(declared);

@@ -4,9 +4,12 @@
  */
 #include "report.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../topology/causes.h"
+#include "../topology/strmap.h"
 #include "../util/buf.h"
 #include "../util/util.h"
 
@@ -38,9 +41,12 @@ report_count(struct report *report, struct check *const *checks, size_t count)
 	size_t	i;
 
 	memset(report->counts, 0, sizeof report->counts);
+	report->consequences = 0;
 	for (i = 0; i < count; i++) {
 		if ((unsigned)checks[i]->result.status < STATUS_COUNT)
 			report->counts[checks[i]->result.status]++;
+		if (checks[i]->result.cause != NULL)
+			report->consequences++;
 	}
 	report->total = count;
 }
@@ -52,6 +58,7 @@ report_write(const struct report_ops *ops, struct report *report,
 	size_t	i;
 	int	rc;
 
+	causes_resolve(checks, count);
 	report_count(report, checks, count);
 	ops->begin(report);
 	for (i = 0; i < count; i++)
@@ -60,6 +67,31 @@ report_write(const struct report_ops *ops, struct report *report,
 	if (fflush(report->out) != 0 || ferror(report->out))
 		rc = -1;
 	return rc;
+}
+
+char *
+report_folded(const struct check *const *checks, size_t count,
+    const struct check *c, size_t *n)
+{
+	struct buf	b;
+	size_t		i;
+
+	*n = 0;
+	if (c->result.cause != NULL)
+		return NULL;
+	buf_init(&b, 0);
+	for (i = 0; i < count; i++) {
+		if (checks[i] == c || checks[i]->result.cause == NULL ||
+		    causes_root(checks[i]) != c)
+			continue;
+		buf_printf(&b, "%s%s", *n > 0 ? ", " : "", checks[i]->id);
+		(*n)++;
+	}
+	if (*n == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
 }
 
 /* Ranks report_status_rank returns: 0 to REPORT_RANKS - 1. */
@@ -89,6 +121,56 @@ report_status_rank(enum status status)
 	return 8;
 }
 
+/*
+ * Copies sorted to out with each consequence (result.cause set, its root in
+ * the list) moved right after its root cause, in sorted order.
+ */
+static void
+report_fold(const struct check **sorted, const struct check **out, size_t count)
+{
+	struct strmap		 at = { 0 };
+	size_t			*next, *first, *last, i, j, n = 0, r;
+	const struct check	*root;
+	void			*v;
+	unsigned char		*folded;
+
+	next = xreallocarray(NULL, count, sizeof *next);
+	first = xreallocarray(NULL, count, sizeof *first);
+	last = xreallocarray(NULL, count, sizeof *last);
+	folded = xcalloc(count, 1);
+	for (i = 0; i < count; i++) {
+		first[i] = last[i] = next[i] = (size_t)-1;
+		if (sorted[i]->id != NULL && strmap_get(&at, sorted[i]->id) == NULL)
+			strmap_set(&at, sorted[i]->id, (void *)(uintptr_t)(i + 1));
+	}
+	for (i = 0; i < count; i++) {
+		if (sorted[i]->result.cause == NULL)
+			continue;
+		root = causes_root(sorted[i]);
+		if (root->id == NULL || (v = strmap_get(&at, root->id)) == NULL ||
+		    sorted[r = (size_t)(uintptr_t)v - 1] != root)
+			continue;
+		folded[i] = 1;
+		if (first[r] == (size_t)-1)
+			first[r] = i;
+		else
+			next[last[r]] = i;
+		last[r] = i;
+	}
+	for (i = 0; i < count; i++) {
+		if (folded[i])
+			continue;
+		out[n++] = sorted[i];
+		for (j = first[i]; j != (size_t)-1; j = next[j])
+			out[n++] = sorted[j];
+	}
+	strmap_free(&at);
+	free(folded);
+	free(last);
+	free(first);
+	free(next);
+}
+
 void
 report_sort(const struct check **checks, size_t count)
 {
@@ -107,7 +189,7 @@ report_sort(const struct check **checks, size_t count)
 	sorted = xreallocarray(NULL, count, sizeof *sorted);
 	for (i = 0; i < count; i++)
 		sorted[start[report_status_rank(checks[i]->result.status)]++] = checks[i];
-	memcpy(checks, sorted, count * sizeof *checks);
+	report_fold(sorted, checks, count);
 	free(sorted);
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "../topology/causes.h"
 #include "../topology/check.h"
 #include "../topology/topology.h"
 
@@ -24,6 +25,7 @@ struct report {
 	const char		*layers;	/* "static", "live" or "all" */
 	size_t			 counts[STATUS_COUNT];
 	size_t			 total;
+	size_t			 consequences;	/* failing because another check fails */
 	int			 exit_code;	/* what topo check will exit with */
 	int			 interrupted;	/* the signal that stopped the run, or 0 */
 	void			*state;		/* the renderer's own */
@@ -56,12 +58,18 @@ int	report_write(const struct report_ops *, struct report *,
 
 /* Helpers the renderers share (reports/report.c). */
 
+/* The ids of the checks among checks whose root cause is c, comma-separated,
+ * and their number in *n; NULL when none. Caller frees. */
+char	*report_folded(const struct check *const *checks, size_t count,
+	    const struct check *c, size_t *n);
 /* Sets report->counts and report->total from checks. */
 void	report_count(struct report *, struct check *const *checks, size_t count);
 /* Listing order, problems first: drift, error, unknown, pending, running,
  * not run, ok, skipped. */
 int	report_status_rank(enum status);
-/* Sorts checks in place by report_status_rank, keeping their order within a status. */
+/* Sorts checks in place by report_status_rank, keeping their order within a
+ * status; a consequence (result.cause, topology/causes.c) moves right after
+ * its root cause. report_write has resolved the causes. */
 void	report_sort(const struct check **checks, size_t count);
 /*
  * A copy of s ("" when s is NULL) that is valid UTF-8: each invalid

@@ -197,7 +197,9 @@ static void
 text_problem_block(struct report *report, const struct check *check)
 {
 	const struct result	*r = &check->result;
-	char			*declared, *drift;
+	const struct text_state	*ts = report->state;
+	char			*declared, *drift, *chain, *folded;
+	size_t			 n;
 
 	if (r->status == STATUS_DRIFT && r->drift != DRIFT_NONE) {
 		drift = xasprintf("%s%s", drift_name(r->drift),
@@ -207,9 +209,27 @@ text_problem_block(struct report *report, const struct check *check)
 		text_detail(report, "drift:", drift);
 		free(drift);
 	}
-	text_detail(report, "expected:", r->expected);
-	text_detail(report, "observed:", r->observed);
-	text_detail(report, "evidence:", r->evidence);
+	if (r->cause != NULL) {
+		/* Folded under its root cause, listed just above: the chain
+		 * instead of expected and observed, but still what its own
+		 * verdict rests on (every failing check says where to look). */
+		chain = causes_chain(check);
+		text_detail(report, "cause:", chain);
+		free(chain);
+		text_detail(report, "evidence:", r->evidence);
+	} else {
+		text_detail(report, "expected:", r->expected);
+		text_detail(report, "observed:", r->observed);
+		text_detail(report, "evidence:", r->evidence);
+		folded = report_folded(ts->checks, ts->count, check, &n);
+		if (folded != NULL) {
+			chain = xasprintf("%zu %s because of it: %s", n,
+			    n == 1 ? "check fails" : "checks fail", folded);
+			text_detail(report, "root of:", chain);
+			free(chain);
+			free(folded);
+		}
+	}
 	if (check->file != NULL && *check->file != '\0') {
 		if (check->line > 0)
 			declared = xasprintf("%s:%d:%d", check->file, check->line,

@@ -287,13 +287,15 @@ TOPOLOGY=topologies/demo.yaml
 	done
 } >>"$OUT/demo.env"
 
-# What the demo planted, as topo must report it: "ID STATUS DRIFT".
+# What the demo planted, as topo must report it: "ID STATUS DRIFT", and
+# "<- ROOT" for a consequence (the HTTP check of the port that is down).
 PLANTED="port/$TYPESENSE_PORT drift changed
 caddy/localhost:$SITE_HOOKS/webhooks/* drift changed
 redis/key/joelclaw:gateway:sessions drift changed
 source/host functions drift extra
 k8s/joelclaw/Service/redis-public drift extra
-launchd/com.joel.gateway drift changed"
+launchd/com.joel.gateway drift changed
+http/typesense-health error <- port/$TYPESENSE_PORT"
 # The declared unknown: shown as unknown, never a problem.
 DECLARED_UNKNOWN="unknown/tailscale-daemon-state unknown"
 
@@ -318,7 +320,7 @@ rc_text=$CHECK_RC
 [ "$rc_json" = 1 ] && [ "$rc_md" = 1 ] && [ "$rc_text" = 1 ] ||
 	fail "topo check exited $rc_json (json), $rc_md (markdown), $rc_text (text); expected 1: drift"
 jq -e . "$OUT/report.json" >/dev/null 2>&1 || fail "the JSON report does not parse: $OUT/report.json"
-found=$(jq -r '.checks[] | select(.status != "ok") | "\(.id) \(.status)\(if .drift then " " + .drift else "" end)"' \
+found=$(jq -r '.checks[] | select(.status != "ok") | "\(.id) \(.status)\(if .drift then " " + .drift else "" end)\(if .root_cause then " <- " + .root_cause else "" end)"' \
 	"$OUT/report.json" | sort)
 want=$(printf '%s\n%s\n' "$PLANTED" "$DECLARED_UNKNOWN" | sort)
 if [ "$found" != "$want" ]; then
@@ -363,7 +365,8 @@ say ""
 say "\$ topo check -f $TOPOLOGY --set REPO=... --set REDIS_PORT=$REDIS_PORT ... (12 --set, see $OUT/demo.env)"
 cat "$OUT/report.txt"
 say ""
-say "The 6 planted drifts were found, each with expected and observed above; $nok of $total checks ok, 1 declared unknown."
+say "The 6 planted drifts were found, each with expected and observed above, and the"
+say "check that fails only because one of them does is folded under it (cause:); $nok of $total checks ok, 1 declared unknown."
 say "Markdown report: $OUT/report.md"
 say "JSON report:     $OUT/report.json"
 say "topo check exited 1 — drift found, as planted, which is what CI would see."

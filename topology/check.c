@@ -147,6 +147,12 @@ check_free(struct check *c)
 		regex_free(c->expects[i].regex);
 	}
 	free(c->expects);
+	for (i = 0; i < c->nprovides; i++)
+		free(c->provides[i]);
+	free(c->provides);
+	for (i = 0; i < c->nneeds; i++)
+		free(c->needs[i]);
+	free(c->needs);
 	if (c->config != NULL && c->probe != NULL && c->probe->free_config != NULL)
 		c->probe->free_config(c->config);
 	observation_clear(&c->observation);

@@ -93,6 +93,9 @@ struct result {
 	char		*evidence;
 	double		 duration_ms;
 	long		 finished_at;	/* epoch seconds */
+	/* The failing check this one fails because of, NULL for a root cause
+	 * or a pass (topology/causes.c; follow it for the chain). */
+	const struct check *cause;
 };
 
 struct check {
@@ -110,6 +113,14 @@ struct check {
 	struct expect		*expects;
 	size_t			 nexpects;
 	void			*config;	/* the probe's own, freed by probe->free_config */
+
+	/* Edges for root causes (topology/causes.c): what this check stands
+	 * for ("tcp:local:3111", "launchd:LABEL") and what it needs to pass
+	 * (the same tokens, or "id:CHECK" from depends_on). */
+	char			**provides;
+	size_t			  nprovides;
+	char			**needs;
+	size_t			  nneeds;
 
 	struct observation	 observation;	/* written by the probe */
 	struct result		 result;	/* written by the diff */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causes.h"
+#include "schema.h"
 #include "../probes/probe.h"
 #include "../util/regex.h"
 #include "../util/util.h"
@@ -32,6 +34,66 @@ plan_id_control(const char *id)
 			return (long)i;
 	}
 	return -1;
+}
+
+/* One depends_on entry, kept to say where it was when it names no check. */
+struct plan_dependency {
+	struct check		*check;
+	const struct node	*node;
+};
+
+static void
+plan_depends_on(struct plan *p, struct check *c, const struct node *where)
+{
+	const struct node	*list = node_get(where, "depends_on"), *id;
+	size_t			 i;
+
+	if (list == NULL || list->type != NODE_SEQ)
+		return;
+	for (i = 0; i < list->count; i++) {
+		id = list->items[i];
+		if (id->type != NODE_SCALAR || id->value == NULL || *id->value == '\0')
+			continue;
+		causes_need(c, "id:%s", id->value);
+		p->dependencies = xreallocarray(p->dependencies,
+		    p->ndependencies + 1, sizeof *p->dependencies);
+		p->dependencies[p->ndependencies].check = c;
+		p->dependencies[p->ndependencies++].node = id;
+	}
+}
+
+/* Each depends_on entry must name a planned check (not the one it is in). */
+static void
+plan_dependencies(struct plan *p)
+{
+	struct strmap		 ids = { 0 };
+	const char		**names, *suggest;
+	const struct node	*id;
+	size_t			 i;
+
+	if (p->ndependencies == 0 || p->problems == NULL)
+		return;
+	for (i = 0; i < p->count; i++)
+		strmap_set(&ids, p->checks[i]->id, p->checks[i]);
+	names = xreallocarray(NULL, p->count > 0 ? p->count : 1, sizeof *names);
+	for (i = 0; i < p->count; i++)
+		names[i] = p->checks[i]->id;
+	for (i = 0; i < p->ndependencies; i++) {
+		id = p->dependencies[i].node;
+		if (strmap_get(&ids, id->value) == p->dependencies[i].check) {
+			problems_add_at(p->problems, id, "depends_on: '%s' is this "
+			    "check itself", id->value);
+			continue;
+		}
+		if (strmap_get(&ids, id->value) != NULL)
+			continue;
+		suggest = schema_suggest(id->value, names, p->count);
+		problems_add_at(p->problems, id, "depends_on: no check has the id "
+		    "'%s'%s%s%s", id->value, suggest != NULL ? " (did you mean '" : "",
+		    suggest != NULL ? suggest : "", suggest != NULL ? "'?)" : "");
+	}
+	free(names);
+	strmap_free(&ids);
 }
 
 struct check *
@@ -63,6 +125,7 @@ plan_add(struct plan *p, const struct probe_ops *probe, enum layer layer,
 		c->file = xstrdup("");
 	timeout = node_int(where, "timeout_ms", 0);
 	c->timeout_ms = timeout > 0 ? (int)timeout : p->default_timeout_ms;
+	plan_depends_on(p, c, where);
 	if ((at = plan_id_control(c->id)) >= 0 && p->problems != NULL)
 		problems_add_at(p->problems, where, "check id '%.*s...' holds a control "
 		    "character (byte 0x%02x): names must be printable", (int)at, c->id,
@@ -190,6 +253,7 @@ plan_build(struct topology *t, int default_timeout_ms, struct problems *problems
 		(*probe)->plan(p, section);
 	}
 	plan_duplicates(p, p->problems);
+	plan_dependencies(p);
 	/* The expectations hold the compiled patterns; the index goes. */
 	strmap_free(&p->regexes);
 	return p;
@@ -209,7 +273,29 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->nkept; i++)
 		p->kept[i].free_state(p->kept[i].state);
 	free(p->kept);
+	free(p->dependencies);
 	free(p);
+}
+
+int
+plan_matches(const struct check *c, const char *glob)
+{
+	const char	*slash, *kind;
+	char		*alias;
+	int		 match;
+
+	if (util_glob_match(glob, c->id))
+		return 1;
+	if (c->probe == NULL || (slash = strchr(c->id, '/')) == NULL)
+		return 0;
+	kind = c->probe->name;
+	if (strlen(kind) == (size_t)(slash - c->id) &&
+	    strncmp(kind, c->id, (size_t)(slash - c->id)) == 0)
+		return 0;	/* the same spelling: already tried */
+	alias = xasprintf("%s%s", kind, slash);
+	match = util_glob_match(glob, alias);
+	free(alias);
+	return match;
 }
 
 /* For ids a star crosses slashes: k8s/STAR selects every Kubernetes check. */
@@ -226,7 +312,7 @@ plan_filter(struct plan *p, char *const *globs, size_t nglobs, int layers)
 		if (keep && nglobs > 0) {
 			keep = 0;
 			for (j = 0; j < nglobs && !keep; j++)
-				keep = util_glob_match(globs[j], c->id);
+				keep = plan_matches(c, globs[j]);
 		}
 		c->skipped = !keep;
 	}

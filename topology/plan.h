@@ -12,6 +12,7 @@
 #include "topology.h"
 
 struct plan_kept;
+struct plan_dependency;
 
 /* The one built-in timeout of a check: below its own timeout_ms, --timeout
  * and the topology's defaults: timeout_ms (topo.1, OPTIONS). */
@@ -26,6 +27,8 @@ struct plan {
 	struct plan_kept *kept;		/* see plan_keep */
 	size_t		  nkept;
 	struct strmap	  regexes;	/* pattern -> compiled, while planning */
+	struct plan_dependency *dependencies;	/* depends_on entries, checked at the end */
+	size_t		  ndependencies;
 };
 
 /*
@@ -39,7 +42,8 @@ void		 plan_free(struct plan *);
 void		 plan_duplicates(struct plan *, struct problems *);
 
 /* For probes' plan operations. where gives the check its file:line:column;
- * timeout_ms is taken from where's `timeout_ms:` key when present. */
+ * timeout_ms and depends_on are taken from where's keys when present (an id
+ * depends_on names that no check has is a problem once all are planned). */
 struct check	*plan_add(struct plan *, const struct probe_ops *, enum layer,
 		    const struct node *where, const char *idfmt, ...)
 		    __attribute__((format(printf, 5, 6)));
@@ -55,6 +59,12 @@ void		 plan_summary(struct check *, const char *, ...)
  */
 void		 plan_keep(struct plan *, void *state, void (*free_state)(void *));
 
+/*
+ * Whether glob selects c: its id ("port/3111"), or the id spelt with its
+ * kind, the section's name ("ports/3111", "kubernetes/joelclaw/..."), so
+ * that either vocabulary a user writes selects the same checks.
+ */
+int		 plan_matches(const struct check *, const char *glob);
 /*
  * Filters: marks as skipped every check whose id does not match one of the
  * globs (none = all) or whose layer is not in layers (0 = all).

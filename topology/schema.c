@@ -27,6 +27,11 @@ static const struct schema schema_string[] = {
 	{ .key = "value", .type = SCHEMA_STRING },
 };
 
+const struct schema schema_check_ids[] = {
+	{ .key = "id", .type = SCHEMA_STRING, .help = "a check id, as topo list prints it" },
+	{ .key = NULL },
+};
+
 static const struct schema schema_defaults[] = {
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .def = "5000",
 	  .help = "timeout of each check, unless it sets its own",

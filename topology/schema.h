@@ -46,6 +46,16 @@ void	schema_validate_root(const struct node *root, struct problems *);
  */
 const char *schema_suggest(const char *word, const char *const *candidates,
 	    size_t n);
+/*
+ * depends_on: the ids of the checks an item needs to pass. Any item table may
+ * hold it (topology/causes.c): when the two fail, reports fold this one
+ * under the other, its root cause.
+ */
+extern const struct schema schema_check_ids[];
+#define SCHEMA_DEPENDS_ON \
+	{ .key = "depends_on", .type = SCHEMA_LIST, .children = schema_check_ids, \
+	  .help = "ids of checks this one needs: its root cause when they fail too" }
+
 /* The top-level table (version, system, vars, secrets, doc, watch, ...). */
 extern const struct schema schema_root[];
 

@@ -32,6 +32,7 @@
 #include "../probes/probe.h"
 #include "../probes/sched.h"
 #include "../topology/topology.h"
+#include "../util/buf.h"
 #include "../util/regex.h"
 #include "../util/util.h"
 
@@ -164,6 +165,37 @@ dash_carry(struct dash_item *item, const struct dash_item *old)
 	item->finished_at = old->finished_at;
 }
 
+/* The chain of causes of c, or the checks that fail because of it. */
+static void
+dash_causes(struct dash_item *item, const struct check *c,
+    struct check *const *checks, size_t count)
+{
+	struct buf	b;
+	size_t		i, n = 0;
+
+	if (c->result.cause != NULL) {
+		item->cause = causes_chain(c);
+		return;
+	}
+	if (c->result.status != STATUS_DRIFT && c->result.status != STATUS_ERROR)
+		return;
+	buf_init(&b, 0);
+	for (i = 0; i < count; i++) {
+		if (checks[i] == c || checks[i]->skipped ||
+		    checks[i]->result.cause == NULL || causes_root(checks[i]) != c)
+			continue;
+		if (n < 8)
+			buf_printf(&b, "%s%s", n > 0 ? ", " : "", checks[i]->id);
+		n++;
+	}
+	if (n > 8)
+		buf_printf(&b, ", and %zu more", n - 8);
+	if (n > 0)
+		item->root_of = xasprintf("%zu %s because of it: %s", n,
+		    n == 1 ? "check fails" : "checks fail", buf_str(&b));
+	buf_free(&b);
+}
+
 /* Copies every result under the lock, so drawing never races a probe. */
 static void
 dash_snapshot(struct dash *dash)
@@ -177,6 +209,7 @@ dash_snapshot(struct dash *dash)
 
 	sched_lock(dash->sched);
 	checks = sched_checks(dash->sched, &count);
+	causes_resolve(checks, count);
 	items = xcalloc(count + 1, sizeof *items);
 	memset(dash->counts, 0, sizeof dash->counts);
 	dash->hidden = 0;
@@ -206,6 +239,7 @@ dash_snapshot(struct dash *dash)
 		item->observed = dash_dup(c->result.observed);
 		item->message = dash_dup(c->result.message);
 		item->evidence = dash_dup(c->result.evidence);
+		dash_causes(item, c, checks, count);
 		item->duration_ms = c->result.duration_ms;
 		item->timeout_ms = c->timeout_ms;
 		item->finished_at = c->result.finished_at;

@@ -69,6 +69,8 @@ struct dash_item {
 	char		*observed;
 	char		*message;
 	char		*evidence;
+	char		*cause;		/* the chain of causes, NULL for a root */
+	char		*root_of;	/* the checks failing because of it, or NULL */
 	double		 duration_ms;
 	double		 started_ms;	/* util_now_ms() when first seen in flight */
 	int		 timeout_ms;

@@ -570,6 +570,12 @@ draw_detail(struct dash *dash, int y0, int height, double now)
 	draw_row_message(item, now, buf, sizeof buf);
 	lines += draw_field(dash, &y, y_end, &skip, "message", buf,
 	    DASH_COLOR_DEFAULT);
+	if (item->cause != NULL)
+		lines += draw_field(dash, &y, y_end, &skip, "caused by",
+		    item->cause, DASH_COLOR_WARNING);
+	if (item->root_of != NULL)
+		lines += draw_field(dash, &y, y_end, &skip, "root of",
+		    item->root_of, DASH_COLOR_WARNING);
 	lines += draw_field(dash, &y, y_end, &skip, "evidence", item->evidence,
 	    DASH_COLOR_DEFAULT);
 	draw_duration(took, sizeof took, item->duration_ms);

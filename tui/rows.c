@@ -385,6 +385,8 @@ rows_item_free(struct dash_item *item)
 	free(item->observed);
 	free(item->message);
 	free(item->evidence);
+	free(item->cause);
+	free(item->root_of);
 }
 
 void

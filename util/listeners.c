@@ -201,6 +201,64 @@ listeners_owners_proc(struct listeners *l, const char *proc_root)
 	closedir(d);
 }
 
+int
+listeners_cgroup_unit(const char *text, char *unit, size_t size)
+{
+	const char	*line, *end, *start, *p, *q;
+	size_t		 n;
+	int		 found = -1;
+
+	for (line = text; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		/* hierarchy-ID:controllers:path; the path is after the second colon. */
+		if ((p = memchr(line, ':', (size_t)(end - line))) == NULL ||
+		    (p = memchr(p + 1, ':', (size_t)(end - p - 1))) == NULL)
+			continue;
+		for (start = p + 1; start < end; start = q + 1) {
+			q = memchr(start, '/', (size_t)(end - start));
+			if (q == NULL)
+				q = end;
+			n = (size_t)(q - start);
+			if ((n > 8 && memcmp(q - 8, ".service", 8) == 0) ||
+			    (n > 6 && memcmp(q - 6, ".scope", 6) == 0)) {
+				if (n < size) {
+					memcpy(unit, start, n);
+					unit[n] = '\0';
+					found = 0;
+				}
+			}
+			if (q == end)
+				break;
+		}
+		if (found == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int
+listeners_unit(const char *proc_root, long pid, char *unit, size_t size, char **cause)
+{
+	char	 path[256], text[4096];
+	size_t	 n;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/%ld/cgroup", proc_root, pid);
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if (listeners_cgroup_unit(text, unit, size) != 0) {
+		text[strcspn(text, "\n")] = '\0';
+		*cause = xasprintf("in no systemd unit (cgroup %s)", text);
+		return -1;
+	}
+	return 0;
+}
+
 /* "127.0.0.1:6379", "*:8080", "[::1]:3000" (lsof's NAME column). */
 static int
 lsof_name(const char *name, char *addr, size_t addrlen, int *port)

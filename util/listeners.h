@@ -52,6 +52,15 @@ int	listeners_read(struct listeners *, const char *lsof, int timeout_ms, char **
  * else NULL where /proc/net/tcp is readable (Linux), else "lsof" (macOS).
  */
 const char *listeners_lsof(void);
+/*
+ * The systemd unit in /proc/PID/cgroup text: the deepest path component
+ * ending in .service or .scope ("0::/system.slice/redis-server.service" ->
+ * "redis-server.service"). 0, or -1 when the process is in no unit.
+ */
+int	listeners_cgroup_unit(const char *text, char *unit, size_t size);
+/* The unit of process pid, read from proc_root ("/proc"). 0, or -1 with *cause. */
+int	listeners_unit(const char *proc_root, long pid, char *unit, size_t size,
+	    char **cause);
 /* Sorts by port then address and drops duplicates (v4 and v6 "*" merge into one). */
 void	listeners_sort(struct listeners *);
 /* The first listener on port, or NULL. */

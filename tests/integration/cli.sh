@@ -39,6 +39,14 @@ t_exit "--only 'file/**' crosses" 1 "$TOPO" check -f "$TMPDIR/t.yaml" --only 'fi
 t_eq "--only 'file/**': the two files run" "2 2" "$(jq -r '"\(.summary.total - .summary.skipped) \(.summary.skipped)"' "$TMPDIR/files.json")"
 t_exit "--only 'port/*' (port ids have one segment)" 1 "$TOPO" check -f "$TMPDIR/t.yaml" --only 'port/*' --format json -o "$TMPDIR/ports.json"
 t_eq "--only 'port/*': the two ports run" 2 "$(jq -r '.summary.skipped' "$TMPDIR/ports.json")"
+# The kind (section) spelling selects the same checks as the id prefix.
+t_exit "--only 'ports/*' is 'port/*'" 1 "$TOPO" check -f "$TMPDIR/t.yaml" --only 'ports/*' --format json -o "$TMPDIR/ports2.json"
+t_eq "--only 'ports/*': the same checks run" "$(jq -c '[.checks[] | select(.status != "skipped") | .id]' "$TMPDIR/ports.json")" \
+	"$(jq -c '[.checks[] | select(.status != "skipped") | .id]' "$TMPDIR/ports2.json")"
+t_exit "--only 'files/**' is 'file/**'" 1 "$TOPO" check -f "$TMPDIR/t.yaml" --only 'files/**' --format json -o "$TMPDIR/files2.json"
+t_eq "--only 'files/**': the two files run" "2 2" "$(jq -r '"\(.summary.total - .summary.skipped) \(.summary.skipped)"' "$TMPDIR/files2.json")"
+t_eq "topo list --only 'ports/*'" "$(NO_COLOR=1 "$TOPO" list -f "$TMPDIR/t.yaml" --only 'port/*')" \
+	"$(NO_COLOR=1 "$TOPO" list -f "$TMPDIR/t.yaml" --only 'ports/*')"
 t_exit "--only an exact id" 0 "$TOPO" check -f "$TMPDIR/t.yaml" --only "$first_file" --format json -o "$TMPDIR/one.json"
 t_eq "--only an exact id: one runs" 3 "$(jq -r '.summary.skipped' "$TMPDIR/one.json")"
 

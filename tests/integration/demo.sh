@@ -63,19 +63,30 @@ check_report() {
 	t_contains "$label: the Markdown report lists the problems" "$(cat "$dir/report.md" 2>/dev/null)" "### Problems"
 	t_eq "$label: the JSON report's exit_code" 1 "$(jq -r .exit_code "$json")"
 
-	# The exact set of problems: the six planted drifts with their classes.
+	# The exact set of problems: the six planted drifts with their classes,
+	# and the one consequence with its root cause.
 	t_eq "$label: exactly the planted drifts" "$(sort <<EOF
-caddy/localhost:$hooks/webhooks/* drift changed
-k8s/joelclaw/Service/redis-public drift extra
-launchd/com.joel.gateway drift changed
-port/$typesense drift changed
-redis/key/joelclaw:gateway:sessions drift changed
-source/host functions drift extra
+caddy/localhost:$hooks/webhooks/* drift changed -
+http/typesense-health error - port/$typesense
+k8s/joelclaw/Service/redis-public drift extra -
+launchd/com.joel.gateway drift changed -
+port/$typesense drift changed -
+redis/key/joelclaw:gateway:sessions drift changed -
+source/host functions drift extra -
 EOF
-)" "$(jq -r '.checks[] | select(.status == "drift" or .status == "error") | "\(.id) \(.status) \(.drift)"' "$json" | sort)"
+)" "$(jq -r '.checks[] | select(.status == "drift" or .status == "error") | "\(.id) \(.status) \(.drift // "-") \(.root_cause // "-")"' "$json" | sed 's/ - -$/ -/' | sort)"
+	t_eq "$label: one consequence in the summary" 1 "$(jq -r .summary.consequences "$json")"
+	t_contains "$label: the text names the root cause" "$out" \
+		"cause:    port/$typesense: state is closed, expected listening"
+	t_contains "$label: the root says what it causes" "$out" \
+		"root of:  1 check fails because of it: http/typesense-health"
+	t_eq "$label: the consequence is listed right after its root" "http/typesense-health" \
+		"$(grep -A12 "^drift    port/$typesense " <<<"$out" | grep -E '^(drift|error|unknown) ' | sed -n 2p | awk '{print $2}')"
+	t_contains "$label: Markdown: caused by" "$(cat "$dir/report.md" 2>/dev/null)" \
+		"caused by port/$typesense"
 	t_eq "$label: the declared unknown, and nothing else, is unknown" "unknown/tailscale-daemon-state" \
 		"$(jq -r '.checks[] | select(.status == "unknown") | .id' "$json")"
-	t_eq "$label: every other check ok (none skipped)" "0 0 7" \
+	t_eq "$label: every other check ok (none skipped)" "1 0 8" \
 		"$(jq -r '.summary | "\(.error) \(.skipped) \(.total - .ok)"' "$json")"
 	t_eq "$label: the undeclared Service is an extra check" "k8s/joelclaw/Service/redis-public" \
 		"$(jq -r '.checks[] | select(.extra) | .id' "$json")"
@@ -222,8 +233,8 @@ EOF
 chmod +x "$TMPDIR/unplanted-topo"
 DEMO_OUT=$TMPDIR/unplanted DEMO_TOPO=$TMPDIR/unplanted-topo t_exit "a planted drift not found: the demo fails" 1 \
 	"$ROOT/scripts/demo.sh" </dev/null
-t_contains "a planted drift not found: says which" "$T_ERR" \
-	"not found:  port/$(env_of "$TMPDIR/unplanted" TYPESENSE_PORT) drift changed"
+t_contains "a planted drift not found: says which" "$(grep "not found:" <<<"$T_ERR")" \
+	"port/$(env_of "$TMPDIR/unplanted" TYPESENSE_PORT) drift changed"
 t_not_contains "a planted drift not found: no success line" "$T_OUT" "$LAST_LINE"
 after_demo "a planted drift not found" "$TMPDIR/unplanted"
 

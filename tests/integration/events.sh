@@ -113,8 +113,8 @@ t_contains "why: cluster app id" "$T_OUT" "app        system-bus-cluster"
 
 t_exit "why: an unknown function, exit 1" 1 why function no/such-function
 t_contains "why: says why" "$T_OUT" "no createFunction with this id or variable"
-t_exit "why: an unknown subject, exit 2" 2 why port 3111
-t_contains "why: names the subjects" "$T_ERR" "unknown subject port"
+t_exit "why: an unknown subject, exit 2" 2 why table 3111
+t_contains "why: names the subjects" "$T_ERR" "unknown subject table"
 t_exit "why: no name, usage, exit 2" 2 why event
 
 # ---- faults: --root, nothing to read

@@ -68,3 +68,79 @@ ports:
   - {port: $P}
 YAML
 TOPO_LSOF=$TMPDIR/no-such-lsof t_exit "no process: no table read, ok" 0 "$TOPO" check -f "$TMPDIR/plain.yaml"
+
+# --- systemd: the unit of the listener's cgroup (/proc/PID/cgroup) -----------
+# Here the fixture runs in no systemd unit: a declared unit is drift, with
+# the cgroup read as evidence (which unit matches is test_listeners'
+# cgroup cases).
+cat >"$TMPDIR/unit.yaml" <<YAML
+version: 1
+system: owners
+ports:
+  - {port: $P, systemd: topo-fixture}
+YAML
+t_exit "systemd: a listener in another unit is drift" 1 "$TOPO" check -f "$TMPDIR/unit.yaml" --format json -o "$TMPDIR/unit.json"
+t_eq "systemd: expected the .service name" "unit = topo-fixture.service" "$(st "$TMPDIR/unit.json" "port/$P" .expected)"
+t_contains "systemd: evidence is the listener's cgroup" "$(st "$TMPDIR/unit.json" "port/$P" .evidence)" \
+	"held by fixture-server pid $FIXTURE_PID, "
+if grep -Eq '[.](service|scope)$' /proc/$FIXTURE_PID/cgroup 2>/dev/null; then
+	t_skip "systemd: in no unit" "this machine runs the fixture in a systemd unit"
+else
+	t_contains "systemd: ... which names no unit" "$(st "$TMPDIR/unit.json" "port/$P" .evidence)" "in no systemd unit (cgroup "
+fi
+printf 'version: 1\nsystem: s\nports:\n  - {port: %s, expect: closed, systemd: x}\n' "$FREE" >"$TMPDIR/unit-bad.yaml"
+t_exit "systemd: on a closed port: invalid" 2 "$TOPO" validate -f "$TMPDIR/unit-bad.yaml"
+t_contains "systemd: ... said where" "$T_ERR" "unit-bad.yaml:4:44: systemd: only a listening port has an owner to check"
+
+# --- a watched range: a listener no item declares is drift extra --------------
+t_fixture stray --route 'GET / 200 stray'
+STRAY=$FIXTURE_PORT
+STRAY_PID=$FIXTURE_PID
+LO=$(( (P < STRAY ? P : STRAY) )); HI=$(( (P > STRAY ? P : STRAY) ))
+cat >"$TMPDIR/range.yaml" <<YAML
+version: 1
+system: owners
+ports:
+  - {range: $LO-$HI, what: the fixtures}
+  - {port: $P, process: fixture-server}
+YAML
+t_exit "range: an undeclared listener fails the run" 1 "$TOPO" check -f "$TMPDIR/range.yaml" --format json -o "$TMPDIR/range.json"
+t_eq "range: it is an extra check of its own" "drift extra true" \
+	"$(st "$TMPDIR/range.json" "port/$STRAY" '"\(.status) \(.drift) \(.extra)"')"
+t_eq "range: saying who holds it" "listening on 127.0.0.1, held by fixture-server pid $STRAY_PID" \
+	"$(st "$TMPDIR/range.json" "port/$STRAY" .observed)"
+t_eq "range: the declared one is not an extra" "1" "$(jq -r '[.checks[] | select(.id == "port/'"$P"'")] | length' "$TMPDIR/range.json")"
+t_contains "range: the range check counts" "$(st "$TMPDIR/range.json" "port/range/$LO-$HI" .evidence)" "not declared"
+t_exit "range: --only narrows: no extras, unknown" 0 "$TOPO" check -f "$TMPDIR/range.yaml" --only 'port/range/*' --format json -o "$TMPDIR/range-only.json"
+t_eq "range: --only: the range check is unknown, no extra" "unknown 0" \
+	"$(jq -r '"\([.checks[] | select(.id | startswith("port/range/")) | .status][0]) \([.checks[] | select(.extra)] | length)"' "$TMPDIR/range-only.json")"
+cat >"$TMPDIR/range-bad.yaml" <<YAML
+version: 1
+system: owners
+ports:
+  - {range: 4000-3000}
+  - {range: 3000-3999, port: 3100}
+  - {range: nonsense}
+YAML
+t_exit "range: bad ranges are invalid" 2 "$TOPO" validate -f "$TMPDIR/range-bad.yaml"
+t_contains "range: low above high, said where" "$T_ERR" "range-bad.yaml:4:13: range: LOW-HIGH"
+t_contains "range: a port and a range" "$T_ERR" "range-bad.yaml:5:13: range: an item has a port or a range, not both"
+t_contains "range: not a range" "$T_ERR" "range-bad.yaml:6:13: range: LOW-HIGH"
+
+# --- service: the Kubernetes Service behind a port is its root cause -----------
+cat >"$TMPDIR/svc.yaml" <<YAML
+version: 1
+system: owners
+programs: {kubectl: $ROOT/demo/bin/kubectl}
+kubernetes:
+  context: admin@joelclaw
+  namespaces:
+    joelclaw:
+      services:
+        - {name: no-such-svc, type: NodePort}
+ports:
+  - {port: $FREE, service: joelclaw/no-such-svc}
+YAML
+"$TOPO" check -f "$TMPDIR/svc.yaml" --only 'port/**' --only 'k8s/joelclaw/Service/no-such-svc' --format json -o "$TMPDIR/svc.json" 2>"$TMPDIR/svc.err"
+t_eq "service: the closed port's root cause is the missing Service" "k8s/joelclaw/Service/no-such-svc" \
+	"$(st "$TMPDIR/svc.json" "port/$FREE" .root_cause)"

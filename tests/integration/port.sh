@@ -178,9 +178,7 @@ ports:
     timeout_ms: 300
   - port: $OPEN
 EOF
-	start=$(date +%s%N)
 	t_exit "no answer: an error, exit 1" 1 "$TOPO" check -f "$TMPDIR/hole.yaml" --format json
-	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	J=$T_OUT
 	t_eq "no answer is an error" "error" \
 		"$(jq -r --arg id "port/$HOLE" '.checks[] | select(.id == $id) | .status' <<<"$J")"
@@ -189,8 +187,10 @@ EOF
 		"no answer within 300 ms (filtered?)"
 	t_eq "the other port is unaffected" "ok" \
 		"$(jq -r --arg id "port/$OPEN" '.checks[] | select(.id == $id) | .status' <<<"$J")"
-	if [ "$took" -lt 3000 ]; then t_pass "timeout bounded ($took ms)"; else
-		t_fail "timeout bounded" "took $took ms"; fi
+	# Its own timeout, not another: at least 300 ms (no upper bound is
+	# asserted: these machines are shared; make bench measures speed).
+	t_eq "the check waited its timeout" yes \
+		"$(jq -r --arg id "port/$HOLE" '.checks[] | select(.id == $id) | if .duration_ms >= 300 then "yes" else "no: \(.duration_ms) ms" end' <<<"$J")"
 	t_exit "--strict counts the error" 1 "$TOPO" check -f "$TMPDIR/hole.yaml" --strict
 
 	# 4b. the timeout's precedence (topo.1): the check's timeout_ms, then
@@ -234,14 +234,11 @@ EOF
 			printf '  - {port: %s, host: "127.0.%d.1", expect: closed}\n' "$CLOSED2" "$i"
 		done
 	} >"$TMPDIR/many.yaml"
-	start=$(date +%s%N)
 	t_exit "twenty-five ports at once" 1 "$TOPO" check -f "$TMPDIR/many.yaml" --format json --jobs 64
-	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	t_eq "twenty closed ports ok" "20" "$(jq '[.checks[] | select(.status == "ok")] | length' <<<"$T_OUT")"
 	t_eq "five unanswered ports" "5" "$(jq '[.checks[] | select(.status == "error")] | length' <<<"$T_OUT")"
-	# In turn they would take 5 x 500 ms.
-	if [ "$took" -lt 2000 ]; then t_pass "concurrent connects ($took ms)"; else
-		t_fail "concurrent connects" "took $took ms"; fi
+	# That they are in flight at once is measured, not asserted: make bench
+	# (tcp/topo-j1 against tcp/topo-jn in bench/RESULTS.md).
 else
 	t_fail "blackhole fixture" "could not fill an accept queue"
 fi

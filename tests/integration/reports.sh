@@ -64,7 +64,7 @@ t_eq "json: top-level keys in order" \
 	"topo_json_version topo_version system topology started_at duration_ms layers exit_code interrupted summary checks" \
 	"$(t_jq "$J" '[keys_unsorted[]] | join(" ")')"
 t_eq "json: check keys in order" \
-	"id kind layer status drift expected observed message evidence duration_ms file line column extra" \
+	"id kind layer status drift expected observed message evidence duration_ms file line column extra caused_by root_cause" \
 	"$(t_jq "$J" '[.checks[0] | keys_unsorted[]] | join(" ")')"
 t_eq "json: total is the number of checks" "6 6" \
 	"$(t_jq "$J" '"\(.summary.total) \(.checks | length)"')"
@@ -371,6 +371,8 @@ t_eq "demo: ran (exit 0)" 0 "$?"
 json_valid "demo" "$DEMO/report.json"
 SWEEP_JSON+=("$DEMO/report.json")
 t_eq "demo: has an extra check" "true" "$(t_jq "$DEMO/report.json" '[.checks[] | select(.extra)] | length > 0')"
+t_eq "demo: has a consequence (caused_by, root_cause)" "true" \
+	"$(t_jq "$DEMO/report.json" '[.checks[] | select(.caused_by != null and .root_cause != null)] | length > 0')"
 
 # Between them the sweep saw every status, every drift class and extras.
 t_eq "sweep: every status" "drift error not_run ok skipped unknown" \
@@ -410,8 +412,9 @@ for c in report["checks"]:
     where = "%s:%d:%d" % (c["file"], c["line"], c["column"])
     # Reports of separate runs: the timing in an evidence may differ.
     evidence = re.sub(r" in [0-9.]+ ms.*", "", (c["evidence"] or "").split("\n")[0])[:60]
+    # A consequence's id is marked "↳ " (listed under its root cause).
     rows = [l for l in md if l.startswith("| %s" % c["status"]) and
-            "| %s |" % cell(c["id"]) in l]
+            ("| %s |" % cell(c["id"]) in l or "| \u21b3 %s |" % cell(c["id"]) in l)]
     if len(rows) != 1:
         print("markdown: no row of its own for %s" % c["id"]); continue
     if "| %s |" % cell(where) not in rows[0]:
@@ -461,6 +464,10 @@ refused "a line of 0" ".checks[0].line = 0"
 refused "another schema version" ".topo_json_version = 2"
 refused "not_run in a run not interrupted" ".checks[0].status = \"not_run\" | .checks[0].drift = null"
 refused "an extra check that is not a drift" "(.checks[0].extra = true) | .checks[0].status = \"ok\""
+refused "a root_cause without a caused_by" ".checks[0].root_cause = .checks[1].id"
+refused "a caused_by that names no check" "(.checks[] | select(.status == \"drift\")) |= (.caused_by = \"port/0\" | .root_cause = \"port/0\") | .summary.consequences = 4"
+refused "a cause on a passing check" "(.checks[] | select(.status == \"ok\")) |= (.caused_by = \"x\" | .root_cause = \"x\")"
+refused "consequences that do not count the causes" ".summary.consequences = 1"
 # And JUnit changed in one way is refused by the XSD.
 xsd_refused() {
 	sed "$2" "$X" >"$TMPDIR/altered.xml"

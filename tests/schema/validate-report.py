@@ -8,7 +8,9 @@ validated against docs/report.schema.json (JSON Schema draft 2020-12, by
 python3-jsonschema), then held to what a schema cannot say but
 docs/report-json.md promises: members in the documented order (the order of
 the schema's "required" lists), summary counts that add up to total and
-match the statuses listed, and an exit_code that agrees with them.
+match the statuses listed, an exit_code that agrees with them, and causes
+(caused_by, root_cause) that name failing checks of the same report, a
+root cause that has none, and summary.consequences that counts them.
 Prints "ok: REPORT" or one "invalid: REPORT: where: why" line per problem;
 exits 0 when every report is valid, 1 when one is not, 2 on a usage error
 or a missing python3-jsonschema (scripts/deps.sh installs it).
@@ -69,12 +71,38 @@ def count_problems(report):
         listed = sum(1 for c in checks if c["status"] == s)
         if listed != summary[s]:
             out.append(("/summary/%s" % s, "%d, but %d checks say %s" % (summary[s], listed, s)))
+    out += cause_problems(report)
     if not report["interrupted"]:
         failing = summary["drift"] + summary["error"]
         if failing > 0 and report["exit_code"] != 1:
             out.append(("/exit_code", "%d with %d drift or error" % (report["exit_code"], failing)))
         if report["exit_code"] == 1 and failing + summary["unknown"] == 0:
             out.append(("/exit_code", "1 with nothing that fails a run"))
+    return out
+
+
+def cause_problems(report):
+    """caused_by and root_cause name failing checks; roots have no cause."""
+    out = []
+    checks = {c["id"]: c for c in report["checks"]}
+    failing = ("drift", "error")
+    n = 0
+    for i, c in enumerate(report["checks"]):
+        if c["caused_by"] is None:
+            continue
+        n += 1
+        for key in ("caused_by", "root_cause"):
+            other = checks.get(c[key])
+            if other is None or other["status"] not in failing or other is c:
+                out.append(("/checks/%d/%s" % (i, key),
+                            "%r is not another failing check of the report" % c[key]))
+        root = checks.get(c["root_cause"])
+        if root is not None and root["caused_by"] is not None:
+            out.append(("/checks/%d/root_cause" % i,
+                        "%r has a cause of its own" % c["root_cause"]))
+    if n != report["summary"]["consequences"]:
+        out.append(("/summary/consequences",
+                    "%d, but %d checks have a caused_by" % (report["summary"]["consequences"], n)))
     return out
 
 

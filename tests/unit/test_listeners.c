@@ -125,6 +125,29 @@ test_live_self(void **state)
 	listeners_free(&l);
 }
 
+/* /proc/PID/cgroup: v2, v1 with a named systemd hierarchy, user scopes, none. */
+static void
+test_cgroup_unit(void **state)
+{
+	char	unit[64], tiny[4];
+
+	(void)state;
+	assert_int_equal(listeners_cgroup_unit("0::/system.slice/redis-server.service\n",
+	    unit, sizeof unit), 0);
+	assert_string_equal(unit, "redis-server.service");
+	assert_int_equal(listeners_cgroup_unit("12:pids:/\n1:name=systemd:/system.slice/"
+	    "caddy.service\n0::/\n", unit, sizeof unit), 0);
+	assert_string_equal(unit, "caddy.service");
+	assert_int_equal(listeners_cgroup_unit("0::/user.slice/user-1000.slice/"
+	    "user@1000.service/app.slice/app-tmux.scope\n", unit, sizeof unit), 0);
+	assert_string_equal(unit, "app-tmux.scope");	/* the deepest */
+	assert_int_equal(listeners_cgroup_unit("0::/\n", unit, sizeof unit), -1);
+	assert_int_equal(listeners_cgroup_unit("garbage without colons\n", unit, sizeof unit), -1);
+	assert_int_equal(listeners_cgroup_unit("", unit, sizeof unit), -1);
+	assert_int_equal(listeners_cgroup_unit("0::/x.service", tiny, sizeof tiny), -1);
+	assert_int_equal(listeners_cgroup_unit("0::/.service/a\n", unit, sizeof unit), -1);
+}
+
 int
 main(void)
 {
@@ -132,6 +155,7 @@ main(void)
 		cmocka_unit_test(test_proc),
 		cmocka_unit_test(test_lsof),
 		cmocka_unit_test(test_live_self),
+		cmocka_unit_test(test_cgroup_unit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -629,11 +629,13 @@ test_json(void **state)
 		"duration_ms", "layers", "exit_code", "interrupted", "summary", "checks"
 	};
 	static const char *const summary_keys[] = {
-		"total", "ok", "drift", "error", "unknown", "skipped", "not_run"
+		"total", "ok", "drift", "error", "unknown", "skipped", "not_run",
+		"consequences"
 	};
 	static const char *const check_keys[] = {
 		"id", "kind", "layer", "status", "drift", "expected", "observed",
-		"message", "evidence", "duration_ms", "file", "line", "column", "extra"
+		"message", "evidence", "duration_ms", "file", "line", "column", "extra",
+		"caused_by", "root_cause"
 	};
 	struct fixture	*f = fixture_new();
 	char		*text, *again;
@@ -671,7 +673,7 @@ test_json(void **state)
 	assert_int_equal(cJSON_GetArraySize(checks), NCHECKS);
 	for (i = 0; i < NCHECKS; i++) {
 		c = cJSON_GetArrayItem(checks, (int)i);
-		expect_keys(c, check_keys, 14);
+		expect_keys(c, check_keys, sizeof check_keys / sizeof check_keys[0]);
 		assert_string_equal(json_string(c, "id"), f->checks[i].id);
 	}
 
