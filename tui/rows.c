@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../reports/report.h"
 #include "../util/regex.h"
 #include "../util/util.h"
 
@@ -48,28 +49,6 @@ rows_status(const struct dash_item *item)
 	    item->nhistory > 0)
 		return (enum status)item->history[item->nhistory - 1];
 	return item->status;
-}
-
-static int
-rows_status_rank(enum status status)
-{
-	switch (status) {
-	case STATUS_ERROR:
-		return 0;
-	case STATUS_DRIFT:
-		return 1;
-	case STATUS_UNKNOWN:
-		return 2;
-	case STATUS_RUNNING:
-		return 3;
-	case STATUS_PENDING:
-		return 4;
-	case STATUS_OK:
-		return 5;
-	case STATUS_SKIPPED:
-	default:
-		return 6;
-	}
 }
 
 static int
@@ -117,7 +96,7 @@ rows_compare(const void *a, const void *b)
 		return c;
 	switch (rows_sort_key) {
 	case DASH_SORT_STATUS:
-		c = rows_status_rank(rows_status(x)) - rows_status_rank(rows_status(y));
+		c = report_status_rank(rows_status(x)) - report_status_rank(rows_status(y));
 		break;
 	case DASH_SORT_DURATION:
 		if (x->duration_ms != y->duration_ms)

@@ -220,7 +220,7 @@ fault "$J" launchd/com.faults.hang "$L/com.faults.hang: timed out after 2500 ms"
 fault "$J" launchd/com.faults.signal "$L/com.faults.signal: killed by signal 11" 5500
 fault "$J" launchd/com.faults.garbage \
 	"$L/com.faults.garbage: launchctl printed no service description" 5500
-fault "$J" launchd/com.faults.flood "$L/com.faults.flood: output larger than 1 MiB: stopped" 1900
+fault "$J" launchd/com.faults.flood "$L/com.faults.flood: output larger than 1 MiB: stopped" 5500
 
 for ns in hang signal garbage flood; do
 	case $ns in
@@ -229,8 +229,10 @@ for ns in hang signal garbage flood; do
 		garbage) m="kubectl get -n garbage: kubectl printed invalid JSON" ;;
 		flood) m="kubectl get -n flood: output larger than 32 MiB: stopped" ;;
 	esac
+	# The flood is stopped at the cap, not at the timeout: its message says
+	# so ("output larger than"); a timed bound under the 2000 ms timeout
+	# failed on a loaded machine (1905 ms), so only the hang guard is kept.
 	bound=5500
-	[ "$ns" = flood ] && bound=1900	# stopped at the cap, before the 2000 ms timeout
 	fault "$J" "k8s/$ns" "$m" "$bound"
 	fault "$J" "k8s/$ns/Deployment/a" "$m" "$bound"
 done

@@ -43,6 +43,11 @@ t_contains "joelclaw: validate names the system" "$T_OUT" "system joelclaw"
 #   events: 2 functions in no worker list (slack-backfill.ts), 19 events sent
 #     that nothing handles; 45 awaited with no literal emitter, unknown while
 #     23 emit sites compute their names.
+# Every other claim it makes that the tree can settle agrees with the real
+# files (retry caps, the drainer's route, variables and events, Redis keys,
+# the 21-concept taxonomy, the restate-worker image, agent-execution
+# defaults, ...): those checks are ok, and the changed copy below turns the
+# important ones red.
 A92_PROBLEMS="events/unemitted unknown
 events/unhandled drift changed
 events/unregistered drift changed
@@ -91,6 +96,43 @@ else
 	    "$(field 'k8s/joelclaw/Service/clickhouse/manifest' evidence)" "k8s/clickhouse.yaml:16"
 	t_contains "joelclaw: dkron-peer as the manifest has it" \
 	    "$(field 'k8s/joelclaw/Service/dkron-peer/manifest' status) $(field 'k8s/joelclaw/Service/dkron-peer/manifest' evidence)" "ok "
+	# The rest of the reference's claims, each ok where the real file agrees
+	# (the line the value is on, not where the pattern starts).
+	t_eq "joelclaw: a92, every other source fact ok" "source/docs-api routes
+source/worker cluster functions
+source/worker host functions" \
+	    "$(jq -r '.checks[] | select(.kind == "sources" and .status != "ok") | .id' "$TMPDIR/report.json" | LC_ALL=C sort)"
+	t_contains "joelclaw: dagWorker retry cap 5" \
+	    "$(field 'source/restate-worker retry cap dagWorker' observed) $(field 'source/restate-worker retry cap dagWorker' evidence)" \
+	    "value = 5 $A92/packages/restate/src/workflows/dag-orchestrator.ts:403: maxAttempts: 5,"
+	t_contains "joelclaw: dagOrchestrator retry cap 3" \
+	    "$(field 'source/restate-worker retry cap dagOrchestrator' evidence)" "dag-orchestrator.ts:545: maxAttempts: 3,"
+	t_contains "joelclaw: the drainer posts to /dagOrchestrator/{workflowId}/run/send" \
+	    "$(field 'source/flow queue drainer restate route' observed) $(field 'source/flow queue drainer restate route' evidence)" \
+	    'value = /dagOrchestrator/${workflowId}/run/send '"$A92"'/packages/restate/src/queue-drainer.ts:306'
+	t_contains "joelclaw: QUEUE_DRAIN_INTERVAL_MS, default 2_000" \
+	    "$(field 'source/flow queue drainer interval default' observed) $(field 'source/flow queue drainer interval default' evidence)" \
+	    "value = 2_000 $A92/packages/restate/src/queue-drainer.ts:30:"
+	t_contains "joelclaw: QUEUE_DRAIN_STALL_AFTER_MS read" \
+	    "$(field 'source/flow queue drainer stall variable' evidence)" "queue-drainer.ts:34:"
+	t_contains "joelclaw: queue.dispatch.failed emitted on a failed dispatch" \
+	    "$(field 'source/flow queue drainer dispatch failed event' evidence)" "queue-drainer.ts:499: action: \"queue.dispatch.failed\""
+	t_contains "joelclaw: queue.drainer.stalled emitted by the watchdog" \
+	    "$(field 'source/flow queue drainer stalled event' evidence)" "queue-drainer.ts:428: action: \"queue.drainer.stalled\""
+	t_contains "joelclaw: the stalled drainer exits 1" \
+	    "$(field 'source/flow queue drainer stall exit code' evidence)" "queue-drainer.ts:446: process.exit(1);"
+	t_contains "joelclaw: 21 taxonomy concepts" \
+	    "$(field 'source/docs-api taxonomy concepts' evidence)" "apps/docs-api/src/index.ts:198-386: 21 matches"
+	t_contains "joelclaw: 10 parent concepts" "$(field 'source/docs-api taxonomy parents' observed)" "count = 10"
+	t_contains "joelclaw: 11 sub-concepts" "$(field 'source/docs-api taxonomy sub-concepts' observed)" "count = 11"
+	t_contains "joelclaw: skills symlinked by the Dockerfile" \
+	    "$(field 'source/restate-worker image skills symlinked' evidence)" "packages/restate/Dockerfile:"
+	t_contains "joelclaw: gateway sessions key" \
+	    "$(field 'source/storage redis key gateway sessions' evidence)" "packages/gateway/src/channels/redis.ts:31:"
+	t_contains "joelclaw: Job TTL default 300" \
+	    "$(field 'source/sandbox job ttl default' evidence)" "packages/agent-execution/src/job-spec.ts:70:"
+	t_contains "joelclaw: the request fields the document lists" \
+	    "$(field 'source/sandbox request fields' evidence)" "types.ts:99-127: 11 matches"
 	t_eq "joelclaw: the host's Caddyfile is not read from a checkout" "0" \
 	    "$(jq '[.checks[] | select(.kind == "caddy" and .layer == "static")] | length' "$TMPDIR/report.json")"
 
@@ -117,6 +159,25 @@ else
 	rm "$REPO/packages/telemetry/src/emitter.ts"
 	# 9. the docs-api health route renamed
 	sed -i 's#path === "/health"#path === "/healthz"#' "$REPO/apps/docs-api/src/index.ts"
+	# 10. the dagWorker retry cap raised
+	sed -i '0,/maxAttempts: 5,/s//maxAttempts: 10,/' "$REPO/packages/restate/src/workflows/dag-orchestrator.ts"
+	D=$REPO/packages/restate/src/queue-drainer.ts
+	# 11. the drainer posts to another Restate route
+	sed -i 's#/dagOrchestrator/${workflowId}/run/send#/dagOrchestrator/${workflowId}/run/submit#' "$D"
+	# 12. the stall watchdog reads another variable; 13. the poll interval's default
+	sed -i 's/process\.env\.QUEUE_DRAIN_STALL_AFTER_MS/process.env.QUEUE_DRAIN_STALL_MS/' "$D"
+	sed -i 's/process\.env\.QUEUE_DRAIN_INTERVAL_MS, 2_000/process.env.QUEUE_DRAIN_INTERVAL_MS, 5_000/' "$D"
+	# 14. 15. the failure and stall events renamed
+	sed -i 's/"queue\.dispatch\.failed"/"queue.dispatch.error"/; s/"queue\.drainer\.stalled"/"queue.drainer.wedged"/' "$D"
+	# 16. the gateway's sessions key moved
+	sed -i 's/"joelclaw:gateway:sessions"/"joelclaw:gw:sessions"/' "$REPO/packages/gateway/src/channels/redis.ts"
+	# 17. a taxonomy concept dropped
+	sed -i '/^    id: "jc:docs:podcast",$/d' "$REPO/apps/docs-api/src/index.ts"
+	# 18. skills copied into the image, no longer symlinked
+	sed -i 's#ln -sf "$s" "/root/.pi/agent/skills/$name"#cp -r "$s" "/root/.pi/agent/skills/$name"#' "$REPO/packages/restate/Dockerfile"
+	# 19. 20. agent-execution defaults: Job TTL, clone depth
+	sed -i 's/DEFAULT_TTL_SECONDS = 300;/DEFAULT_TTL_SECONDS = 600;/' "$REPO/packages/agent-execution/src/job-spec.ts"
+	sed -i 's/^    depth = 1,$/    depth = 50,/' "$REPO/packages/agent-execution/src/repo.ts"
 	t_exit "joelclaw: later commit, exit 1" 1 check_static "$REPO"
 	t_eq "joelclaw: later commit, exactly its changes added" \
 "$(printf '%s\n' "$A92_PROBLEMS" \
@@ -127,6 +188,19 @@ else
 "launchd/com.joel.restate-worker/plist drift missing" \
 "launchd/com.joel.undeclared/plist drift extra" \
 "source/cli default worker url drift changed" \
+"source/docs-api taxonomy concepts drift changed" \
+"source/flow queue drainer dispatch failed event drift changed" \
+"source/flow queue drainer interval default drift changed" \
+"source/flow queue registry drift missing" \
+"source/flow queue drainer restate route drift changed" \
+"source/flow queue drainer stall variable drift changed" \
+"source/flow queue drainer stalled event drift changed" \
+"source/restate-worker image skills symlinked drift missing" \
+"source/restate-worker retry cap dagWorker drift changed" \
+"source/sandbox job ttl default drift changed" \
+"source/sandbox materialize depth default drift changed" \
+"source/storage redis key gateway sessions drift changed" \
+"source/telemetry gateway emitter drift missing" \
 "source/telemetry emit url default drift missing" | LC_ALL=C sort)" "$(problems)"
 	t_eq "joelclaw: later commit, no error" "0" "$(jq '[.checks[] | select(.status == "error")] | length' "$TMPDIR/report.json")"
 	t_contains "joelclaw: the dropped cluster function named" \
@@ -138,6 +212,20 @@ else
 	t_contains "joelclaw: redis observed ClusterIP" "$(field 'k8s/joelclaw/Service/redis/manifest' observed)" "ClusterIP"
 	t_contains "joelclaw: gone source file says so" "$(field 'source/telemetry emit url default' evidence)" "no such file"
 	t_contains "joelclaw: cli url observed" "$(field 'source/cli default worker url' observed)" "3112"
+	t_contains "joelclaw: raised retry cap observed, with its line" \
+	    "$(field 'source/restate-worker retry cap dagWorker' observed) $(field 'source/restate-worker retry cap dagWorker' evidence)" \
+	    "value = 10 $REPO/packages/restate/src/workflows/dag-orchestrator.ts:403:"
+	t_contains "joelclaw: the new Restate route observed" \
+	    "$(field 'source/flow queue drainer restate route' observed)" '/dagOrchestrator/${workflowId}/run/submit'
+	t_contains "joelclaw: the variable read instead" "$(field 'source/flow queue drainer stall variable' observed)" "QUEUE_DRAIN_STALL_MS"
+	t_contains "joelclaw: the interval default observed" "$(field 'source/flow queue drainer interval default' observed)" "5_000"
+	t_contains "joelclaw: the renamed failure event observed" \
+	    "$(field 'source/flow queue drainer dispatch failed event' observed)" "queue.dispatch.error"
+	t_contains "joelclaw: the renamed stall event observed" \
+	    "$(field 'source/flow queue drainer stalled event' observed)" "queue.drainer.wedged"
+	t_contains "joelclaw: 20 concepts, 21 expected" "$(field 'source/docs-api taxonomy concepts' message)" "count is 20, expected 21"
+	t_contains "joelclaw: the moved sessions key observed" \
+	    "$(field 'source/storage redis key gateway sessions' observed)" "joelclaw:gw:sessions"
 
 	# ---- a list that spreads another: only plain entries counted, never guessed
 	sed -i 's/^  skillGarden,$/  skillGarden,\n  ...extraHostFunctions,/' "$F/index.host.ts"
