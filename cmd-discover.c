@@ -1,23 +1,102 @@
 /*
- * cmd-discover.c: `topo discover [-o FILE] [--merge FILE]`: a proposed
- * topology from the running machine: its listening TCP ports and their
- * owners (util/listeners.c; $TOPO_LSOF names lsof where /proc is not there).
+ * cmd-discover.c: `topo discover [--live] [-o FILE] [--merge FILE]`: a
+ * proposed topology from the running machine: its listening TCP ports and
+ * their owners (util/listeners.c; $TOPO_LSOF names lsof where /proc is not
+ * there). With --live it also talks to what listens: each port is asked
+ * GET /health (all at once, each bounded), and those that answer 200 get an
+ * http: check. Nothing is sent but that GET.
  */
+#include <curl/curl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "probes/propose.h"
 #include "util/buf.h"
 #include "util/listeners.h"
+#include "util/util.h"
+
+/* A health endpoint answers at once or is not one: at most this long. */
+#define DISCOVER_HEALTH_MS	1000
 
 int	cmd_propose_emit(const struct cmd_args *, struct buf *);
+
+/* The body is not kept: only the status matters. */
+static size_t
+discover_discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* healthy[i] = 1 when listener i's port answers GET /health with 200. */
+static void
+discover_health(const struct listeners *l, long timeout_ms, unsigned char *healthy)
+{
+	CURLM		*multi = curl_multi_init();
+	CURL		**easy = xcalloc(l->count + 1, sizeof *easy);
+	CURLMsg		*m;
+	const char	*host;
+	char		*url;
+	long		 status;
+	size_t		 i;
+	int		 running = 1, left;
+
+	for (i = 0; i < l->count; i++) {
+		if (i > 0 && l->items[i].port == l->items[i - 1].port)
+			continue;
+		host = propose_host(l, i);
+		url = host != NULL && strchr(host, ':') != NULL ?
+		    xasprintf("http://[%s]:%d/health", host, l->items[i].port) :
+		    xasprintf("http://%s:%d/health", host != NULL ? host : "127.0.0.1",
+		    l->items[i].port);
+		easy[i] = curl_easy_init();
+		curl_easy_setopt(easy[i], CURLOPT_URL, url);
+		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(easy[i], CURLOPT_PROTOCOLS_STR, "http");
+		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, discover_discard);
+		curl_easy_setopt(easy[i], CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)65536);
+		curl_easy_setopt(easy[i], CURLOPT_PRIVATE, (void *)(uintptr_t)i);
+		curl_multi_add_handle(multi, easy[i]);
+		free(url);
+	}
+	while (running > 0) {
+		if (curl_multi_perform(multi, &running) != CURLM_OK)
+			break;
+		if (running > 0)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	}
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		void	*at = NULL;
+
+		if (m->msg != CURLMSG_DONE || m->data.result != CURLE_OK)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &at);
+		status = 0;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200)
+			healthy[(uintptr_t)at] = 1;
+	}
+	for (i = 0; i < l->count; i++) {
+		if (easy[i] == NULL)
+			continue;
+		curl_multi_remove_handle(multi, easy[i]);
+		curl_easy_cleanup(easy[i]);
+	}
+	free(easy);
+	curl_multi_cleanup(multi);
+}
 
 static int
 cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
 	struct listeners	 l = { 0 };
 	struct buf		 b;
+	unsigned char		*healthy = NULL;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -26,10 +105,16 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 		free(cause);
 		return 2;
 	}
+	if (a->live) {
+		healthy = xcalloc(l.count + 1, 1);
+		discover_health(&l, a->timeout_ms > 0 && a->timeout_ms <
+		    DISCOVER_HEALTH_MS ? a->timeout_ms : DISCOVER_HEALTH_MS, healthy);
+	}
 	buf_init(&b, 0);
-	propose_live(&b, &l);
+	propose_live(&b, &l, healthy);
 	rc = cmd_propose_emit(a, &b);
 	buf_free(&b);
+	free(healthy);
 	listeners_free(&l);
 	(void)e;
 	return rc;
@@ -38,7 +123,7 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 const struct cmd_entry cmd_discover_entry = {
 	.name = "discover",
 	.usage = "[--live] [-o FILE] [--merge FILE]",
-	.help = "Propose a topology from this machine (listening TCP ports and owners).",
+	.help = "Propose a topology from this machine (listening TCP ports, owners; --live: health endpoints).",
 	.options = CMD_OPT_OUTPUT | CMD_OPT_MERGE | CMD_OPT_LIVE | CMD_OPT_TIMEOUT,
 	.exec = cmd_discover_exec,
 };

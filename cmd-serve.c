@@ -483,7 +483,7 @@ cmd_serve_exec(const struct cmd_entry *e, struct cmd_args *a)
 	sv.errors = xcalloc(i + 1, sizeof *sv.errors);
 	for (i = 0; i < sv.nkinds; i++)
 		sv.kinds[i] = probe_table[i]->name;
-	if (pipe2(sv.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (util_pipe(sv.wake, 1) != 0) {
 		fprintf(stderr, "topo serve: pipe: %s\n", strerror(errno));
 		rc = 2;
 		goto out;

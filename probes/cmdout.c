@@ -74,10 +74,10 @@ cmdout_failure_line(const struct exec_job *job)
 int
 cmdout_contains(const struct exec_job *job, const char *needle)
 {
-	if (job->out.data != NULL && memmem(job->out.data, job->out.len, needle,
+	if (job->out.data != NULL && util_memmem(job->out.data, job->out.len, needle,
 	    strlen(needle)) != NULL)
 		return 1;
-	return job->err.data != NULL && memmem(job->err.data, job->err.len, needle,
+	return job->err.data != NULL && util_memmem(job->err.data, job->err.len, needle,
 	    strlen(needle)) != NULL;
 }
 

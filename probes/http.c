@@ -228,6 +228,24 @@ out:
 	return shown;
 }
 
+/* Request headers whose values say nothing secret: they describe the request. */
+static int
+http_header_public(const char *name)
+{
+	static const char *const public[] = {
+		"Host", "Content-Type", "Accept", "Accept-Encoding",
+		"Accept-Language", "User-Agent", "Cache-Control", "Connection",
+		"Expect", NULL
+	};
+	const char *const	*p;
+
+	for (p = public; *p != NULL; p++) {
+		if (strcasecmp(name, *p) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Adds the headers map to hc; 0, or -1 after adding problems. */
 static int
 http_plan_headers(struct plan *p, struct http_config *hc,
@@ -266,9 +284,12 @@ http_plan_headers(struct plan *p, struct http_config *hc,
 			continue;
 		}
 		/* Every header value is a secret (SECURITY.md): a service may
-		 * echo it. "Bearer TOKEN": the token alone too. */
-		topology_add_secret(p->topology, value->value);
-		if (strchr(value->value, ' ') != NULL)
+		 * echo it. "Bearer TOKEN": the token alone too. Not the few
+		 * that only describe the request (Host: localhost:9443 would
+		 * turn every id and URL naming that site into ***). */
+		if (!http_header_public(key->value))
+			topology_add_secret(p->topology, value->value);
+		if (!http_header_public(key->value) && strchr(value->value, ' ') != NULL)
 			topology_add_secret(p->topology,
 			    value->value + strcspn(value->value, " ") +
 			    strspn(value->value + strcspn(value->value, " "), " "));

@@ -1049,7 +1049,7 @@ k8s_read_manifests(const char *folder, const char *root, int recursive,
 		if (k8s_objects_from_yaml(&m->objs, buf_str(&b), b.len, m->files[i],
 		    &cause) != 0) {
 			/* A Helm template is not YAML until rendered: not ours to read. */
-			if (memmem(buf_str(&b), b.len, "{{", 2) != NULL)
+			if (util_memmem(buf_str(&b), b.len, "{{", 2) != NULL)
 				buf_printf(&m->skipped, "%s%s", m->nskipped++ > 0 ? ", " : "",
 				    m->files[i]);
 			else

@@ -314,11 +314,35 @@ propose_repo(struct buf *b, const char *repo, char **cause)
 	return 0;
 }
 
-int
-propose_live(struct buf *b, const struct listeners *l)
+/*
+ * The host: a port check must connect to for listener i, NULL for the
+ * default (127.0.0.1): a listener on every address ("*", 0.0.0.0, ::) or
+ * on 127.0.0.1 needs none; one on a single other address needs it. The
+ * port's other listeners (v4 and v6) are looked at too.
+ */
+const char *
+propose_host(const struct listeners *l, size_t i)
 {
-	size_t	i;
-	char	*s;
+	size_t		 j;
+	const char	*a, *only = NULL;
+
+	for (j = i; j < l->count && l->items[j].port == l->items[i].port; j++) {
+		a = l->items[j].addr;
+		if (strcmp(a, "*") == 0 || strcmp(a, "0.0.0.0") == 0 ||
+		    strcmp(a, "::") == 0 || strcmp(a, "127.0.0.1") == 0)
+			return NULL;
+		if (only == NULL)
+			only = a;
+	}
+	return only;
+}
+
+int
+propose_live(struct buf *b, const struct listeners *l, const unsigned char *healthy)
+{
+	const char	*host;
+	size_t		 i, nhealthy = 0;
+	char		*s;
 
 	buf_puts(b, "# Proposed by `topo discover`: what listens on this machine now.\n"
 	    "version: 1\nsystem: \"discovered\"\n");
@@ -339,7 +363,33 @@ propose_live(struct buf *b, const struct listeners *l)
 		s = xasprintf("listening on %s", l->items[i].addr);
 		propose_quote(b, s);
 		free(s);
+		if ((host = propose_host(l, i)) != NULL) {
+			buf_puts(b, "\n    host: ");
+			propose_quote(b, host);
+		}
+		if (l->items[i].pid >= 0 && l->items[i].comm[0] != '\0') {
+			buf_puts(b, "\n    process: ");
+			propose_quote(b, l->items[i].comm);
+		}
 		buf_puts(b, "\n    expect: listening\n");
+		if (healthy != NULL && healthy[i])
+			nhealthy++;
+	}
+	if (nhealthy == 0)
+		return 0;
+	buf_puts(b, "\n# Answered GET /health with 200 when discovered (--live).\nhttp:\n");
+	for (i = 0; i < l->count; i++) {
+		if (!healthy[i] || (i > 0 && l->items[i].port == l->items[i - 1].port))
+			continue;
+		host = propose_host(l, i);
+		buf_printf(b, "  - name: port-%d-health\n    url: ", l->items[i].port);
+		s = strchr(host != NULL ? host : "", ':') != NULL ?
+		    xasprintf("http://[%s]:%d/health", host, l->items[i].port) :
+		    xasprintf("http://%s:%d/health", host != NULL ? host : "127.0.0.1",
+		    l->items[i].port);
+		propose_quote(b, s);
+		free(s);
+		buf_puts(b, "\n    expect: {status: 200}\n");
 	}
 	return 0;
 }

@@ -14,7 +14,16 @@ struct listeners;
 /* Appends a topology for the checkout at repo (its path kept as ${REPO}). 0 or -1. */
 int	propose_repo(struct buf *, const char *repo, char **cause);
 /* Appends a topology of the listening ports in l (owners as comments). */
-int	propose_live(struct buf *, const struct listeners *l);
+/* The host: a check of listener i (sorted by port) must name, NULL for 127.0.0.1. */
+const char *propose_host(const struct listeners *, size_t i);
+/*
+ * The listeners as ports: items, each with its owner as process: when it is
+ * visible and host: when it listens on one address only (so that `topo
+ * check` of the proposal connects where it listens). healthy, when not
+ * NULL, holds for each listener (same index) 1 when GET /health answered
+ * 200: those ports also get an http: check.
+ */
+int	propose_live(struct buf *, const struct listeners *l, const unsigned char *healthy);
 /*
  * Appends to out the text of original plus each top-level section of
  * proposed that original lacks (never reordering or rewriting original).

@@ -98,7 +98,7 @@ lexer_skip_space(struct lexer *lx)
 			close = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
 			lx->p = close != NULL ? close : lx->end;
 		} else if (*lx->p == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
-			close = memmem(lx->p + 2, (size_t)(lx->end - lx->p - 2),
+			close = util_memmem(lx->p + 2, (size_t)(lx->end - lx->p - 2),
 			    "*/", 2);
 			lexer_skip(lx, close != NULL ?
 			    (size_t)(close + 2 - lx->p) : (size_t)(lx->end - lx->p));

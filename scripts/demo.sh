@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: `make demo`. Starts a small joelclaw-shaped system on
-# 127.0.0.1 with six planted drifts, runs topo on topologies/demo.yaml and
+# 127.0.0.1 with seven planted drifts, runs topo on topologies/demo.yaml and
 # checks that topo found exactly those drifts.
 #
 #   1. installs missing Debian packages (scripts/deps.sh), builds topo and
@@ -268,6 +268,7 @@ say "  - the Typesense port-forward (127.0.0.1:$TYPESENSE_PORT) is down"
 say "  - the running Caddy sends /webhooks/* to Inngest (:$INNGEST_PORT), not the worker (:$WORKER_PORT)"
 say "  - Redis key joelclaw:gateway:sessions is a string, not a hash"
 say "  - the host function list has a seventh entry, webhookRelay"
+say "  - webhookRelay emits webhook/relay.forwarded, which no function handles"
 say "  - the cluster has a NodePort Service nobody declared, redis-public"
 say "  - launchd job com.joel.gateway exited 78 (EX_CONFIG)"
 
@@ -295,6 +296,7 @@ redis/key/joelclaw:gateway:sessions drift changed
 source/host functions drift extra
 k8s/joelclaw/Service/redis-public drift extra
 launchd/com.joel.gateway drift changed
+events/unhandled drift changed
 http/typesense-health error <- port/$TYPESENSE_PORT"
 # The declared unknown: shown as unknown, never a problem.
 DECLARED_UNKNOWN="unknown/tailscale-daemon-state unknown"
@@ -334,7 +336,7 @@ nok=$(jq -r '.summary.ok' "$OUT/report.json")
 
 if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_NO_DASH:-}" ]; then
 	say ""
-	say "topo found the 6 planted drifts, and $nok of $total checks ok. Opening the dashboard:"
+	say "topo found the 7 planted drifts, and $nok of $total checks ok. Opening the dashboard:"
 	say "  q quits (the demo then stops everything it started)."
 	sleep 2
 	# The dashboard runs as the terminal's foreground process group, alone:
@@ -365,7 +367,7 @@ say ""
 say "\$ topo check -f $TOPOLOGY --set REPO=... --set REDIS_PORT=$REDIS_PORT ... (12 --set, see $OUT/demo.env)"
 cat "$OUT/report.txt"
 say ""
-say "The 6 planted drifts were found, each with expected and observed above, and the"
+say "The 7 planted drifts were found, each with expected and observed above, and the"
 say "check that fails only because one of them does is folded under it (cause:); $nok of $total checks ok, 1 declared unknown."
 say "Markdown report: $OUT/report.md"
 say "JSON report:     $OUT/report.json"

@@ -576,7 +576,7 @@ dash_run(struct topology *topology, struct plan *plan,
 	dash.wake[0] = dash.wake[1] = -1;
 	dash.exit_code = 0;
 
-	if (pipe2(dash.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (util_pipe(dash.wake, 1) != 0) {
 		fprintf(stderr, "topo dash: pipe: %s\n", strerror(errno));
 		return 2;
 	}

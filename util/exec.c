@@ -60,7 +60,7 @@
 
 extern char **environ;
 
-#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ) && defined(_GNU_SOURCE)
 #if __GLIBC_PREREQ(2, 34)
 #define EXEC_SPAWN_CLOSEFROM 1
 #endif
@@ -251,7 +251,7 @@ exec_close(int *fd)
 static int
 exec_pipe(int fds[2])
 {
-#ifdef __linux__
+#if defined(__linux__) && defined(_GNU_SOURCE)
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return -1;
 #else

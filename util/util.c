@@ -5,11 +5,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void	(*fatal_hook)(void);
 
@@ -98,10 +101,19 @@ xstrndup(const char *s, size_t n)
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
+	va_list	 again;
 	char	*s;
+	int	 n;
 
-	if (vasprintf(&s, fmt, ap) == -1)
-		util_fatal("out of memory (formatting)");
+	/* vsnprintf twice rather than vasprintf: POSIX has only the former. */
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	if (n < 0)
+		util_fatal("cannot format a message");
+	s = xmalloc((size_t)n + 1);
+	if (vsnprintf(s, (size_t)n + 1, fmt, ap) != n)
+		util_fatal("cannot format a message");
 	return s;
 }
 
@@ -257,4 +269,42 @@ util_closest(const char *word, const char *const *candidates, size_t n,
 	}
 	free(best);
 	return found;
+}
+
+void *
+util_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen)
+{
+	const unsigned char	*h = haystack, *n = needle, *p;
+
+	if (nlen == 0)
+		return (void *)haystack;
+	while (hlen >= nlen && (p = memchr(h, n[0], hlen - nlen + 1)) != NULL) {
+		if (memcmp(p, n, nlen) == 0)
+			return (void *)p;
+		hlen -= (size_t)(p - h) + 1;
+		h = p + 1;
+	}
+	return NULL;
+}
+
+int
+util_pipe(int fds[2], int nonblock)
+{
+	int	i, fl;
+
+#if defined(__linux__) && defined(_GNU_SOURCE)
+	return pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+#endif
+	if (pipe(fds) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) == -1 ||
+		    (nonblock && ((fl = fcntl(fds[i], F_GETFL)) == -1 ||
+		    fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) == -1))) {
+			close(fds[0]);
+			close(fds[1]);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -30,6 +30,11 @@ void	 util_fatal(const char *, ...) __attribute__((format(printf, 1, 2), noretur
 
 /* 1 if s starts with prefix. */
 int	 util_starts_with(const char *s, const char *prefix);
+/* memmem, which POSIX does not have: needle's first place in haystack, or NULL. */
+void	*util_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
+/* A pipe whose two ends close on exec (pipe2 where there is one); non-blocking
+ * too when asked. 0, or -1 with errno. */
+int	 util_pipe(int fds[2], int nonblock);
 /* fnmatch-style glob where '*' does not cross '/', '**' does; '?' one char. */
 int	 util_glob_match(const char *pattern, const char *s);
 /*

@@ -3,7 +3,7 @@
 # terminal (stdin /dev/null, output to a file). `make demo`, then
 # scripts/demo.sh again with the sanitized topo (twice in a row), each must
 # exit 0, print the report and end with the exit line, and report exactly
-# the six planted drifts (ids and drift classes, from the JSON report) with
+# the seven planted drifts (ids and drift classes, from the JSON report) with
 # their expected and observed values, nothing else but the declared
 # unknown, and no secret. Afterwards no process the demo started may run
 # (by its pids, and by the scratch folder in command lines), and its scratch
@@ -63,10 +63,11 @@ check_report() {
 	t_contains "$label: the Markdown report lists the problems" "$(cat "$dir/report.md" 2>/dev/null)" "### Problems"
 	t_eq "$label: the JSON report's exit_code" 1 "$(jq -r .exit_code "$json")"
 
-	# The exact set of problems: the six planted drifts with their classes,
+	# The exact set of problems: the seven planted drifts with their classes,
 	# and the one consequence with its root cause.
 	t_eq "$label: exactly the planted drifts" "$(sort <<EOF
 caddy/localhost:$hooks/webhooks/* drift changed -
+events/unhandled drift changed -
 http/typesense-health error - port/$typesense
 k8s/joelclaw/Service/redis-public drift extra -
 launchd/com.joel.gateway drift changed -
@@ -86,7 +87,7 @@ EOF
 		"caused by port/$typesense"
 	t_eq "$label: the declared unknown, and nothing else, is unknown" "unknown/tailscale-daemon-state" \
 		"$(jq -r '.checks[] | select(.status == "unknown") | .id' "$json")"
-	t_eq "$label: every other check ok (none skipped)" "1 0 8" \
+	t_eq "$label: every other check ok (none skipped)" "1 0 9" \
 		"$(jq -r '.summary | "\(.error) \(.skipped) \(.total - .ok)"' "$json")"
 	t_eq "$label: the undeclared Service is an extra check" "k8s/joelclaw/Service/redis-public" \
 		"$(jq -r '.checks[] | select(.extra) | .id' "$json")"
@@ -103,6 +104,8 @@ EOF
 		"$(field "caddy/localhost:$hooks/webhooks/*/caddyfile" status)"
 	t_eq "$label: the Redis key: hash expected, string observed" "type = hash|type = string" \
 		"$(field redis/key/joelclaw:gateway:sessions expected)|$(field redis/key/joelclaw:gateway:sessions observed)"
+	t_contains "$label: the unhandled event, with the file:line that emits it" \
+		"$(field events/unhandled evidence)" "webhook-relay.ts:7: emits webhook/relay.forwarded"
 	t_eq "$label: the function list grew by webhookRelay" "1 not declared: webhookRelay" \
 		"$(field "source/host functions" message)"
 	t_contains "$label: the function list's evidence is file:line" \
@@ -116,7 +119,7 @@ EOF
 
 	# The text report on stdout shows each of them, with expected and observed.
 	for s in "port/$typesense" "caddy/localhost:$hooks/webhooks/*" redis/key/joelclaw:gateway:sessions \
-	    "source/host functions" k8s/joelclaw/Service/redis-public launchd/com.joel.gateway; do
+	    "source/host functions" k8s/joelclaw/Service/redis-public launchd/com.joel.gateway events/unhandled; do
 		t_contains "$label: printed: $s" "$out" "drift    $s "
 	done
 	t_contains "$label: printed: expected and observed" "$out" "observed: type = string"
@@ -128,12 +131,13 @@ EOF
 
 # --- the static layer, straight from the clone ---------------------------------
 # The variables default to joelclaw's ports and demo/repo: no service needed,
-# and the one static drift is the function list.
+# and the static drifts are the function list and the event it emits unhandled.
 t_exit "static layer from the clone: exit 1" 1 \
 	sh -c 'cd "$1" && "$2" check -f topologies/demo.yaml --layer static --format json' _ "$ROOT" "$TOPO"
-t_eq "static layer from the clone: only the function list drifts" "source/host functions drift extra" \
-	"$(jq -r '.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id) \(.status) \(.drift)"' <<<"$T_OUT")"
-t_eq "static layer from the clone: 24 static checks" "24" \
+t_eq "static layer from the clone: the function list and the unhandled event drift" \
+	"events/unhandled drift changed|source/host functions drift extra" \
+	"$(jq -r '[.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id) \(.status) \(.drift)"] | sort | join("|")' <<<"$T_OUT")"
+t_eq "static layer from the clone: 28 static checks" "28" \
 	"$(jq -r '[.checks[] | select(.layer == "static")] | length' <<<"$T_OUT")"
 
 # --- make demo, as the README says ---------------------------------------------
@@ -252,11 +256,11 @@ if command -v tmux >/dev/null 2>&1; then
 			"DEMO_OUT=$dir DEMO_TOPO=$TOPO $command 2>'$dir/err'; echo \$? >'$dir/rc'; sleep 30"
 		for ((i = 0; i < 400; i++)); do
 			screen=$(tmux -L "$SOCK" capture-pane -p -t "$label" 2>/dev/null)
-			[[ "$screen" == *"topo dash joelclaw-demo"*"6 drift"* ]] && break
+			[[ "$screen" == *"topo dash joelclaw-demo"*"7 drift"* ]] && break
 			[ -e "$dir/rc" ] && break
 			sleep 0.1
 		done
-		t_contains "$label: the dashboard opens with the 6 drifts" "$screen" "6 drift"
+		t_contains "$label: the dashboard opens with the 7 drifts" "$screen" "7 drift"
 		tmux -L "$SOCK" send-keys -t "$label" "$key"
 		for ((i = 0; i < 200; i++)); do
 			[ -s "$dir/rc" ] && break

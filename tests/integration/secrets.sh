@@ -291,3 +291,23 @@ t_contains "dash: detail panes were shown" "$(cat "$TMPDIR/screens")" "Authoriza
 tm send-keys -t dash q
 sleep 0.3
 leaks "dash screens ($rows detail panes) and stderr" "$TMPDIR/screens" "$TMPDIR/dash.err"
+
+# Headers that only describe the request (Host, Content-Type, Accept...) are
+# not secrets: a Host header naming a Caddy site must not turn that site's
+# check ids into ***; Authorization still is one.
+cat >"$TMPDIR/public-headers.yaml" <<EOF
+version: 1
+system: headers
+http:
+  - name: via-caddy
+    url: http://127.0.0.1:$(t_free_port)/health
+    headers: {Host: "localhost:9443", Accept: application/json, Authorization: "Bearer tok-public-headers-1234"}
+caddy:
+  admin: http://127.0.0.1:$(t_free_port)
+  routes:
+    - {site: "localhost:9443", to: "127.0.0.1:8288"}
+EOF
+t_exit "public headers: listed" 0 "$TOPO" list -f "$TMPDIR/public-headers.yaml"
+t_contains "public headers: the Host value stays in the site's id" "$T_OUT" "caddy/localhost:9443 "
+"$TOPO" check -f "$TMPDIR/public-headers.yaml" --format json -o "$TMPDIR/public-headers.json"
+t_not_contains "public headers: the bearer token is still redacted" "$(cat "$TMPDIR/public-headers.json")" "tok-public-headers-1234"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# tests/integration/discover.sh: `topo discover --live` and its round trip.
+# Two real listeners on 127.0.0.1 (one with GET /health, one without): the
+# proposal names each port with its owning process and the healthy one's
+# http: check; `topo check` of the proposal against the same machine is ok;
+# stopping a listener is then found, the health check folded under its port.
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+. "$ROOT/tests/lib.sh"
+
+t_fixture healthy --route 'GET /health 200 {"status":"ok"}'
+A=$FIXTURE_PORT
+A_PID=$FIXTURE_PID
+t_fixture plain --route 'GET / 200 plain'
+B=$FIXTURE_PORT
+B_PID=$FIXTURE_PID
+
+t_exit "discover --live: exit 0" 0 "$TOPO" discover --live -o "$TMPDIR/d.yaml"
+d=$(cat "$TMPDIR/d.yaml")
+t_exit "discover --live: the proposal is valid" 0 "$TOPO" validate -f "$TMPDIR/d.yaml"
+t_contains "discover: each port with its process" "$(grep -A5 "^  - port: $A\$" "$TMPDIR/d.yaml")" 'process: "fixture-server"'
+t_contains "discover: ... the other too" "$(grep -A5 "^  - port: $B\$" "$TMPDIR/d.yaml")" 'process: "fixture-server"'
+t_contains "discover: the port answering /health gets an http check" "$d" "url: \"http://127.0.0.1:$A/health\""
+t_not_contains "discover: the one without /health gets none" "$d" "port-$B-health"
+
+t_exit "discover (no --live): no GET is sent" 0 "$TOPO" discover -o "$TMPDIR/quiet.yaml"
+t_not_contains "discover (no --live): no http section" "$(cat "$TMPDIR/quiet.yaml")" "http:"
+
+# The round trip on the fixtures' checks (other listeners of this machine may
+# come and go while the suite runs).
+ONLY=(--only "port/$A" --only "port/$B" --only "http/port-$A-health")
+t_exit "round trip: the proposal checks ok against the same machine" 0 \
+	"$TOPO" check -f "$TMPDIR/d.yaml" "${ONLY[@]}" --format json -o "$TMPDIR/r0.json"
+t_eq "round trip: three checks ok" "3 0" "$(jq -r '"\(.summary.ok) \(.summary.drift + .summary.error)"' "$TMPDIR/r0.json")"
+
+kill "$A_PID"; wait "$A_PID" 2>/dev/null
+t_exit "a listener stopped: found" 1 "$TOPO" check -f "$TMPDIR/d.yaml" "${ONLY[@]}" --format json -o "$TMPDIR/r1.json"
+t_eq "a listener stopped: exactly its port, and its health check under it" \
+	"http/port-$A-health error port/$A|port/$A drift null" \
+	"$(jq -r '[.checks[] | select(.status == "drift" or .status == "error") | "\(.id) \(.status) \(.root_cause)"] | sort | join("|")' "$TMPDIR/r1.json")"
+t_eq "a listener stopped: the other still ok" ok \
+	"$(jq -r --arg id "port/$B" '.checks[] | select(.id == $id) | .status' "$TMPDIR/r1.json")"
+t_exit "--merge: only what the file lacks" 0 "$TOPO" discover --merge "$TMPDIR/d.yaml"
+t_not_contains "--merge: nothing new for the stopped port" "$T_OUT" "+  - port: $A"
+: "$B_PID"
