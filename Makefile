@@ -1,10 +1,28 @@
-# topo: a plain Makefile. Honours CC, CFLAGS, LDFLAGS, PKG_CONFIG, PREFIX, DESTDIR.
+# topo: a plain Makefile. Honours CC, CPPFLAGS, CFLAGS, LDFLAGS, PKG_CONFIG,
+# PREFIX, MANDIR, BASHCOMPDIR, ZSHCOMPDIR and DESTDIR.
 #   make            build ./topo
 #   make check      install missing Debian packages, then every test tier
 #                   (unit, cases, integration, dashboard) under ASan+UBSan
+#   make install    ./topo, topo.1 and the bash and zsh completions
+#   make uninstall  removes exactly what make install put (no directory)
+#   make dist       topo-VERSION.tar.gz (in DISTDIR, default .): the files
+#                   git tracks, as they are in the working tree, plus the
+#                   .tarball marker; reproducible (SOURCE_DATE_EPOCH, by
+#                   default the last commit's time)
+#   make version-check  topo.1's .TH names the version cmd.h defines
 #   make demo       the embedded demo: a small drifted system on loopback
 #   make bench      the benchmark (bench/RESULTS.md)
 #   make fuzz       the fuzz targets for FUZZ_SECONDS each
+#
+# Warnings are errors (WERROR=-Werror) in a git checkout and always in
+# make check (scripts/test.sh passes WERROR=-Werror), but not in a release
+# tarball (the .tarball file make dist adds): a newer compiler's new warning
+# must not stop a distribution's build. WERROR=-Werror or WERROR= overrides.
+#
+# The version is defined in one place, TOPO_VERSION in cmd.h: topo version,
+# the JSON and JUnit reports and the tarball's name take it from there, and
+# version-check (run by make dist and tests/integration/packaging.sh) holds
+# topo.1 to it.
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
@@ -12,9 +30,14 @@ PREFIX		?= /usr/local
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR	?= $(PREFIX)/share/zsh/site-functions
-WERROR		?= -Werror
+WERROR		?= $(if $(wildcard .tarball),,-Werror)
+DISTDIR		?= .
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
 SANITIZE	?=
+
+VERSION		:= $(shell sed -n 's/^[#]define TOPO_VERSION "\(.*\)"$$/\1/p' cmd.h)
+DISTNAME	 = topo-$(VERSION)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libmicrohttpd
 WARN		 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -61,25 +84,25 @@ $(BUILD)/libtopo.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with libtopo.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/libtopo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtopo.a \
+	$(CC) $(CPPFLAGS) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libtopo.a \
 		$(LDFLAGS) $(TOPO_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # util/poller.c's poll() version (other systems than Linux), built and
 # tested here too so that it keeps compiling and working.
 $(BUILD)/tests/test_poller_poll: tests/unit/test_poller.c util/poller.c util/util.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -U__linux__ -o $@ $^ \
+	$(CC) $(CPPFLAGS) $(TOPO_CFLAGS) $(CFLAGS) $(SANFLAGS) -U__linux__ -o $@ $^ \
 		$(LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Test helpers (loopback fixture servers): plain programs, no libtopo.
 $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra $(WERROR) $(SANFLAGS) \
+	$(CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra $(WERROR) $(SANFLAGS) \
 		-o $@ $< $(LDFLAGS) -lpthread
 
 unit: $(UNIT_BIN)
@@ -111,8 +134,40 @@ install: topo
 	install -m 644 completions/topo.bash $(DESTDIR)$(BASHCOMPDIR)/topo
 	install -m 644 completions/_topo $(DESTDIR)$(ZSHCOMPDIR)/_topo
 
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/topo $(DESTDIR)$(MANDIR)/man1/topo.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/topo $(DESTDIR)$(ZSHCOMPDIR)/_topo
+
+version-check:
+	@th=$$(sed -n 's/^\.TH TOPO 1 [^ ]* "topo \([^"]*\)".*/\1/p' topo.1); \
+	if [ -z "$(VERSION)" ] || [ "$$th" != "$(VERSION)" ]; then \
+		echo "topo.1's .TH says topo '$$th', cmd.h's TOPO_VERSION '$(VERSION)'" >&2; \
+		exit 1; \
+	fi
+
+print-version:
+	@echo $(VERSION)
+
+# The tracked files as they are now (an uncommitted change is in, an
+# untracked file is not), under topo-VERSION/, with .tarball; owners,
+# order and times fixed so that the same tree gives the same bytes.
+dist: version-check
+	@git rev-parse --git-dir >/dev/null 2>&1 || \
+	    { echo "make dist: needs a git checkout" >&2; exit 1; }
+	rm -rf $(BUILD)/dist
+	mkdir -p $(BUILD)/dist/$(DISTNAME)
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(BUILD)/dist/$(DISTNAME)
+	echo "topo $(VERSION): a release tarball (make dist); WERROR defaults to empty" \
+	    >$(BUILD)/dist/$(DISTNAME)/.tarball
+	tar -C $(BUILD)/dist --sort=name --owner=0 --group=0 --numeric-owner \
+	    --mtime=@$(SOURCE_DATE_EPOCH) --format=gnu -cf - $(DISTNAME) | \
+	    gzip -9n >$(DISTDIR)/$(DISTNAME).tar.gz
+	rm -rf $(BUILD)/dist
+	@echo "$(DISTDIR)/$(DISTNAME).tar.gz"
+
 clean:
 	rm -rf build build-asan topo
 
-.PHONY: all unit helpers check demo bench fuzz install clean
+.PHONY: all unit helpers check demo bench fuzz install uninstall version-check \
+	print-version dist clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

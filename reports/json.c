@@ -7,6 +7,10 @@
  * one cJSON tree cost 20 MiB: bench/RESULTS.md). Every string goes through
  * report_utf8 first: cJSON escapes control characters but copies bytes, so
  * invalid UTF-8 observed from outside would otherwise make invalid JSON.
+ * The contract is also a JSON Schema (docs/report.schema.json) that the
+ * tests validate every report against: a string with no value is null,
+ * never "", and a member the doc ties to a status (drift, a duration) is
+ * written as the doc says whatever the result holds.
  */
 #include "report.h"
 
@@ -17,6 +21,7 @@
 
 #include <cJSON.h>
 
+#include "../cmd.h"
 #include "../probes/probe.h"
 #include "../util/util.h"
 
@@ -70,13 +75,13 @@ json_checked(cJSON *item)
 	return item;
 }
 
-/* Adds key: s as valid UTF-8, or null when s is NULL. */
+/* Adds key: s as valid UTF-8, or null when s is NULL or "". */
 static void
 json_add_string(cJSON *object, const char *key, const char *s)
 {
 	char	*valid;
 
-	if (s == NULL) {
+	if (s == NULL || *s == '\0') {
 		json_checked(cJSON_AddNullToObject(object, key));
 		return;
 	}
@@ -181,6 +186,7 @@ json_begin(struct report *report)
 	js = xcalloc(1, sizeof *js);
 	root = json_checked(cJSON_CreateObject());
 	json_add_int(root, "topo_json_version", REPORT_JSON_VERSION);
+	json_add_string(root, "topo_version", TOPO_VERSION);
 	json_add_string(root, "system", t != NULL ? t->system : NULL);
 	path = report->topology_path;
 	if (path == NULL && t != NULL)
@@ -225,13 +231,14 @@ json_begin(struct report *report)
 	report->state = js;
 }
 
-/* A member's value: s as valid UTF-8, or null when s is NULL. */
+/* A member's value: s as valid UTF-8, or null when s is NULL or "" (the
+ * doc's "a string that has no value is null"). */
 static void
 json_set_string(cJSON *item, const char *s)
 {
 	char	*valid;
 
-	if (s == NULL) {
+	if (s == NULL || *s == '\0') {
 		item->type = cJSON_NULL;	/* valuestring kept for later */
 		return;
 	}
@@ -256,6 +263,14 @@ json_set_ms(cJSON *item, double ms)
 	json_ms_text(item->valuestring, JSON_NUMBER_ROOM, ms);
 }
 
+/* Whether a check with this status was observed (else its duration is 0). */
+static int
+json_ran(enum status status)
+{
+	return status == STATUS_OK || status == STATUS_DRIFT ||
+	    status == STATUS_ERROR || status == STATUS_UNKNOWN;
+}
+
 static void
 json_result(struct report *report, const struct check *check)
 {
@@ -268,18 +283,22 @@ json_result(struct report *report, const struct check *check)
 	    check->probe->name : NULL);
 	json_set_string(f[JSON_LAYER], layer_name(check->layer));
 	json_set_string(f[JSON_STATUS], status_name(r->status));
-	json_set_string(f[JSON_DRIFT], r->drift == DRIFT_NONE ? NULL :
-	    drift_name(r->drift));
+	/* A drift class only on a drift, as the doc says. */
+	json_set_string(f[JSON_DRIFT], r->status == STATUS_DRIFT &&
+	    r->drift != DRIFT_NONE ? drift_name(r->drift) : NULL);
 	json_set_string(f[JSON_EXPECTED], r->expected);
 	json_set_string(f[JSON_OBSERVED], r->observed);
 	json_set_string(f[JSON_MESSAGE], r->message);
 	json_set_string(f[JSON_EVIDENCE], r->evidence);
-	json_set_ms(f[JSON_DURATION], r->duration_ms);
-	json_set_string(f[JSON_FILE], check->file != NULL &&
-	    *check->file != '\0' ? check->file : NULL);
+	json_set_ms(f[JSON_DURATION], json_ran(r->status) ? r->duration_ms : 0);
+	json_set_string(f[JSON_FILE], check->file);
+	/* Lines and columns count from 1: anything else is unknown. */
 	if (check->line > 0) {
 		json_set_int(f[JSON_LINE], check->line);
-		json_set_int(f[JSON_COLUMN], check->column);
+		if (check->column > 0)
+			json_set_int(f[JSON_COLUMN], check->column);
+		else
+			f[JSON_COLUMN]->type = cJSON_NULL;
 	} else
 		f[JSON_LINE]->type = f[JSON_COLUMN]->type = cJSON_NULL;
 	f[JSON_EXTRA]->type = check->extra ? cJSON_True : cJSON_False;

@@ -4,7 +4,10 @@
  * kind, name = its id): drift is a <failure>, error an <error>, unknown and
  * skipped are <skipped>. Whatever bytes a probe observed, the document is
  * well-formed XML 1.0: text is repaired to valid UTF-8, markup characters
- * are escaped and characters XML 1.0 forbids are replaced by U+FFFD.
+ * are escaped and characters XML 1.0 forbids are replaced by U+FFFD. The
+ * tests validate every report against a strict JUnit schema
+ * (tests/schema/junit.xsd): a testcase has one outcome at most, every
+ * failure and error a non-empty message and type.
  */
 #include "report.h"
 
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cmd.h"
 #include "../probes/probe.h"
 #include "../util/buf.h"
 #include "../util/util.h"
@@ -140,6 +144,7 @@ junit_begin(struct report *report)
 		junit_attribute(report, "timestamp", when);
 	}
 	fputs(">\n    <properties>\n", report->out);
+	junit_property(report, "topo_version", TOPO_VERSION);
 	if (path != NULL)
 		junit_property(report, "topology", path);
 	junit_property(report, "layers",

@@ -1,7 +1,9 @@
 /*
  * markdown.c: the Markdown renderer, sized for a CI step summary
  * ($GITHUB_STEP_SUMMARY and the like): a heading with the system name, a
- * table of counts, then a table of the problems (or "No drift."). Every
+ * table of counts, then a table of the problems (or "No drift."), each
+ * with where the topology declares it (file:line:column) and the evidence
+ * its verdict rests on (the file:line, argv or URL a probe read). Every
  * value is escaped for a GitHub-flavoured table cell: pipes, newlines,
  * HTML and emphasis characters cannot break the table or inject markup.
  */
@@ -165,16 +167,30 @@ markdown_result(struct report *report, const struct check *check)
 	ms->problems[ms->count++] = check;
 }
 
+/* Where the check is declared: "file:line:column", "file", or NULL. */
+static char *
+markdown_declared(const struct check *check)
+{
+	if (check->file == NULL || *check->file == '\0')
+		return NULL;
+	if (check->line <= 0)
+		return xstrdup(check->file);
+	if (check->column <= 0)
+		return xasprintf("%s:%d", check->file, check->line);
+	return xasprintf("%s:%d:%d", check->file, check->line, check->column);
+}
+
+#define MARKDOWN_PROBLEM_CELLS	6
+
 static void
 markdown_row(struct report *report, const struct check *check)
 {
 	const struct result	*r = &check->result;
-	char			*cells[4];
+	char			*cells[MARKDOWN_PROBLEM_CELLS], *declared, *text;
 	size_t			 i;
 
-	char			*text;
-
 	/* A consequence, listed under its root cause: "↳ id", "caused by ROOT". */
+	declared = markdown_declared(check);
 	text = xasprintf("%s%s", r->cause != NULL ? "\xe2\x86\xb3 " : "", check->id);
 	cells[0] = markdown_cell(text);
 	free(text);
@@ -185,12 +201,15 @@ markdown_row(struct report *report, const struct check *check)
 	    r->message != NULL ? r->message : "");
 	cells[3] = markdown_cell(text);
 	free(text);
-	if (r->drift != DRIFT_NONE)
+	cells[4] = markdown_cell(declared);
+	cells[5] = markdown_cell(r->evidence);
+	free(declared);
+	if (r->status == STATUS_DRIFT && r->drift != DRIFT_NONE)
 		fprintf(report->out, "| %s (%s) |", status_name(r->status),
 		    drift_name(r->drift));
 	else
 		fprintf(report->out, "| %s |", status_name(r->status));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < MARKDOWN_PROBLEM_CELLS; i++) {
 		fprintf(report->out, " %s |", cells[i]);
 		free(cells[i]);
 	}
@@ -217,8 +236,8 @@ markdown_end(struct report *report)
 			fputc('\n', report->out);
 		report_sort(ms->problems, ms->count);
 		fputs("### Problems\n\n"
-		    "| status | id | expected | observed | message |\n"
-		    "|---|---|---|---|---|\n", report->out);
+		    "| status | id | expected | observed | message | declared | evidence |\n"
+		    "|---|---|---|---|---|---|---|\n", report->out);
 		for (i = 0; i < ms->count; i++)
 			markdown_row(report, ms->problems[i]);
 	}

@@ -210,10 +210,13 @@ text_problem_block(struct report *report, const struct check *check)
 		free(drift);
 	}
 	if (r->cause != NULL) {
-		/* Folded under its root cause, listed just above. */
+		/* Folded under its root cause, listed just above: the chain
+		 * instead of expected and observed, but still what its own
+		 * verdict rests on (every failing check says where to look). */
 		chain = causes_chain(check);
 		text_detail(report, "cause:", chain);
 		free(chain);
+		text_detail(report, "evidence:", r->evidence);
 	} else {
 		text_detail(report, "expected:", r->expected);
 		text_detail(report, "observed:", r->observed);

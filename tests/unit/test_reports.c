@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <cJSON.h>
 
+#include "../../cmd.h"
 #include "../../probes/probe.h"
 #include "../../reports/report.h"
 #include "../../util/exec.h"
@@ -208,15 +209,16 @@ offset_of(const char *text, const char *needle)
 
 /*
  * Writes text to a scratch file and runs program with option (and, for jq,
- * the filter "type") and that file. Returns its exit code, or -1 when the
- * program is not installed.
+ * the filter "type"; with schema, "--schema schema") and that file. Returns
+ * its exit code, or -1 when the program is not installed.
  */
 static int
-run_on(const char *text, const char *program, const char *option)
+run_on(const char *text, const char *program, const char *option,
+    const char *schema)
 {
 	char		 path[PATH_MAX];
 	const char	*tmp = getenv("TMPDIR");
-	char		*argv[5];
+	char		*argv[7];
 	int		 argc = 0;
 	struct exec_job	 job;
 	FILE		*fp;
@@ -235,6 +237,10 @@ run_on(const char *text, const char *program, const char *option)
 	argv[argc++] = (char *)option;
 	if (strcmp(program, "jq") == 0)
 		argv[argc++] = "type";
+	if (schema != NULL) {
+		argv[argc++] = "--schema";
+		argv[argc++] = (char *)schema;
+	}
 	argv[argc++] = path;
 	argv[argc] = NULL;
 	memset(&job, 0, sizeof job);
@@ -415,7 +421,7 @@ test_all_null(void **state)
 			cJSON_Delete(root);
 		}
 		if (strcmp(formats[i], "junit") == 0) {
-			rc = run_on(text, "xmllint", "--noout");
+			rc = run_on(text, "xmllint", "--noout", NULL);
 			if (rc != -1)
 				assert_int_equal(rc, 0);
 		}
@@ -558,6 +564,30 @@ test_bad_durations(void **state)
 	free(f);
 }
 
+/* run_on with xmllint and tests/schema/junit.xsd (under $ROOT when set). */
+static int
+junit_schema_valid(const char *text)
+{
+	char		 xsd[PATH_MAX];
+	const char	*root = getenv("ROOT");
+
+	snprintf(xsd, sizeof xsd, "%s/tests/schema/junit.xsd",
+	    root != NULL && *root != '\0' ? root : ".");
+	return run_on(text, "xmllint", "--noout", xsd);
+}
+
+/* run_on with tests/schema/validate-report.py (docs/report.schema.json). */
+static int
+json_schema_valid(const char *text)
+{
+	char		 script[PATH_MAX];
+	const char	*root = getenv("ROOT");
+
+	snprintf(script, sizeof script, "%s/tests/schema/validate-report.py",
+	    root != NULL && *root != '\0' ? root : ".");
+	return run_on(text, "python3", script, NULL);
+}
+
 /* ---- json ------------------------------------------------------------- */
 
 static void
@@ -595,7 +625,7 @@ static void
 test_json(void **state)
 {
 	static const char *const root_keys[] = {
-		"topo_json_version", "system", "topology", "started_at",
+		"topo_json_version", "topo_version", "system", "topology", "started_at",
 		"duration_ms", "layers", "exit_code", "interrupted", "summary", "checks"
 	};
 	static const char *const summary_keys[] = {
@@ -621,6 +651,7 @@ test_json(void **state)
 
 	expect_keys(root, root_keys, sizeof root_keys / sizeof root_keys[0]);
 	assert_int_equal(json_number(root, "topo_json_version"), REPORT_JSON_VERSION);
+	assert_string_equal(json_string(root, "topo_version"), TOPO_VERSION);
 	assert_string_equal(json_string(root, "system"), "joelclaw");
 	assert_string_equal(json_string(root, "topology"), "topology.yaml");
 	assert_string_equal(json_string(root, "started_at"), "2026-11-27T17:00:00Z");
@@ -690,8 +721,11 @@ test_json(void **state)
 	assert_string_equal(text, again);
 	free(again);
 
+	/* The schema of docs/report.schema.json holds (python3-jsonschema). */
+	assert_int_equal(json_schema_valid(text), 0);
+
 	/* An independent strict parser agrees (jq, when installed). */
-	rc = run_on(text, "jq", "-e");
+	rc = run_on(text, "jq", "-e", NULL);
 	if (rc == -1)
 		fprintf(stderr, "(jq not installed: not cross-checked)\n");
 	else
@@ -734,7 +768,8 @@ test_markdown(void **state)
 	    "| unknown | 1 |\n| skipped | 1 |\n| **total** | 6 |\n"));
 	assert_null(strstr(text, "No drift."));
 	assert_non_null(strstr(text,
-	    "| status | id | expected | observed | message |\n"));
+	    "| status | id | expected | observed | message | declared | evidence |\n"
+	    "|---|---|---|---|---|---|---|\n"));
 	/* Problems only, problems first; ok and skipped are not rows. */
 	assert_true(offset_of(text, "| drift (changed) | http/talon-health |") <
 	    offset_of(text, "| drift (extra) | k8s/joelclaw/Service/x\\|y |"));
@@ -748,7 +783,7 @@ test_markdown(void **state)
 	/* The hostile cell: one line, pipes escaped, markup neutralised. */
 	row = line_with(text, "| drift (extra) |");
 	assert_non_null(row);
-	assert_int_equal(cell_separators(row), 6);
+	assert_int_equal(cell_separators(row), 8);
 	assert_non_null(strstr(row, "a\\|b<br>c &lt;tag&gt; &amp; \"q\" 'a' "));
 	assert_null(strchr(row, '\033'));
 	assert_null(strchr(row, '\001'));
@@ -756,8 +791,10 @@ test_markdown(void **state)
 	free(row);
 	/* Every table row has its number of cells. */
 	line = line_with(text, "| drift (changed) |");
-	assert_int_equal(cell_separators(line), 6);
-	assert_non_null(strstr(line, "| status 200 | status 503 | status 503, expected 200 |"));
+	assert_int_equal(cell_separators(line), 8);
+	/* Where it is declared, and what the verdict rests on. */
+	assert_non_null(strstr(line, "| status 200 | status 503 | status 503, expected 200 |"
+	    " topology.yaml:40:5 | GET http://127.0.0.1:9999/health -&gt; 503 |"));
 	free(line);
 	free(text);
 	free(f);
@@ -808,7 +845,6 @@ test_junit(void **state)
 	struct fixture		*f = fixture_new();
 	char			*text;
 	const unsigned char	*p;
-	int			 rc;
 
 	(void)state;
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
@@ -852,11 +888,9 @@ test_junit(void **state)
 	assert_int_equal(strstr(text, "<testcase") != NULL, 1);
 	assert_true(strstr(text, "</testsuites>\n") != NULL);
 
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc == -1)
-		fprintf(stderr, "(xmllint not installed: not validated)\n");
-	else
-		assert_int_equal(rc, 0);
+	/* Valid against the strict JUnit schema (scripts/deps.sh installs
+	 * xmllint: its absence is a failure, not a skip). */
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 	free(f);
 }
@@ -867,7 +901,6 @@ test_junit_attribute_whitespace(void **state)
 {
 	struct fixture	*f = fixture_new();
 	char		*text;
-	int		 rc;
 
 	(void)state;
 	f->checks[1].result.message = "two\tparts\nand <more>";
@@ -875,9 +908,7 @@ test_junit_attribute_whitespace(void **state)
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
 	assert_non_null(strstr(text, "message=\"two&#9;parts&#10;and &lt;more&gt;\""));
 	assert_non_null(strstr(text, "name=\"topo: sys&quot;tem&apos;&amp;\""));
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc != -1)
-		assert_int_equal(rc, 0);
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 	free(f);
 }
@@ -905,9 +936,7 @@ test_every_byte(void **state)
 
 	text = render("junit", &f->report, f->ptrs, NCHECKS);
 	assert_true(utf8_valid(text));
-	rc = run_on(text, "xmllint", "--noout");
-	if (rc != -1)
-		assert_int_equal(rc, 0);
+	assert_int_equal(junit_schema_valid(text), 0);
 	free(text);
 
 	text = render("json", &f->report, f->ptrs, NCHECKS);
@@ -915,7 +944,7 @@ test_every_byte(void **state)
 	root = cJSON_Parse(text);
 	assert_non_null(root);
 	cJSON_Delete(root);
-	rc = run_on(text, "jq", "-e");
+	rc = run_on(text, "jq", "-e", NULL);
 	if (rc != -1)
 		assert_int_equal(rc, 0);
 	free(text);
@@ -1015,6 +1044,73 @@ test_json_checks_independent(void **state)
 	free(big);
 }
 
+/*
+ * The doc's promises where the results hold something else: "" is null
+ * (never an empty string), a column of 0 is null, a drift class on a
+ * status that is not drift is null, a check that did not run took 0 ms.
+ */
+static void
+test_json_doc_promises(void **state)
+{
+	struct check	 c[3];
+	struct check	*p[3];
+	struct report	 report;
+	char		*text;
+	cJSON		*root, *x;
+	size_t		 i;
+
+	(void)state;
+	memset(c, 0, sizeof c);
+	c[0].id = "empty";
+	c[0].file = "t.yaml";
+	c[0].line = 4;
+	c[0].column = 0;
+	c[0].result.status = STATUS_UNKNOWN;
+	c[0].result.expected = "";
+	c[0].result.observed = "";
+	c[0].result.message = "";
+	c[0].result.evidence = "";
+	c[0].result.drift = DRIFT_CHANGED;
+	c[0].result.duration_ms = 3;
+	c[1].id = "skipped";
+	c[1].result.status = STATUS_SKIPPED;
+	c[1].result.duration_ms = 9;
+	c[2].id = "interrupted";
+	c[2].result.status = STATUS_NOT_RUN;
+	c[2].result.duration_ms = 5;
+	for (i = 0; i < 3; i++)
+		p[i] = &c[i];
+	memset(&report, 0, sizeof report);
+	report.layers = "live";
+	text = render("json", &report, p, 3);
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "system")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "topology")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "started_at")));
+	assert_string_equal(json_string(root, "topo_version"), TOPO_VERSION);
+
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "expected")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "observed")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "message")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "evidence")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "drift")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "kind")));
+	assert_int_equal(json_number(x, "line"), 4);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "column")));
+	assert_true(json_number(x, "duration_ms") == 3);
+
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 1);
+	assert_string_equal(json_string(x, "status"), "skipped");
+	assert_true(json_number(x, "duration_ms") == 0);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 2);
+	assert_string_equal(json_string(x, "status"), "not_run");
+	assert_true(json_number(x, "duration_ms") == 0);
+	cJSON_Delete(root);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -1037,6 +1133,7 @@ main(void)
 		cmocka_unit_test(test_junit_attribute_whitespace),
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_json_checks_independent),
+		cmocka_unit_test(test_json_doc_promises),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
