@@ -34,6 +34,11 @@ WERROR		?= $(if $(wildcard .tarball),,-Werror)
 DISTDIR		?= .
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
 SANITIZE	?=
+# PORTABLE=1 builds into build-posix/ with only POSIX.1-2008 visible and
+# __linux__ undefined: the code paths of other systems (macOS), poll()
+# instead of epoll, pipe() and fork instead of pipe2 and closefrom
+# (tests/integration/portable.sh runs tiers of the suite on it).
+PORTABLE	?=
 
 VERSION		:= $(shell sed -n 's/^[#]define TOPO_VERSION "\(.*\)"$$/\1/p' cmd.h)
 DISTNAME	 = topo-$(VERSION)
@@ -43,11 +48,19 @@ PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libm
 WARN		 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 CFLAGS		?= -O2 -g
-TOPO_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) \
+ifeq ($(PORTABLE),1)
+FEATURES	 = -D_POSIX_C_SOURCE=200809L -U__linux__
+else
+FEATURES	 = -D_GNU_SOURCE
+endif
+TOPO_CFLAGS	 = -std=c11 $(FEATURES) $(WARN) \
 		   $(shell $(PKG_CONFIG) --cflags $(PKGS))
 TOPO_LIBS	 = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 
-ifeq ($(SANITIZE),1)
+ifeq ($(PORTABLE),1)
+BUILD		 = build-posix
+SANFLAGS	 =
+else ifeq ($(SANITIZE),1)
 BUILD		 = build-asan
 SANFLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
@@ -66,7 +79,7 @@ UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
 HELPER_SRC	 = $(wildcard tests/helpers/*.c)
 HELPER_BIN	 = $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
-ifeq ($(SANITIZE),1)
+ifneq ($(SANITIZE)$(PORTABLE),)
 all: $(BUILD)/topo $(UNIT_BIN) $(HELPER_BIN)
 else
 all: topo
@@ -166,7 +179,7 @@ dist: version-check
 	@echo "$(DISTDIR)/$(DISTNAME).tar.gz"
 
 clean:
-	rm -rf build build-asan topo
+	rm -rf build build-asan build-posix topo
 
 .PHONY: all unit helpers check demo bench fuzz install uninstall version-check \
 	print-version dist clean

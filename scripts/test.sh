@@ -75,7 +75,7 @@ for t in tests/integration/*.sh; do
 done
 
 # Nothing a test started may outlive it.
-left=$(pgrep -f "$ROOT/(build|build-asan)/" 2>/dev/null | grep -v "^$$\$" || true)
+left=$(pgrep -f "$ROOT/(build|build-asan|build-posix)/" 2>/dev/null | grep -v "^$$\$" || true)
 if [ -n "$left" ]; then
 	echo "FAIL: processes left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ',')" 2>/dev/null)"
 	failed=$((failed + 1))
