@@ -917,16 +917,35 @@ doc_table_files(struct doc_ctx *ctx, const struct node *block)
 static char *
 doc_expectations(const struct node *expect, const char *status_key, const char *def)
 {
-	const struct node	*json;
+	const struct node	*json, *headers;
 	struct buf		 b;
 	char			*s;
 	size_t			 i;
 
 	buf_init(&b, 0);
-	buf_printf(&b, "%s %s", status_key, node_str(expect, status_key, def));
+	if (node_get(expect, status_key) != NULL &&
+	    node_get(expect, status_key)->type == NODE_SEQ) {
+		/* status: [200, 204] */
+		s = doc_join(node_get(expect, status_key), " or ", "");
+		buf_printf(&b, "%s %s", status_key, s);
+		free(s);
+	} else
+		buf_printf(&b, "%s %s", status_key, node_str(expect, status_key, def));
 	if (node_get(expect, "body_regex") != NULL) {
 		s = doc_key_text(expect, "body_regex");
 		buf_printf(&b, "; body matches `%s`", s);
+		free(s);
+	}
+	if (node_get(expect, "body_not_regex") != NULL) {
+		s = doc_key_text(expect, "body_not_regex");
+		buf_printf(&b, "; body does not match `%s`", s);
+		free(s);
+	}
+	headers = node_get(expect, "headers");
+	for (i = 0; headers != NULL && headers->type == NODE_MAP &&
+	    i < headers->count; i++) {
+		s = doc_text(headers->items[i]);
+		buf_printf(&b, "; header %s matches `%s`", headers->keys[i]->value, s);
 		free(s);
 	}
 	if (node_get(expect, "stdout_regex") != NULL) {
