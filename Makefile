@@ -16,7 +16,8 @@ WERROR		?= -Werror
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
 SANITIZE	?=
 
-PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libmicrohttpd
+PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libmicrohttpd \
+		   libcrypto
 WARN		 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 CFLAGS		?= -O2 -g
