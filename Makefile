@@ -44,7 +44,8 @@ VERSION		:= $(shell sed -n 's/^[#]define TOPO_VERSION "\(.*\)"$$/\1/p' cmd.h)
 DISTNAME	 = topo-$(VERSION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libmicrohttpd
+PKGS		 = ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libmicrohttpd \
+		   libcrypto
 WARN		 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 CFLAGS		?= -O2 -g

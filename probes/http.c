@@ -1,9 +1,13 @@
 /*
  * http.c: the `http:` section. Each item is an HTTP(S) endpoint of the
- * running system (live layer) with an expected status (200 unless declared),
- * and optionally a body regex, JSON values (util/jsonpath.h) and a latency
- * bound. Facts: "status", "body" (only when a body_regex is declared: the
- * whole body, up to HTTP_BODY_CAP), "json:<path>" and "latency_ms".
+ * running system (live layer) with an expected status (200 unless declared;
+ * a list of them, or a class such as 2xx), and optionally a body regex, a
+ * regex the body must not match, response headers (each a regex), JSON
+ * values (util/jsonpath.h) and a latency bound. Facts: "status", "body"
+ * (only when a body_regex is declared: the whole body, up to HTTP_BODY_CAP),
+ * "body_not_regex" (the line that matched, only when one did),
+ * "header:<name>" (the declared ones, lower case; several of one name
+ * joined with ", "), "json:<path>" and "latency_ms".
  *
  * The whole batch runs through one curl multi handle, at most batch->jobs
  * transfers in flight, connections reused between transfers to one host.
@@ -17,7 +21,9 @@
  * HTTP_BODY_CAP; only http and https are spoken, redirects are followed
  * only when asked, no proxy is used (a health check observes the endpoint
  * itself, not what a proxy makes of it). Evidence names the method, the URL
- * without its credentials and the status, never a header value.
+ * without its credentials and the status, the Location of a redirect not
+ * followed, and the declared response headers, redacted before they are cut
+ * (SECURITY.md); never a request header's value.
  *
  * A body that is not JSON while JSON values are expected is an error, but
  * only when the status is the expected one: a 404 page is not JSON, and the
@@ -25,6 +31,7 @@
  */
 #include "probe.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,11 +44,19 @@
 #include "../util/url.h"
 #include "../util/jsonpath.h"
 #include "../util/poller.h"
+#include "../util/regex.h"
 #include "../util/util.h"
+#include "textfile.h"
+
+/* curl_easy_header (7.83): without it, declared response headers are unknown. */
+#if LIBCURL_VERSION_NUM >= 0x075300
+#define HTTP_HAVE_HEADER_API	1
+#endif
 
 #define HTTP_BODY_CAP		(1024 * 1024)
 #define HTTP_BODY_CAP_TEXT	"1 MiB"
 #define HTTP_EXCERPT		80	/* body bytes shown in evidence */
+#define HTTP_VALUE_EXCERPT	200	/* header and Location bytes shown */
 #define HTTP_MAX_REDIRECTS	10
 #define HTTP_DEFAULT_TIMEOUT_MS	5000	/* never wait without a bound */
 #define HTTP_REDACT_WINDOW	(64 * 1024)	/* body bytes redacted for it */
@@ -64,10 +79,19 @@ struct http_config {
 	struct curl_slist	*headers;
 	int			 follow_redirects;
 	int			 tls_verify;
-	long			 expected_status;
+	struct http_status	*statuses;	/* any of them is the expected status */
+	size_t			 nstatuses;
 	int			 keep_body;	/* a "body" fact is expected */
+	struct regex		*body_not;	/* body_not_regex, or NULL */
+	char			**header_names;	/* expect.headers, lower case */
+	size_t			 nheaders;
 	struct jsonpath		**paths;	/* each json: expectation */
 	size_t			 npaths;
+};
+
+/* An expected status: one (200..200) or a class (200..299). */
+struct http_status {
+	long	lo, hi;
 };
 
 static const char *const http_methods[] = {
@@ -87,12 +111,27 @@ static const struct schema http_headers_value_schema[] = {
 	{ .key = NULL },
 };
 
+static const struct schema http_expect_headers_value_schema[] = {
+	{ .key = "value", .type = SCHEMA_REGEX,
+	  .help = "PCRE2 pattern that must be found in the header's value" },
+	{ .key = NULL },
+};
+
 static const struct schema http_expect_schema[] = {
-	{ .key = "status", .type = SCHEMA_INT, .def = "200", .min = 100,
-	  .max = 599, .help = "expected HTTP status" },
+	/* An integer, a list or a class: checked by http_plan_status. */
+	{ .key = "status", .type = SCHEMA_ANY, .def = "200",
+	  .help = "expected HTTP status: 200, a list [200, 204], or a class "
+	  "2xx, 3xx, 4xx or 5xx (or a list mixing them)" },
 	{ .key = "body_regex", .type = SCHEMA_REGEX,
 	  .help = "PCRE2 pattern that must be found in the body (first "
 	  HTTP_BODY_CAP_TEXT ")" },
+	{ .key = "body_not_regex", .type = SCHEMA_REGEX,
+	  .help = "PCRE2 pattern the body must NOT match; a match is drift, "
+	  "its line the evidence" },
+	{ .key = "headers", .type = SCHEMA_DICT,
+	  .children = http_expect_headers_value_schema,
+	  .help = "{Name: regex} response headers (name in any case); a "
+	  "missing one is drift missing, one not matching drift changed" },
 	{ .key = "json", .type = SCHEMA_DICT,
 	  .children = http_json_value_schema,
 	  .help = "{PATH: value}: values the JSON body must hold, e.g. "
@@ -120,13 +159,15 @@ static const struct schema http_item_schema[] = {
 	{ .key = "tls_verify", .type = SCHEMA_BOOL, .def = "true",
 	  .help = "verify the server's TLS certificate and name" },
 	{ .key = "follow_redirects", .type = SCHEMA_BOOL, .def = "false",
-	  .help = "follow redirects (http and https only, at most 10)" },
+	  .help = "follow redirects (http and https only, at most 10); when "
+	  "not, a 3xx is the status observed and its Location the evidence" },
 	{ .key = "layer", .type = SCHEMA_CHOICE, .choices = http_layers,
 	  .def = "live", .help = "always live" },
 	{ .key = "what", .type = SCHEMA_STRING,
 	  .help = "what the endpoint is (documentation)" },
 	{ .key = "expect", .type = SCHEMA_MAP, .children = http_expect_schema,
-	  .help = "{status, body_regex, json, max_latency_ms}" },
+	  .help = "{status, body_regex, body_not_regex, headers, json, "
+	  "max_latency_ms}" },
 	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
@@ -157,6 +198,11 @@ http_free_config(void *p)
 	free(hc->method);
 	free(hc->body);
 	curl_slist_free_all(hc->headers);
+	free(hc->statuses);
+	regex_free(hc->body_not);
+	for (i = 0; i < hc->nheaders; i++)
+		free(hc->header_names[i]);
+	free(hc->header_names);
 	for (i = 0; i < hc->npaths; i++)
 		jsonpath_free(hc->paths[i]);
 	free(hc->paths);
@@ -384,16 +430,195 @@ http_edges(struct check *c, const char *url)
 	url_free(&u);
 }
 
+/*
+ * One element of expect.status: a whole number 100..599 or a class "2xx"
+ * (1xx..5xx, x in either case). 0, or -1 with a problem at n.
+ */
+static int
+http_plan_status_one(struct plan *p, const struct node *n,
+    struct http_status *out)
+{
+	const char	*v = n->value;
+	char		*end;
+	long		 status;
+
+	if (n->type != NODE_SCALAR || n->is_null) {
+		problems_add_at(p->problems, n, "expect.status: expected a "
+		    "status (200) or a class (2xx), not %s", node_type_name(n));
+		return -1;
+	}
+	if (v[0] >= '1' && v[0] <= '5' && (v[1] == 'x' || v[1] == 'X') &&
+	    (v[2] == 'x' || v[2] == 'X') && v[3] == '\0') {
+		out->lo = (v[0] - '0') * 100L;
+		out->hi = out->lo + 99;
+		return 0;
+	}
+	errno = 0;
+	status = strtol(v, &end, 10);
+	if (v[0] >= '0' && v[0] <= '9' && *end == '\0' && errno == 0 &&
+	    status >= 100 && status <= 599) {
+		out->lo = out->hi = status;
+		return 0;
+	}
+	if (n->secret)	/* never print a secret's value */
+		problems_add_at(p->problems, n, "expect.status: a secret value "
+		    "is not a status: write 200, [200, 204] or a class 2xx..5xx");
+	else
+		problems_add_at(p->problems, n, "expect.status: '%.*s%s' is not "
+		    "a status: write 100..599, [200, 204] or a class 2xx..5xx",
+		    PROBLEM_QUOTE(v));
+	return -1;
+}
+
+/*
+ * expect.status (absent: 200) into hc->statuses and one expectation of the
+ * "status" fact: = 200, one of 200|204, or ~ /^(?:200|3\d\d)$/ as soon as
+ * a class is in it. *shown gets the statuses as written ("200|3xx"), for
+ * the summary. 0, or -1 after adding problems.
+ */
+static int
+http_plan_status(struct plan *p, struct check *c, struct http_config *hc,
+    const struct node *item, const struct node *status_node, char **shown)
+{
+	const struct node	*one;
+	struct buf		 words, pattern;
+	size_t			 i, count;
+	int			 rc = 0, classes = 0;
+
+	if (status_node == NULL || (status_node->type == NODE_SCALAR &&
+	    status_node->is_null)) {
+		hc->statuses = xcalloc(1, sizeof *hc->statuses);
+		hc->statuses[0].lo = hc->statuses[0].hi = 200;
+		hc->nstatuses = 1;
+		plan_expect(p, c, item, "status", MATCH_EQUALS, "200");
+		*shown = xstrdup("200");
+		return 0;
+	}
+	if (status_node->type == NODE_MAP) {
+		problems_add_at(p->problems, status_node, "expect.status: "
+		    "expected a status, a list of them or a class, not a map");
+		return -1;
+	}
+	count = status_node->type == NODE_SEQ ? status_node->count : 1;
+	if (count == 0) {
+		problems_add_at(p->problems, status_node, "expect.status: an "
+		    "empty list allows no status: write at least one");
+		return -1;
+	}
+	hc->statuses = xcalloc(count, sizeof *hc->statuses);
+	buf_init(&words, 4096);
+	buf_init(&pattern, 4096);
+	for (i = 0; i < count; i++) {
+		one = status_node->type == NODE_SEQ ? status_node->items[i] :
+		    status_node;
+		if (http_plan_status_one(p, one, &hc->statuses[i]) != 0) {
+			rc = -1;
+			continue;
+		}
+		if (hc->statuses[i].lo != hc->statuses[i].hi) {
+			classes = 1;
+			buf_printf(&words, "%s%ldxx", words.len > 0 ? "|" : "",
+			    hc->statuses[i].lo / 100);
+			buf_printf(&pattern, "%s%ld\\d\\d", pattern.len > 0 ?
+			    "|" : "", hc->statuses[i].lo / 100);
+		} else {
+			buf_printf(&words, "%s%ld", words.len > 0 ? "|" : "",
+			    hc->statuses[i].lo);
+			buf_printf(&pattern, "%s%ld", pattern.len > 0 ? "|" : "",
+			    hc->statuses[i].lo);
+		}
+	}
+	hc->nstatuses = count;
+	if (rc == 0) {
+		if (classes) {
+			char	*re = xasprintf(count == 1 ? "^%s$" : "^(?:%s)$",
+			    buf_str(&pattern));
+
+			plan_expect(p, c, status_node, "status", MATCH_REGEX, re);
+			free(re);
+		} else
+			plan_expect(p, c, status_node, "status", count == 1 ?
+			    MATCH_EQUALS : MATCH_ONE_OF, buf_str(&words));
+		*shown = xstrdup(buf_str(&words));
+	}
+	buf_free(&words);
+	buf_free(&pattern);
+	return rc;
+}
+
+/* Is status one of those expected? */
+static int
+http_status_expected(const struct http_config *hc, long status)
+{
+	size_t	i;
+
+	for (i = 0; i < hc->nstatuses; i++) {
+		if (status >= hc->statuses[i].lo && status <= hc->statuses[i].hi)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * expect.headers: each name (any case, compared in lower case) with a
+ * pattern its value must match, an expectation of the "header:<name>" fact.
+ */
+static void
+http_plan_expect_headers(struct plan *p, struct check *c,
+    struct http_config *hc, const struct node *headers)
+{
+	const struct node	*key, *value;
+	char			*name, *field;
+	size_t			 i, j;
+	int			 twice;
+
+	if (headers == NULL || headers->type != NODE_MAP)
+		return;		/* absent, or the schema has said why */
+	hc->header_names = xcalloc(headers->count + 1,
+	    sizeof *hc->header_names);
+	for (i = 0; i < headers->count; i++) {
+		key = headers->keys[i];
+		value = headers->items[i];
+		if (*key->value == '\0' ||
+		    key->value[strcspn(key->value, ": \t\r\n")] != '\0') {
+			problems_add_at(p->problems, key, "expect.headers: "
+			    "'%.*s%s' is not a header name",
+			    PROBLEM_QUOTE(key->value));
+			continue;
+		}
+		if (value->type != NODE_SCALAR || value->is_null)
+			continue;	/* the schema has said why */
+		name = xstrdup(key->value);
+		for (j = 0; name[j] != '\0'; j++)
+			name[j] = (char)tolower((unsigned char)name[j]);
+		for (j = 0, twice = 0; j < hc->nheaders && !twice; j++)
+			twice = strcmp(hc->header_names[j], name) == 0;
+		if (twice) {
+			problems_add_at(p->problems, key, "expect.headers: %s "
+			    "is declared twice (names are compared in any case)",
+			    name);
+			free(name);
+			continue;
+		}
+		hc->header_names[hc->nheaders++] = name;
+		field = xasprintf("header:%s", name);
+		plan_expect(p, c, value, field, MATCH_PART_REGEX, value->value);
+		free(field);
+	}
+}
+
 static void
 http_plan_item(struct plan *p, const struct node *item)
 {
-	const struct node	*url_node, *expect, *status_node, *regex_node;
+	const struct node	*url_node, *expect, *regex_node, *not_node;
 	const struct node	*json, *latency_node;
 	struct http_config	*hc;
 	struct check		*c;
-	const char		*name, *method, *regex, *body;
+	const char		*name, *method, *regex, *body, *not_regex;
 	char			*shown, *origin = NULL, *cause = NULL, *text, *summary;
-	long long		 status;
+	char			*statuses = NULL;
+	struct buf		 more;
+	size_t			 i;
 
 	if (item->type != NODE_MAP)
 		return;		/* the schema has said why */
@@ -436,19 +661,26 @@ http_plan_item(struct plan *p, const struct node *item)
 	http_plan_headers(p, hc, node_get(item, "headers"));
 
 	expect = node_get(item, "expect");
-	status_node = node_get(expect, "status");
-	status = node_int(expect, "status", 200);
-	hc->expected_status = (long)status;
-	text = xasprintf("%lld", status);
-	plan_expect(p, c, status_node != NULL ? status_node : item, "status",
-	    MATCH_EQUALS, text);
-	free(text);
+	http_plan_status(p, c, hc, item, node_get(expect, "status"), &statuses);
 	regex_node = node_get(expect, "body_regex");
 	regex = node_str(expect, "body_regex", NULL);
 	if (regex != NULL) {
 		plan_expect(p, c, regex_node, "body", MATCH_REGEX, regex);
 		hc->keep_body = 1;
 	}
+	not_node = node_get(expect, "body_not_regex");
+	not_regex = node_str(expect, "body_not_regex", NULL);
+	if (not_regex != NULL) {
+		/* Matched here, in the probe: the fact is the line that matched. */
+		if ((hc->body_not = regex_compile(not_regex, &cause)) == NULL) {
+			problems_add_at(p->problems, not_node, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		plan_expect(p, c, not_node, "body_not_regex", MATCH_ABSENT,
+		    not_regex);
+	}
+	http_plan_expect_headers(p, c, hc, node_get(expect, "headers"));
 	if ((json = node_get(expect, "json")) != NULL)
 		http_plan_json(p, c, hc, json);
 	latency_node = node_get(expect, "max_latency_ms");
@@ -456,17 +688,26 @@ http_plan_item(struct plan *p, const struct node *item)
 		plan_expect(p, c, latency_node, "latency_ms", MATCH_MAX,
 		    latency_node->value);
 
-	text = xasprintf("%s %s -> %lld%s%s%s%s%s%s%s", hc->method, hc->shown,
-	    status, regex != NULL ? ", body ~ /" : "",
-	    regex != NULL ? regex : "", regex != NULL ? "/" : "",
-	    hc->npaths > 0 ? ", JSON values" : "",
-	    latency_node != NULL ? ", within " : "",
-	    latency_node != NULL ? latency_node->value : "",
-	    latency_node != NULL ? " ms" : "");
+	buf_init(&more, 0);
+	if (regex != NULL)
+		buf_printf(&more, ", body ~ /%s/", regex);
+	if (not_regex != NULL)
+		buf_printf(&more, ", body !~ /%s/", not_regex);
+	for (i = 0; i < hc->nheaders; i++)
+		buf_printf(&more, "%s%s", i == 0 ? ", headers " : ", ",
+		    hc->header_names[i]);
+	if (hc->npaths > 0)
+		buf_puts(&more, ", JSON values");
+	if (latency_node != NULL)
+		buf_printf(&more, ", within %s ms", latency_node->value);
+	text = xasprintf("%s %s -> %s%s", hc->method, hc->shown,
+	    statuses != NULL ? statuses : "?", buf_str(&more));
 	summary = topology_redact(p->topology, text);
 	plan_summary(c, "%s", summary);
 	free(summary);
 	free(text);
+	free(statuses);
+	buf_free(&more);
 }
 
 static void
@@ -659,7 +900,7 @@ http_observe_json(struct http_transfer *t, long status)
 	char				*field, *value;
 	size_t				 i;
 
-	if (status != hc->expected_status) {
+	if (!http_status_expected(hc, status)) {
 		/* The status drift tells; the values are simply not there. */
 		for (i = 0; i < hc->npaths; i++) {
 			field = xasprintf("json:%s", jsonpath_text(hc->paths[i]));
@@ -685,6 +926,177 @@ http_observe_json(struct http_transfer *t, long status)
 	return 0;
 }
 
+/*
+ * Appends value to evidence, redacted first and then cut at
+ * HTTP_VALUE_EXCERPT bytes (cut first, and half a secret would survive
+ * redaction), control bytes as '.'.
+ */
+static void
+http_value_excerpt(struct buf *b, const struct topology *t, const char *value)
+{
+	char	*redacted;
+	size_t	 i, len;
+
+	redacted = t != NULL ? topology_redact(t, value) : xstrdup(value);
+	len = strlen(redacted);
+	for (i = 0; i < len && i < HTTP_VALUE_EXCERPT; i++) {
+		buf_append(b, (unsigned char)redacted[i] < 0x20 ||
+		    redacted[i] == 0x7f ? "." : redacted + i, 1);
+	}
+	if (i < len)
+		buf_puts(b, "...");
+	free(redacted);
+}
+
+/*
+ * Where a redirect not followed leads, without its user and password (for
+ * any scheme: a server may send ftp://user:pw@...); NULL when curl saw no
+ * Location.
+ */
+static char *
+http_location(CURL *easy)
+{
+	CURLU	*u;
+	char	*location = NULL, *text = NULL, *shown;
+
+	if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location) !=
+	    CURLE_OK || location == NULL)
+		return NULL;
+	if ((u = curl_url()) == NULL)
+		util_fatal("out of memory");
+	if (curl_url_set(u, CURLUPART_URL, location,
+	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return xstrdup("(not a URL)");
+	}
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+	if (curl_url_get(u, CURLUPART_URL, &text, 0) != CURLUE_OK)
+		shown = xstrdup("(not a URL)");
+	else
+		shown = xstrdup(text);
+	curl_free(text);
+	curl_url_cleanup(u);
+	return shown;
+}
+
+/*
+ * The declared response headers of the last answer (after redirects), as
+ * facts (NULL: not sent) and evidence. 0, or -1 with the check unknown:
+ * this libcurl cannot tell.
+ */
+static int
+http_observe_headers(struct http_transfer *t, const struct topology *topology,
+    struct buf *evidence)
+{
+	const struct http_config	*hc = t->config;
+	struct observation		*o = &t->check->observation;
+	char				*field;
+	size_t				 i;
+#ifdef HTTP_HAVE_HEADER_API
+	struct curl_header		*h;
+	struct buf			 value;
+	size_t				 j, amount;
+#endif
+
+	if (hc->nheaders == 0)
+		return 0;
+#ifndef HTTP_HAVE_HEADER_API
+	(void)topology;
+	(void)evidence;
+	(void)field;
+	(void)i;
+	observation_unknown(o, "response headers need libcurl 7.83 or later "
+	    "(this one is %s)", LIBCURL_VERSION);
+	return -1;
+#else
+	for (i = 0; i < hc->nheaders; i++) {
+		field = xasprintf("header:%s", hc->header_names[i]);
+		buf_printf(evidence, "; %s: ", hc->header_names[i]);
+		if (curl_easy_header(t->easy, hc->header_names[i], 0,
+		    CURLH_HEADER, -1, &h) != CURLHE_OK) {
+			observation_fact(o, field, NULL);
+			buf_puts(evidence, "(none)");
+			free(field);
+			continue;
+		}
+		/* Several of one name are one list (RFC 9110, 5.3). */
+		amount = h->amount;
+		buf_init(&value, 0);
+		for (j = 0; j < amount; j++) {
+			if (j > 0 && curl_easy_header(t->easy,
+			    hc->header_names[i], j, CURLH_HEADER, -1, &h) !=
+			    CURLHE_OK)
+				break;
+			buf_printf(&value, "%s%s", j > 0 ? ", " : "", h->value);
+		}
+		observation_fact(o, field, buf_str(&value));
+		http_value_excerpt(evidence, topology, buf_str(&value));
+		buf_free(&value);
+		free(field);
+	}
+	return 0;
+#endif
+}
+
+/*
+ * body_not_regex: the line of the body that matched, as the fact (none:
+ * no match) and in evidence, redacted before it is cut. 0, or -1 with an
+ * error observed (the pattern hit its match limit).
+ */
+static int
+http_observe_body_not(struct http_transfer *t, const struct topology *topology,
+    struct buf *evidence)
+{
+	const struct http_config	*hc = t->config;
+	struct observation		*o = &t->check->observation;
+	const char			*body = buf_str(&t->body);
+	size_t				 len = t->body.len, offset = 0;
+	size_t				 start, end, at;
+	char				*cause = NULL, *line, *prefix;
+	char				*redacted, *redacted_prefix, *excerpt;
+	int				 rc;
+
+	if (hc->body_not == NULL)
+		return 0;
+	rc = regex_match(hc->body_not, body, len, NULL, &offset, &cause);
+	if (rc == -1) {
+		observation_error(o, "body_not_regex: %s", cause);
+		free(cause);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	/* The line around the match, within the redaction window. */
+	for (start = offset; start > 0 && body[start - 1] != '\n' &&
+	    offset - start < HTTP_REDACT_WINDOW / 2; start--)
+		;
+	for (end = offset; end < len && body[end] != '\n' &&
+	    end - offset < HTTP_REDACT_WINDOW / 2; end++)
+		;
+	line = xstrndup(body + start, end - start);
+	prefix = xstrndup(body + start, offset - start);
+	redacted = topology != NULL ? topology_redact(topology, line) :
+	    xstrdup(line);
+	redacted_prefix = topology != NULL ? topology_redact(topology, prefix) :
+	    xstrdup(prefix);
+	at = strlen(redacted_prefix);
+	if (at > strlen(redacted))
+		at = strlen(redacted);
+	excerpt = textfile_excerpt(redacted, strlen(redacted), at);
+	observation_fact(o, "body_not_regex", excerpt);
+	buf_printf(evidence, "; body line %d matches /%s/: %s",
+	    textfile_line(body, len, offset), regex_pattern(hc->body_not),
+	    excerpt);
+	free(excerpt);
+	free(redacted_prefix);
+	free(redacted);
+	free(prefix);
+	free(line);
+	return 0;
+}
+
 /* A finished transfer: facts or error, evidence. */
 static void
 http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
@@ -695,7 +1107,7 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	curl_off_t			 total_us = 0;
 	long				 status = 0, redirects = 0;
 	long long			 latency_ms;
-	char				*reason, *redacted;
+	char				*reason, *redacted, *location;
 
 	buf_init(&evidence, 4096);
 	buf_printf(&evidence, "%s %s -> ", hc->method, hc->shown);
@@ -714,6 +1126,12 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	if (redirects > 0)
 		buf_printf(&evidence, " after %ld redirect%s", redirects,
 		    redirects == 1 ? "" : "s");
+	if (status >= 300 && status <= 399 &&
+	    (location = http_location(t->easy)) != NULL) {
+		buf_puts(&evidence, ", Location: ");
+		http_value_excerpt(&evidence, b->topology, location);
+		free(location);
+	}
 	buf_printf(&evidence, " in %lld ms, %zu bytes", latency_ms, t->body.len);
 	http_excerpt(&evidence, b->topology, &t->body);
 
@@ -721,6 +1139,9 @@ http_observe(struct batch *b, struct http_transfer *t, CURLcode code)
 	observation_factf(o, "latency_ms", "%lld", latency_ms);
 	if (hc->keep_body)
 		observation_fact(o, "body", buf_str(&t->body));
+	if (http_observe_headers(t, b->topology, &evidence) != 0 ||
+	    http_observe_body_not(t, b->topology, &evidence) != 0)
+		goto out;
 	if (hc->npaths > 0)
 		http_observe_json(t, status);
 out:

@@ -878,6 +878,41 @@ doc_table_sources(struct doc_ctx *ctx, const struct node *block)
 	doc_table_items(ctx, block, "sources", head, "lllr", doc_sources_cells);
 }
 
+/* "exists" or "a line matching `x`", then "; mode 0644; owner joel; ...". */
+static char *
+doc_file_expected(const struct node *item)
+{
+	static const char *const keys[] = { "mode", "owner", "min_size",
+	    "max_size", "sha256", NULL };
+	static const char *const words[] = { "mode", "owner", "size >=",
+	    "size <=", "sha256", NULL };
+	struct buf	 b;
+	char		*s;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	if (item->type == NODE_MAP && node_get(item, "contains") != NULL) {
+		s = doc_key_text(item, "contains");
+		buf_printf(&b, "a line matching `%s`", s);
+		free(s);
+	} else
+		buf_puts(&b, "exists");
+	for (i = 0; item->type == NODE_MAP && keys[i] != NULL; i++) {
+		if (node_get(item, keys[i]) == NULL)
+			continue;
+		s = doc_key_text(item, keys[i]);
+		/* A digest is recognised by its start; all of it says nothing. */
+		if (strcmp(keys[i], "sha256") == 0)
+			buf_printf(&b, "; sha256 `%.12s%s`", s,
+			    strlen(s) > 12 ? "..." : "");
+		else
+			buf_printf(&b, "; %s %s%s", words[i], s,
+			    strstr(keys[i], "size") != NULL ? " bytes" : "");
+		free(s);
+	}
+	return buf_steal(&b);
+}
+
 static void
 doc_table_files(struct doc_ctx *ctx, const struct node *block)
 {
@@ -900,12 +935,8 @@ doc_table_files(struct doc_ctx *ctx, const struct node *block)
 		free(s);
 		if (item->type == NODE_MAP && node_bool(item, "absent", 0))
 			doc_cell(ctx, "absent");
-		else if (item->type == NODE_MAP && node_get(item, "contains") != NULL) {
-			s = doc_key_text(item, "contains");
-			doc_cell_free(ctx, xasprintf("a line matching `%s`", s));
-			free(s);
-		} else
-			doc_cell(ctx, "exists");
+		else
+			doc_cell_free(ctx, doc_file_expected(item));
 		doc_verdict_one(ctx, item);
 		doc_row_end(ctx);
 	}
@@ -917,16 +948,35 @@ doc_table_files(struct doc_ctx *ctx, const struct node *block)
 static char *
 doc_expectations(const struct node *expect, const char *status_key, const char *def)
 {
-	const struct node	*json;
+	const struct node	*json, *headers;
 	struct buf		 b;
 	char			*s;
 	size_t			 i;
 
 	buf_init(&b, 0);
-	buf_printf(&b, "%s %s", status_key, node_str(expect, status_key, def));
+	if (node_get(expect, status_key) != NULL &&
+	    node_get(expect, status_key)->type == NODE_SEQ) {
+		/* status: [200, 204] */
+		s = doc_join(node_get(expect, status_key), " or ", "");
+		buf_printf(&b, "%s %s", status_key, s);
+		free(s);
+	} else
+		buf_printf(&b, "%s %s", status_key, node_str(expect, status_key, def));
 	if (node_get(expect, "body_regex") != NULL) {
 		s = doc_key_text(expect, "body_regex");
 		buf_printf(&b, "; body matches `%s`", s);
+		free(s);
+	}
+	if (node_get(expect, "body_not_regex") != NULL) {
+		s = doc_key_text(expect, "body_not_regex");
+		buf_printf(&b, "; body does not match `%s`", s);
+		free(s);
+	}
+	headers = node_get(expect, "headers");
+	for (i = 0; headers != NULL && headers->type == NODE_MAP &&
+	    i < headers->count; i++) {
+		s = doc_text(headers->items[i]);
+		buf_printf(&b, "; header %s matches `%s`", headers->keys[i]->value, s);
 		free(s);
 	}
 	if (node_get(expect, "stdout_regex") != NULL) {

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc pkg-config ca-certificates
 libncurses-dev libcurl4-openssl-dev libcjson-dev libhiredis-dev libyaml-dev
-libpcre2-dev libplist-dev libcmocka-dev libmicrohttpd-dev
+libpcre2-dev libplist-dev libcmocka-dev libmicrohttpd-dev libssl-dev
 redis-server redis-tools caddy tmux jq procps psmisc curl netcat-openbsd python3 python3-jsonschema bsdutils openssl libplist-utils
 clang libclang-rt-14-dev libxml2-utils valgrind monitoring-plugins-basic time git man-db gdb
 prometheus chromium zsh"

@@ -44,6 +44,9 @@ enum match {
 	MATCH_MAX,		/* observed number <= value */
 	MATCH_ONE_OF,		/* observed equals one of value's '|'-separated words */
 	MATCH_ABSENT,		/* the field must not be observed (value unused) */
+	/* MATCH_REGEX for a part that may be missing (a response header):
+	 * not observed at all is drift missing, where MATCH_REGEX says changed. */
+	MATCH_PART_REGEX,
 };
 
 /* One expected fact. "exists" is special: see diff.c. */
@@ -51,7 +54,7 @@ struct expect {
 	char		*field;
 	enum match	 match;
 	char		*value;
-	struct regex	*regex;		/* MATCH_REGEX, compiled by the planner */
+	struct regex	*regex;		/* MATCH_*REGEX, compiled by the planner */
 };
 
 /* One observed fact; value NULL means "not there". */

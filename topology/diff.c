@@ -5,8 +5,9 @@
  * The field "exists" decides first: declared but not observed is drift
  * "missing", observed but declared absent is drift "extra". Other fields that
  * differ are "changed", except MATCH_SET fields, whose added names are
- * "extra" and removed names "missing". A check with several mismatches of
- * different classes is "changed".
+ * "extra" and removed names "missing", and MATCH_PART_REGEX fields not
+ * observed at all (a declared response header), which are "missing". A
+ * check with several mismatches of different classes is "changed".
  */
 #include "diff.h"
 
@@ -252,6 +253,7 @@ diff_operator(enum match match)
 {
 	switch (match) {
 	case MATCH_REGEX:
+	case MATCH_PART_REGEX:
 		return "~";
 	case MATCH_MIN:
 		return ">=";
@@ -346,6 +348,7 @@ diff_expect(struct mismatch *m, const struct topology *t,
 		ok = got != NULL && diff_one_of(e->value, got);
 		break;
 	case MATCH_REGEX:
+	case MATCH_PART_REGEX:
 		if (got == NULL || e->regex == NULL) {
 			ok = 0;
 			break;
@@ -375,7 +378,7 @@ diff_expect(struct mismatch *m, const struct topology *t,
 	diff_sep(&m->expected);
 	if (e->match == MATCH_ABSENT)
 		buf_printf(&m->expected, "%s absent", e->field);
-	else if (e->match == MATCH_REGEX)
+	else if (e->match == MATCH_REGEX || e->match == MATCH_PART_REGEX)
 		buf_printf(&m->expected, "%s ~ /%s/", e->field, e->value);
 	else
 		buf_printf(&m->expected, "%s %s %s", e->field,
@@ -390,7 +393,7 @@ diff_expect(struct mismatch *m, const struct topology *t,
 	else {
 		buf_printf(&m->message, "%s is ", e->field);
 		diff_short(&m->message, t, got);
-		if (e->match == MATCH_REGEX)
+		if (e->match == MATCH_REGEX || e->match == MATCH_PART_REGEX)
 			buf_printf(&m->message, ", not matching /%s/", e->value);
 		else if (e->match == MATCH_ABSENT)
 			buf_puts(&m->message, ", expected absent");
@@ -399,7 +402,8 @@ diff_expect(struct mismatch *m, const struct topology *t,
 			    e->match == MATCH_EQUALS ? "" : diff_operator(e->match),
 			    e->match == MATCH_EQUALS ? "" : " ", e->value);
 	}
-	diff_record(m, DRIFT_CHANGED);
+	diff_record(m, e->match == MATCH_PART_REGEX && got == NULL ?
+	    DRIFT_MISSING : DRIFT_CHANGED);
 }
 
 /* What was expected, in full, for an ok result. */
@@ -418,7 +422,7 @@ diff_describe(const struct topology *t, const struct check *c,
 			    diff_count_lines(e->value));
 		else if (e->match == MATCH_ABSENT)
 			buf_printf(expected, "%s absent", e->field);
-		else if (e->match == MATCH_REGEX)
+		else if (e->match == MATCH_REGEX || e->match == MATCH_PART_REGEX)
 			buf_printf(expected, "%s ~ /%s/", e->field, e->value);
 		else
 			buf_printf(expected, "%s %s %s", e->field,

@@ -153,7 +153,7 @@ plan_expect(struct plan *p, struct check *c, const struct node *where,
 	e->field = xstrdup(field);
 	e->match = match;
 	e->value = xstrdup(value != NULL ? value : "");
-	if (match == MATCH_REGEX) {
+	if (match == MATCH_REGEX || match == MATCH_PART_REGEX) {
 		/* Checks made from one template repeat one pattern: one
 		 * compilation, shared (10,000 compilations were 4% of
 		 * loading 10,000 checks). */

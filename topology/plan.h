@@ -47,7 +47,7 @@ void		 plan_duplicates(struct plan *, struct problems *);
 struct check	*plan_add(struct plan *, const struct probe_ops *, enum layer,
 		    const struct node *where, const char *idfmt, ...)
 		    __attribute__((format(printf, 5, 6)));
-/* Adds an expected fact; for MATCH_REGEX compiles it (a problem at where if invalid). */
+/* Adds an expected fact; for MATCH_*REGEX compiles it (a problem at where if invalid). */
 void		 plan_expect(struct plan *, struct check *, const struct node *where,
 		    const char *field, enum match, const char *value);
 void		 plan_summary(struct check *, const char *, ...)

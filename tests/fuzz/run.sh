@@ -35,7 +35,7 @@ SHARED="$ROOT/../shared/fixtures"
 CC_FUZZ=${CC_FUZZ:-clang}
 JOBS=${FUZZ_JOBS:-2}
 SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-PKGS="ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0"
+PKGS="ncursesw libcurl libcjson hiredis yaml-0.1 libpcre2-8 libplist-2.0 libcrypto"
 
 mode=fuzz
 seconds=

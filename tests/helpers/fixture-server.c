@@ -6,7 +6,8 @@
  *
  * usage: fixture-server [--bind ADDR] --port N [--port N ...]
  *            [--ports FIRST-LAST] [--delay MS] [--route 'METHOD PATH STATUS BODY' ...]
- *            [--route-file FILE] [--ready-file F] [--pidfile F] [--log F]
+ *            [--route-file FILE] [--header 'NAME: VALUE' ...]
+ *            [--ready-file F] [--pidfile F] [--log F] [--stats F]
  *
  * A route is four fields separated by spaces; BODY is the rest of the line
  * (it may hold spaces, it may be empty):
@@ -30,7 +31,10 @@
  * --port 0 picks a free port. Once every port listens, one line
  * "listening ADDR:PORT" per port goes to stdout (flushed) and to --ready-file
  * (written whole, then renamed into place). --log appends one line per
- * request: "conn=ID METHOD TARGET -> STATUS". SIGTERM and SIGINT exit 0.
+ * request: "conn=ID METHOD TARGET -> STATUS". --header adds a header line
+ * to every answer (repeatable). --stats writes "max_in_flight N" at exit:
+ * the most requests received and not yet answered at one time, which shows
+ * a client's concurrency without timing it. SIGTERM and SIGINT exit 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -124,6 +128,7 @@ struct conn {
 	size_t			 capture_len;
 	int			 keep_alive;
 	int			 head_only;	/* HEAD: no body in the answer */
+	int			 in_flight;	/* received, not yet answered */
 	const struct route	*route;
 
 	char			*out;
@@ -150,6 +155,8 @@ static struct timer	*heap;
 static size_t		 heap_len, heap_size;
 static uint64_t		 timer_seq;
 static FILE		*logfile;
+static char		*extra_headers;		/* --header lines, each ending CRLF */
+static size_t		 in_flight, max_in_flight;
 static char		 huge_chunk[64 * 1024];
 
 static void
@@ -420,6 +427,10 @@ route_find(const char *method, const char *target)
 static void
 conn_reset_request(struct conn *c)
 {
+	if (c->in_flight) {
+		in_flight--;
+		c->in_flight = 0;
+	}
 	free(c->target);
 	free(c->headers);
 	free(c->capture);
@@ -503,6 +514,15 @@ conn_outf(struct conn *c, const char *fmt, ...)
 		conn_out(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+/* Ends a head: the --header lines, then the blank line. */
+static void
+conn_out_extra(struct conn *c)
+{
+	if (extra_headers != NULL)
+		conn_out(c, extra_headers, strlen(extra_headers));
+	conn_out(c, "\r\n", 2);
+}
+
 /* Queues a full answer's head (and body unless HEAD). */
 static void
 conn_answer(struct conn *c, int status, const char *body, unsigned long long len,
@@ -521,8 +541,9 @@ conn_answer(struct conn *c, int status, const char *body, unsigned long long len
 			break;
 	}
 	conn_outf(c, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %llu\r\nConnection: %s\r\n\r\n", status,
+	    "Content-Length: %llu\r\nConnection: %s\r\n", status,
 	    reason(status), type, len, c->keep_alive ? "keep-alive" : "close");
+	conn_out_extra(c);
 	if (with_body && !c->head_only && body != NULL)
 		conn_out(c, body, (size_t)len);
 	if (!c->keep_alive)
@@ -651,9 +672,10 @@ conn_act(struct conn *c)
 		break;
 	case REDIRECT:
 		conn_outf(c, "HTTP/1.1 %d %s\r\nLocation: %s\r\n"
-		    "Content-Length: 0\r\nConnection: %s\r\n\r\n", r->status,
+		    "Content-Length: 0\r\nConnection: %s\r\n", r->status,
 		    reason(r->status), r->body, c->keep_alive ? "keep-alive" :
 		    "close");
+		conn_out_extra(c);
 		if (!c->keep_alive)
 			c->close_after = 1;
 		break;
@@ -675,6 +697,9 @@ conn_dispatch(struct conn *c)
 	if (logfile != NULL)
 		fprintf(logfile, "conn=%lu %s %s -> %d\n", c->id, c->method,
 		    c->target, r->status);
+	c->in_flight = 1;
+	if (++in_flight > max_in_flight)
+		max_in_flight = in_flight;
 	delay = r->delay_ms >= 0 ? r->delay_ms : global_delay_ms;
 	if (delay > 0) {
 		c->state = WAIT;
@@ -1068,7 +1093,8 @@ usage(void)
 	    "[--ports FIRST-LAST]\n"
 	    "           [--delay MS] [--route 'METHOD PATH STATUS BODY' ...] "
 	    "[--route-file FILE]\n"
-	    "           [--ready-file F] [--pidfile F] [--log F]\n", stderr);
+	    "           [--header 'NAME: VALUE' ...] [--ready-file F] "
+	    "[--pidfile F] [--log F] [--stats F]\n", stderr);
 	exit(2);
 }
 
@@ -1098,11 +1124,15 @@ main(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, 'f' },
 		{ "pidfile", required_argument, NULL, 'i' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "stats", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char			*bind_addr = "127.0.0.1";
 	const char			*ready_file = NULL, *pidfile = NULL;
+	const char			*stats_file = NULL;
+	size_t				 hlen;
 	int				*ports = NULL, first, last, ch, i, n, sfd;
 	size_t				 nports = 0, k, ready_len = 0;
 	char				*ready = NULL, *dash, line[160], pid[32];
@@ -1149,6 +1179,19 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			pidfile = optarg;
+			break;
+		case 'H':
+			if (strchr(optarg, ':') == NULL ||
+			    strpbrk(optarg, "\r\n") != NULL)
+				die("--header: expected 'NAME: VALUE'");
+			hlen = extra_headers != NULL ? strlen(extra_headers) : 0;
+			extra_headers = xalloc(extra_headers,
+			    hlen + strlen(optarg) + 3);
+			snprintf(extra_headers + hlen, strlen(optarg) + 3,
+			    "%s\r\n", optarg);
+			break;
+		case 's':
+			stats_file = optarg;
 			break;
 		case 'l':
 			if ((logfile = fopen(optarg, "a")) == NULL)
@@ -1268,6 +1311,11 @@ main(int argc, char **argv)
 		close(listeners[k].fd);
 	if (logfile != NULL)
 		fclose(logfile);
+	if (stats_file != NULL) {
+		snprintf(line, sizeof line, "max_in_flight %zu\n", max_in_flight);
+		write_file_atomic(stats_file, line);
+	}
+	free(extra_headers);
 	free(conns);
 	free(is_listener);
 	free(heap);

@@ -36,7 +36,7 @@ expect(struct check *c, const char *field, enum match m, const char *value)
 	e->field = xstrdup(field);
 	e->match = m;
 	e->value = xstrdup(value);
-	if (m == MATCH_REGEX)
+	if (m == MATCH_REGEX || m == MATCH_PART_REGEX)
 		e->regex = regex_compile(value, &cause);
 	free(cause);
 }
@@ -248,6 +248,41 @@ test_long_values_are_cut(void **state)
 	check_free(c);
 }
 
+/* A declared part not there is missing; there but different, changed. */
+static void
+test_part_regex(void **state)
+{
+	struct check	*c = make_check();
+
+	expect(c, "header:content-type", MATCH_PART_REGEX, "^application/json");
+	observation_fact(&c->observation, "header:content-type",
+	    "application/json; charset=utf-8");
+	diff_check(NULL, c);
+	assert_int_equal(c->result.status, STATUS_OK);
+	assert_non_null(strstr(c->result.expected,
+	    "header:content-type ~ /^application/json/"));
+
+	observation_fact(&c->observation, "header:content-type", "text/html");
+	diff_check(NULL, c);
+	assert_int_equal(c->result.status, STATUS_DRIFT);
+	assert_int_equal(c->result.drift, DRIFT_CHANGED);
+	assert_non_null(strstr(c->result.message,
+	    "header:content-type is text/html, not matching"));
+
+	observation_fact(&c->observation, "header:content-type", NULL);
+	diff_check(NULL, c);
+	assert_int_equal(c->result.status, STATUS_DRIFT);
+	assert_int_equal(c->result.drift, DRIFT_MISSING);
+	assert_non_null(strstr(c->result.message, "header:content-type not found"));
+
+	/* With another mismatch of another class: changed. */
+	expect(c, "status", MATCH_EQUALS, "200");
+	observation_fact(&c->observation, "status", "404");
+	diff_check(NULL, c);
+	assert_int_equal(c->result.drift, DRIFT_CHANGED);
+	check_free(c);
+}
+
 int
 main(void)
 {
@@ -261,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_one_of_and_absent),
 		cmocka_unit_test(test_regex_limit_is_error),
 		cmocka_unit_test(test_long_values_are_cut),
+		cmocka_unit_test(test_part_regex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
