@@ -22,9 +22,9 @@
  * outlives its timeout is abandoned: its check says so at once, and the
  * thread, which owns its half of a reference-counted job, frees it when
  * getaddrinfo returns, long after the batch (and maybe the plan) is gone.
- * At most DNS_MAX_STRAYS abandoned threads may be left running; past that
- * the resolver is plainly not answering and the checks not yet started are
- * errors without a lookup.
+ * At most DNS_MAX_STRAYS abandoned threads may be left running (in the
+ * process, over every run); past that the resolver is plainly not answering
+ * and the checks not yet started are errors without a lookup.
  */
 #include "probe.h"
 
@@ -350,8 +350,14 @@ struct dns_hub {
 	pthread_cond_t		 cond;		/* an answer was queued */
 	struct dns_lookup	*done;		/* answers not yet taken */
 	int			 refs;		/* the batch's + one per thread */
-	int			 strays;	/* abandoned threads still running */
 };
+
+/*
+ * Abandoned lookups still running, in the whole process: the dashboard
+ * re-probes every few seconds, and a resolver that hangs must not collect
+ * threads run after run.
+ */
+static _Atomic int	dns_strays;
 
 /*
  * One lookup. Until finished is set (under the hub's lock) only its thread
@@ -479,7 +485,7 @@ dns_thread(void *arg)
 	pthread_mutex_lock(&h->lock);
 	l->finished = 1;
 	if (l->abandoned)
-		h->strays--;
+		dns_strays--;
 	else {
 		l->next_done = h->done;
 		h->done = l;
@@ -713,7 +719,7 @@ dns_collect_settled(struct dns_run *r, struct dns_late *late, size_t *nlate)
 		(*nlate)++;
 		l->abandoned = 1;
 		l->refs--;		/* the thread holds the other */
-		r->hub->strays++;
+		dns_strays++;
 		dns_active_remove(r, l);
 	}
 	return done;
@@ -754,9 +760,7 @@ dns_run(struct batch *b)
 	for (;;) {
 		if (batch_cancelled(b))
 			break;
-		pthread_mutex_lock(&r.hub->lock);
-		strays = r.hub->strays;
-		pthread_mutex_unlock(&r.hub->lock);
+		strays = dns_strays;
 		while (r.nactive < limit && started < n)
 			dns_start(&r, started++, strays);
 		if (r.nactive == 0 && started == n)
@@ -799,7 +803,7 @@ dns_run(struct batch *b)
 		l = r.active[i];
 		if (!l->finished) {
 			l->abandoned = 1;
-			r.hub->strays++;
+			dns_strays++;
 		}
 		if (--l->refs == 0)
 			ours[nours++] = l;
