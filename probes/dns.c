@@ -17,8 +17,9 @@
  * error: topo could not tell.
  *
  * getaddrinfo blocks and cannot be cancelled, so each lookup runs in a
- * detached thread of its own, at most batch->jobs at once, and the batch
- * waits on a condition variable with each check's deadline. A lookup that
+ * detached thread of its own, at most batch->jobs (and DNS_MAX_THREADS) at
+ * once, and the batch waits on a condition variable with each check's
+ * deadline. A lookup that
  * outlives its timeout is abandoned: its check says so at once, and the
  * thread, which owns its half of a reference-counted job, frees it when
  * getaddrinfo returns, long after the batch (and maybe the plan) is gone.
@@ -50,6 +51,8 @@
 #define DNS_MAX_STRAYS		32
 /* getaddrinfo through NSS modules needs more than a minimal stack. */
 #define DNS_THREAD_STACK	(512 * 1024)
+/* Lookup threads of one batch at once, whatever --jobs says. */
+#define DNS_MAX_THREADS		256
 /* The batch wakes at least this often to notice a cancelled run. */
 #define DNS_WAKE_MS		250
 
@@ -618,8 +621,11 @@ dns_active_remove(struct dns_run *r, struct dns_lookup *l)
 	last->slot = l->slot;
 }
 
-/* Starts check i's lookup; settles it at once when it cannot start. */
-static void
+/*
+ * Starts check i's lookup, or settles it at once when it cannot start.
+ * -1: no thread to be had now while others run; try again when one ends.
+ */
+static int
 dns_start(struct dns_run *r, size_t i, int strays)
 {
 	struct check		*c = r->b->checks[i];
@@ -632,7 +638,7 @@ dns_start(struct dns_run *r, size_t i, int strays)
 	if (dc == NULL) {
 		observation_error(&c->observation, "not planned");
 		batch_done(r->b, c);
-		return;
+		return 0;
 	}
 	dns_shown(dc, shown, sizeof shown);
 	if (strays >= DNS_MAX_STRAYS) {
@@ -642,7 +648,7 @@ dns_start(struct dns_run *r, size_t i, int strays)
 		observation_evidence(&c->observation, "getaddrinfo %s -> not started",
 		    shown);
 		batch_done(r->b, c);
-		return;
+		return 0;
 	}
 	l = xcalloc(1, sizeof *l);
 	l->hub = r->hub;
@@ -661,12 +667,15 @@ dns_start(struct dns_run *r, size_t i, int strays)
 		r->hub->refs--;
 		pthread_mutex_unlock(&r->hub->lock);
 		dns_lookup_free(l);
+		if (rc == EAGAIN && r->nactive > 0)
+			return -1;
 		observation_error(&c->observation, "cannot start a lookup of %s: %s",
 		    shown, strerror(rc));
 		batch_done(r->b, c);
-		return;
+		return 0;
 	}
 	r->active[r->nactive++] = l;
+	return 0;
 }
 
 /* Waits (the hub locked) for an answer, the nearest deadline, or a wake-up. */
@@ -742,6 +751,8 @@ dns_run(struct batch *b)
 		return;
 	if (limit > n)
 		limit = n;
+	if (limit > DNS_MAX_THREADS)
+		limit = DNS_MAX_THREADS;
 	memset(&r, 0, sizeof r);
 	r.b = b;
 	r.hub = xcalloc(1, sizeof *r.hub);
@@ -761,8 +772,9 @@ dns_run(struct batch *b)
 		if (batch_cancelled(b))
 			break;
 		strays = dns_strays;
-		while (r.nactive < limit && started < n)
-			dns_start(&r, started++, strays);
+		while (r.nactive < limit && started < n &&
+		    dns_start(&r, started, strays) == 0)
+			started++;
 		if (r.nactive == 0 && started == n)
 			break;
 
