@@ -92,6 +92,23 @@ k8s_objects_find(const struct k8s_objects *objs, const char *kind, const char *n
 	return NULL;
 }
 
+int
+k8s_name_is_pattern(const char *name)
+{
+	return strpbrk(name, "*?") != NULL;
+}
+
+int
+k8s_object_matches(const struct k8s_object *o, const char *kind, const char *pattern,
+    const char *ns)
+{
+	if (strcmp(o->kind, kind) != 0)
+		return 0;
+	if (ns != NULL && o->ns != NULL && strcmp(o->ns, ns) != 0)
+		return 0;
+	return util_glob_match(pattern, o->name);
+}
+
 static struct k8s_port *
 k8s_ports_add(struct k8s_object *o)
 {

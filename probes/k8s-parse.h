@@ -56,6 +56,15 @@ int	k8s_objects_from_yaml(struct k8s_objects *, const char *text, size_t len,
 /* The object of that kind (NULL: any kind) and name, in namespace ns (NULL: any). */
 const struct k8s_object *k8s_objects_find(const struct k8s_objects *, const char *kind,
 	    const char *name, const char *ns);
+/*
+ * Names declared by pattern (StatefulSet/aistor-*: the objects an operator
+ * makes): 1 when name holds a glob character ('*' or '?').
+ */
+int	k8s_name_is_pattern(const char *name);
+/* 1 when o is of kind, in namespace ns (NULL: any; as k8s_objects_find),
+ * and its name matches pattern (util_glob_match). */
+int	k8s_object_matches(const struct k8s_object *, const char *kind,
+	    const char *pattern, const char *ns);
 void	k8s_objects_free(struct k8s_objects *);
 
 #endif

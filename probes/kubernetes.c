@@ -13,6 +13,9 @@
  *             type: NodePort
  *             ports: [{port: 8288, node_port: 8288, target_port: 8288}, 8289]
  *             managed_by: helm       # not in the manifests: static unknown
+ *     storage:
+ *       workloads:                   # what an operator makes, by name pattern
+ *         - {name: StatefulSet/aistor-*, managed_by: aistor-operator}
  *
  * Live: ONE `kubectl [--context C] get statefulsets,deployments,daemonsets,
  * services -n NS -o json` per namespace per run, namespaces concurrently,
@@ -33,6 +36,13 @@
  * shown only for ports whose node_port the topology declares (others are
  * assigned by the cluster). target_ports: "8288->8288,9070->admin", only for
  * ports whose target_port the topology declares.
+ *
+ * A name with '*' or '?' (util_glob_match) declares, with managed_by, the
+ * objects of that kind an operator makes: k8s/<ns>/<Kind>/<pattern> is one
+ * check of every object it matches (except those declared by their own
+ * name): at least one must exist; each must be ready (live) and have the
+ * replicas or type declared. Not in the manifests: unknown, as any managed
+ * object. The objects it matches are not extras.
  *
  * Extras (in runs that include every check of that layer): every workload
  * or Service of a declared namespace that the topology does not declare.
@@ -81,7 +91,8 @@ struct k8s_decl_port {
 
 struct k8s_decl {
 	char		*kind;
-	char		*name;
+	char		*name;		/* or a pattern */
+	int		 pattern;
 };
 
 struct k8s_namespace {
@@ -108,6 +119,7 @@ struct k8s_config {
 	char			*kind;
 	char			*name;
 	char			*managed_by;
+	int			 pattern;	/* name is a glob: an operator's objects */
 	struct k8s_decl_port	*ports;
 	size_t			 nports;
 };
@@ -118,11 +130,13 @@ static const char *const k8s_workload_kinds[] = {
 
 static const struct schema k8s_workload_keys[] = {
 	{ .key = "name", .type = SCHEMA_STRING, .required = 1,
-	  .help = "Kind/name: StatefulSet/inngest, Deployment/x, DaemonSet/y" },
+	  .help = "Kind/name: StatefulSet/inngest, Deployment/x, DaemonSet/y; "
+	  "a name pattern (StatefulSet/aistor-*) with managed_by" },
 	{ .key = "replicas", .type = SCHEMA_INT, .min = 0, .max = 100000,
 	  .help = "desired replicas" },
 	{ .key = "managed_by", .type = SCHEMA_STRING,
-	  .help = "helm, an operator...: not in the manifests (static check unknown)" },
+	  .help = "helm, an operator...: not in the manifests (static check unknown); "
+	  "required with a name pattern" },
 	{ .key = "role", .type = SCHEMA_ANY, .help = "documentation" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
@@ -154,13 +168,15 @@ static const struct schema k8s_port_item[] = {
 };
 
 static const struct schema k8s_service_keys[] = {
-	{ .key = "name", .type = SCHEMA_STRING, .required = 1, .help = "the Service's name" },
+	{ .key = "name", .type = SCHEMA_STRING, .required = 1,
+	  .help = "the Service's name, or a name pattern (aistor-*) with managed_by" },
 	{ .key = "type", .type = SCHEMA_STRING,
 	  .help = "ClusterIP, NodePort, LoadBalancer, ExternalName" },
 	{ .key = "ports", .type = SCHEMA_LIST, .children = k8s_port_item,
 	  .help = "every port of the Service" },
 	{ .key = "managed_by", .type = SCHEMA_STRING,
-	  .help = "helm, an operator...: not in the manifests (static check unknown)" },
+	  .help = "helm, an operator...: not in the manifests (static check unknown); "
+	  "required with a name pattern" },
 	{ .key = "role", .type = SCHEMA_ANY, .help = "documentation" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "per-check timeout" },
@@ -272,6 +288,7 @@ k8s_config_copy(const struct k8s_config *from)
 
 	cfg = k8s_config_new(from->section, from->what, from->ns, from->kind, from->name);
 	cfg->managed_by = from->managed_by != NULL ? xstrdup(from->managed_by) : NULL;
+	cfg->pattern = from->pattern;
 	cfg->ports = xcalloc(from->nports + 1, sizeof *cfg->ports);
 	for (i = 0; i < from->nports; i++) {
 		cfg->ports[i] = from->ports[i];
@@ -483,6 +500,31 @@ k8s_plan_expects(struct plan *p, struct check *c, const struct node *where,
 	}
 }
 
+/*
+ * A name pattern is an operator's objects: it says which operator, and
+ * nothing every object it matches could not share. 0 after a problem.
+ */
+static int
+k8s_plan_pattern(struct plan *p, const struct node *item, const char *kind,
+    const char *spec)
+{
+	const char	*managed_by = node_str(item, "managed_by", NULL);
+
+	if (managed_by == NULL || *managed_by == '\0') {
+		problems_add_at(p->problems, item, "kubernetes: %s%s%s is a name pattern: "
+		    "it needs managed_by (the operator that makes the objects)",
+		    strcmp(kind, "Service") == 0 ? "" : kind,
+		    strcmp(kind, "Service") == 0 ? "" : "/", spec);
+		return 0;
+	}
+	if (node_get(item, "ports") != NULL) {
+		problems_add_at(p->problems, node_get(item, "ports"), "kubernetes: ports: "
+		    "not with a name pattern (declare such a Service by its name)");
+		return 0;
+	}
+	return 1;
+}
+
 static void
 k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct node *item,
     enum k8s_what what)
@@ -527,16 +569,22 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 			replicas = node_int(item, "replicas", -1);
 	} else
 		kind = "Service";
+	if (k8s_name_is_pattern(spec) && !k8s_plan_pattern(p, item, kind, spec)) {
+		free(kindbuf);
+		return;
+	}
 
 	cfg = k8s_config_new(s, what, ns, kind, spec);
 	if (item->type == NODE_MAP && node_str(item, "managed_by", NULL) != NULL)
 		cfg->managed_by = xstrdup(node_str(item, "managed_by", NULL));
+	cfg->pattern = k8s_name_is_pattern(spec);
 	if (what == K8S_SERVICE)
 		k8s_plan_ports(p, cfg, node_get(item, "ports"));
 
 	n->decls = xreallocarray(n->decls, n->ndecls + 1, sizeof *n->decls);
 	n->decls[n->ndecls].kind = xstrdup(kind);
 	n->decls[n->ndecls].name = xstrdup(spec);
+	n->decls[n->ndecls].pattern = cfg->pattern;
 	n->ndecls++;
 
 	c = plan_add(p, &probe_kubernetes, LAYER_LIVE, where, "k8s/%s/%s/%s", n->name, kind,
@@ -544,8 +592,13 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 	section_inherit_timeout(c, where, n->timeout_ms);
 	c->config = cfg;
 	k8s_plan_expects(p, c, where, cfg, replicas, 1);
-	plan_summary(c, "%s %s in namespace %s%s", kind, spec, n->name,
-	    what == K8S_WORKLOAD ? ", all replicas ready" : "");
+	if (cfg->pattern)
+		plan_summary(c, "every %s matching %s in namespace %s (made by %s)%s",
+		    kind, spec, n->name, cfg->managed_by, what == K8S_WORKLOAD ?
+		    ", all replicas ready" : "");
+	else
+		plan_summary(c, "%s %s in namespace %s%s", kind, spec, n->name,
+		    what == K8S_WORKLOAD ? ", all replicas ready" : "");
 	if (s->manifests != NULL) {
 		copy = k8s_config_copy(cfg);
 		c = plan_add(p, &probe_kubernetes, LAYER_STATIC, where, "k8s/%s/%s/%s/manifest",
@@ -553,7 +606,8 @@ k8s_plan_object(struct plan *p, struct k8s_section *s, size_t ns, const struct n
 		section_inherit_timeout(c, where, n->timeout_ms);
 		c->config = copy;
 		k8s_plan_expects(p, c, where, copy, replicas, 0);
-		plan_summary(c, "%s %s (namespace %s) in the manifests", kind, spec, n->name);
+		plan_summary(c, "%s %s%s (namespace %s) in the manifests", kind,
+		    cfg->pattern ? "matching " : "", spec, n->name);
 	}
 	free(kindbuf);
 }
@@ -628,6 +682,23 @@ k8s_in_namespace(const struct check *c, const void *arg)
 	return cfg != NULL && cfg->ns == *(const size_t *)arg;
 }
 
+/* Declared by its own name (not only matched by a pattern). */
+static int
+k8s_declared_by_name(const struct k8s_namespace *n, const struct k8s_object *o)
+{
+	size_t	i;
+	int	workload = k8s_kind_is_workload(o->kind);
+
+	for (i = 0; i < n->ndecls; i++) {
+		if (n->decls[i].pattern || strcmp(n->decls[i].name, o->name) != 0)
+			continue;
+		if (strcmp(n->decls[i].kind, o->kind) == 0 ||
+		    (workload && k8s_kind_is_workload(n->decls[i].kind)))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 k8s_declared(const struct k8s_namespace *n, const struct k8s_object *o)
 {
@@ -635,6 +706,12 @@ k8s_declared(const struct k8s_namespace *n, const struct k8s_object *o)
 	int	workload = k8s_kind_is_workload(o->kind);
 
 	for (i = 0; i < n->ndecls; i++) {
+		/* An operator's objects, by pattern: of that kind only. */
+		if (n->decls[i].pattern) {
+			if (k8s_object_matches(o, n->decls[i].kind, n->decls[i].name, NULL))
+				return 1;
+			continue;
+		}
 		if (strcmp(n->decls[i].name, o->name) != 0)
 			continue;
 		/* A workload declared with another kind is "changed", not an extra. */
@@ -708,6 +785,95 @@ k8s_facts(struct check *c, const struct k8s_config *cfg, const struct k8s_object
 	    o->file == NULL ? "\n" : ": ", o->name, o->service_type, all);
 	free(all);
 	free(ports);
+}
+
+/* Evidence lines of a pattern's objects, at most this many. */
+#define K8S_PATTERN_SHOWN	20
+
+/*
+ * The facts of a pattern declaration: every object it matches in ns (but
+ * those declared by their own name), from kubectl (live: their readiness
+ * too) or the manifests. source: the command run, or NULL for manifests.
+ * Returns how many matched; with none, nothing is written.
+ */
+static size_t
+k8s_pattern_facts(struct check *c, const struct k8s_config *cfg,
+    const struct k8s_objects *objs, const char *ns, const char *source)
+{
+	const struct k8s_namespace *n = &cfg->section->namespaces[cfg->ns];
+	const struct k8s_object	*o;
+	struct observation	*ob = &c->observation;
+	struct buf		 lines, unready, each;
+	const char		*first_type = NULL;
+	long long		 first_replicas = -2;
+	size_t			 i, count = 0;
+	int			 mixed = 0, workload = cfg->what == K8S_WORKLOAD;
+
+	buf_init(&lines, 0);
+	buf_init(&unready, 0);
+	buf_init(&each, 0);
+	for (i = 0; i < objs->count; i++) {
+		o = &objs->items[i];
+		if (!k8s_object_matches(o, cfg->kind, cfg->name, ns) ||
+		    k8s_declared_by_name(n, o))
+			continue;
+		count++;
+		if (workload) {
+			if (first_replicas == -2)
+				first_replicas = o->replicas;
+			mixed |= o->replicas != first_replicas;
+			buf_printf(&each, "%s%s=%lld", each.len > 0 ? "," : "", o->name,
+			    o->replicas);
+			if (source != NULL && (o->replicas <= 0 || o->ready < o->replicas))
+				buf_printf(&unready, "%s%s %lld/%lld", unready.len > 0 ?
+				    ", " : "", o->name, o->ready, o->replicas);
+		} else {
+			if (first_type == NULL)
+				first_type = o->service_type;
+			mixed |= strcmp(o->service_type, first_type) != 0;
+			buf_printf(&each, "%s%s=%s", each.len > 0 ? "," : "", o->name,
+			    o->service_type);
+		}
+		if (count > K8S_PATTERN_SHOWN)
+			continue;
+		if (source == NULL)
+			buf_printf(&lines, "\n%s:%d: %s/%s", o->file, o->line, o->kind,
+			    o->name);
+		else
+			buf_printf(&lines, "\n%s/%s", o->kind, o->name);
+		if (workload && source != NULL)
+			buf_printf(&lines, ": replicas %lld, ready %lld/%lld", o->replicas,
+			    o->ready, o->replicas);
+		else if (workload)
+			buf_printf(&lines, ", replicas %lld", o->replicas);
+		else
+			buf_printf(&lines, "%stype %s", source != NULL ? ": " : ", ",
+			    o->service_type);
+	}
+	if (count > 0) {
+		observation_fact(ob, "exists", "yes");
+		observation_fact(ob, "kind", cfg->kind);
+		observation_factf(ob, "objects", "%zu", count);
+		if (workload) {
+			/* One number when they agree, else each one's. */
+			if (mixed)
+				observation_fact(ob, "replicas", buf_str(&each));
+			else if (first_replicas >= 0)
+				observation_factf(ob, "replicas", "%lld", first_replicas);
+			if (source != NULL)
+				observation_fact(ob, "ready", unready.len > 0 ?
+				    buf_str(&unready) : "all");
+		} else
+			observation_fact(ob, "type", mixed ? buf_str(&each) : first_type);
+		observation_evidence(ob, "%s%s%zu %s%s matching %s (made by %s)%s%s",
+		    source != NULL ? source : "", source != NULL ? "\n" : "", count,
+		    cfg->kind, count == 1 ? "" : "s", cfg->name, cfg->managed_by,
+		    buf_str(&lines), count > K8S_PATTERN_SHOWN ? "\n..." : "");
+	}
+	buf_free(&lines);
+	buf_free(&unready);
+	buf_free(&each);
+	return count;
 }
 
 /* ---- live ---- */
@@ -801,6 +967,14 @@ k8s_observe_live(struct check *c, struct k8s_call *call, const char *ns)
 		observation_factf(ob, "objects", "%zu", call->objs.count);
 		observation_evidence(ob, "%s\n%zu workloads and Services", call->cmd,
 		    call->objs.count);
+		return;
+	}
+	if (cfg->pattern) {
+		if (k8s_pattern_facts(c, cfg, &call->objs, ns, call->cmd) > 0)
+			return;
+		observation_fact(ob, "exists", "no");
+		observation_evidence(ob, "%s\nno %s matching %s in namespace %s", call->cmd,
+		    cfg->kind, cfg->name, ns);
 		return;
 	}
 	if ((o = k8s_lookup(&call->objs, cfg, ns)) == NULL) {
@@ -1102,6 +1276,13 @@ k8s_observe_static(struct check *c, const struct k8s_manifests *m)
 		return;
 	}
 	ns = s->namespaces[cfg->ns].name;
+	if (cfg->pattern) {
+		/* What an operator makes is seldom in the repository. */
+		if (k8s_pattern_facts(c, cfg, &m->objs, ns, NULL) == 0)
+			observation_unknown(ob, "managed by %s: not in manifests",
+			    cfg->managed_by);
+		return;
+	}
 	if ((o = k8s_lookup(&m->objs, cfg, ns)) == NULL) {
 		if (cfg->managed_by != NULL)
 			observation_unknown(ob, "managed by %s: not in manifests", cfg->managed_by);

@@ -93,5 +93,6 @@ extern const struct probe_ops probe_caddy;
 extern const struct probe_ops probe_redis;
 extern const struct probe_ops probe_unknowns;
 extern const struct probe_ops probe_events;
+extern const struct probe_ops probe_dns;
 
 #endif

@@ -13,6 +13,7 @@ const struct probe_ops *const probe_table[] = {
 	&probe_sources,
 	&probe_events,
 	&probe_port,
+	&probe_dns,
 	&probe_http,
 	&probe_command,
 	&probe_launchd,

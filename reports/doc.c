@@ -1037,6 +1037,44 @@ doc_table_http(struct doc_ctx *ctx, const struct node *block)
 	doc_table_items(ctx, block, "http", head, "llllr", doc_http_cells);
 }
 
+/* The cells of a `dns:` item, before its verdict. */
+static void
+doc_dns_cells(struct doc_ctx *ctx, const struct node *item)
+{
+	const struct node	*list;
+	const char		*family = node_str(item, "family", "any");
+	char			*s;
+
+	doc_cell_free(ctx, doc_key_text(item, "name"));
+	doc_cell_free(ctx, doc_key_text(item, "what"));
+	list = node_get(item, "addresses");
+	if (list == NULL)
+		list = node_get(item, "contains");
+	if (strcmp(node_str(item, "expect", "resolves"), "nxdomain") == 0)
+		s = xstrdup("does not resolve");
+	else if (list == NULL)
+		s = xasprintf("resolves%s%s", strcmp(family, "any") != 0 ? " " : "",
+		    strcmp(family, "any") != 0 ? family : "");
+	else {
+		s = list->type == NODE_SEQ ? doc_join(list, ", ", "`") :
+		    xasprintf("`%s`", node_str(item, "contains", ""));
+		doc_cell_free(ctx, xasprintf("%s%s", node_get(item, "addresses") != NULL ?
+		    "" : "at least ", s));
+		free(s);
+		return;
+	}
+	doc_cell_free(ctx, s);
+}
+
+static void
+doc_table_dns(struct doc_ctx *ctx, const struct node *block)
+{
+	static const char *const head[] = { "Name", "What", "Resolves to", "Verified",
+	    NULL };
+
+	doc_table_items(ctx, block, "dns", head, "lllr", doc_dns_cells);
+}
+
 /* The cells of a `command:` item, before its verdict. */
 static void
 doc_command_cells(struct doc_ctx *ctx, const struct node *item)
@@ -1263,6 +1301,7 @@ static const struct doc_table doc_tables[] = {
 	{ "launchd", doc_table_launchd, "Host launchd inventory" },
 	{ "kubernetes", doc_table_kubernetes, "Kubernetes services" },
 	{ "ports", doc_table_ports, "Port map" },
+	{ "dns", doc_table_dns, "Name resolution" },
 	{ "caddy", doc_table_caddy, "Networking and routes" },
 	{ "sources", doc_table_sources, "Facts read from the source" },
 	{ "events", doc_table_events, "Event graph" },
@@ -1319,7 +1358,7 @@ doc_block(struct doc_ctx *ctx, const struct node *block)
 			return;
 		}
 	}
-	msg = xasprintf("no table named '%s' (launchd, kubernetes, ports, caddy, "
+	msg = xasprintf("no table named '%s' (launchd, kubernetes, ports, dns, caddy, "
 	    "sources, events, files, http, commands, redis, unknowns, watch, adrs, cli)", name);
 	doc_fault(ctx, node_get(block, "table"), msg);
 	free(msg);

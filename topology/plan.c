@@ -197,38 +197,51 @@ plan_keep(struct plan *p, void *state, void (*free_state)(void *))
 	p->nkept++;
 }
 
+/* A check and its place in the plan: the first declared is the first planned. */
+struct plan_ordered {
+	const struct check	*check;
+	size_t			 order;
+};
+
 static int
 plan_compare_ids(const void *a, const void *b)
 {
-	const struct check *const	*x = a, *const *y = b;
+	const struct plan_ordered	*x = a, *y = b;
 	int				 rc;
 
-	rc = strcmp((*x)->id, (*y)->id);
+	rc = strcmp(x->check->id, y->check->id);
 	if (rc != 0)
 		return rc;
-	if ((*x)->line != (*y)->line)
-		return (*x)->line < (*y)->line ? -1 : 1;
-	return (*x)->column - (*y)->column;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Two checks with one id would make reports and `topo stale` ambiguous. */
 void
 plan_duplicates(struct plan *p, struct problems *problems)
 {
-	struct check	**sorted;
-	size_t		  i;
+	struct plan_ordered	*sorted;
+	const struct check	*c, *first;
+	size_t			 i;
 
 	if (p->count < 2)
 		return;
 	sorted = xreallocarray(NULL, p->count, sizeof *sorted);
-	memcpy(sorted, p->checks, p->count * sizeof *sorted);
+	for (i = 0; i < p->count; i++) {
+		sorted[i].check = p->checks[i];
+		sorted[i].order = i;
+	}
 	qsort(sorted, p->count, sizeof *sorted, plan_compare_ids);
 	for (i = 1; i < p->count; i++) {
-		if (strcmp(sorted[i]->id, sorted[i - 1]->id) != 0)
+		c = sorted[i].check;
+		first = sorted[i - 1].check;
+		if (strcmp(c->id, first->id) != 0)
 			continue;
-		problems_add(problems, sorted[i]->file, sorted[i]->line,
-		    sorted[i]->column, "duplicate check id '%s' (first at %d:%d)",
-		    sorted[i]->id, sorted[i - 1]->line, sorted[i - 1]->column);
+		/* An included file's check names the other file too. */
+		problems_add(problems, c->file, c->line, c->column,
+		    "duplicate check id '%s' (first at %s%s%d:%d)", c->id,
+		    strcmp(c->file, first->file) != 0 ? first->file : "",
+		    strcmp(c->file, first->file) != 0 ? ":" : "", first->line,
+		    first->column);
 	}
 	free(sorted);
 }

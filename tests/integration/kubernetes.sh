@@ -317,3 +317,126 @@ t_contains "workload of another kind" "$T_ERR" "bad.yaml:6:28: kubernetes: workl
 t_contains "workload without a name" "$T_ERR" "bad.yaml:6:35:"
 t_contains "port not a number" "$T_ERR" "bad.yaml:9:19: kubernetes: a port is a number"
 t_eq "nothing ran" "0" "$(wc -l <"$FAKE_KUBECTL_LOG" | tr -d ' ')"
+
+# --- objects an operator makes, declared by name pattern -------------------
+cat >"$KD/storage.json" <<'EOF'
+{"apiVersion": "v1", "kind": "List", "items": [
+ {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "aistor-operator", "namespace": "storage"},
+  "spec": {"replicas": 1}, "status": {"replicas": 1, "readyReplicas": 1}},
+ {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "aistor-pool-0", "namespace": "storage"},
+  "spec": {"replicas": 4}, "status": {"replicas": 4, "readyReplicas": 4}},
+ {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "aistor-pool-1", "namespace": "storage"},
+  "spec": {"replicas": 4}, "status": {"replicas": 4, "readyReplicas": 4}},
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "aistor-hl", "namespace": "storage"},
+  "spec": {"type": "ClusterIP", "ports": [{"port": 9000, "protocol": "TCP"}]}},
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "aistor-console", "namespace": "storage"},
+  "spec": {"type": "ClusterIP", "ports": [{"port": 9443, "protocol": "TCP"}]}},
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "minio", "namespace": "storage"},
+  "spec": {"type": "ClusterIP", "ports": [{"port": 443, "protocol": "TCP"}]}}
+]}
+EOF
+cp "$KD/storage.json" "$TMPDIR/storage.json"
+OPS=$REPO/operator
+mkdir -p "$OPS"
+cat >"$OPS/operator.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: aistor-operator, namespace: storage}
+spec: {replicas: 1}
+EOF
+P=$TMPDIR/pattern.yaml
+cat >"$P" <<EOF
+version: 1
+system: k8s-pattern
+kubernetes:
+  manifests: $OPS
+  namespaces:
+    storage:
+      workloads:
+        - Deployment/aistor-operator
+        - {name: StatefulSet/aistor-*, managed_by: aistor-operator, replicas: 4}
+      services:
+        - {name: aistor-*, managed_by: aistor-operator, type: ClusterIP}
+        - {name: minio, managed_by: aistor-operator}
+EOF
+S=k8s/storage
+t_exit "pattern: operator objects as declared" 0 "$TOPO" check -f "$P" --format json -o "$TMPDIR/out.json"
+t_eq "pattern: StatefulSets ok" "ok" "$(status "$S/StatefulSet/aistor-*")"
+t_eq "pattern: Services ok" "ok" "$(status "$S/Service/aistor-*")"
+t_eq "pattern: the objects it matches are not extras" "" "$(extras)"
+t_contains "pattern: evidence lists each object" "$(field "$S/StatefulSet/aistor-*" evidence)" "2 StatefulSets matching aistor-* (made by aistor-operator)"
+t_contains "pattern: evidence, readiness" "$(field "$S/StatefulSet/aistor-*" evidence)" "StatefulSet/aistor-pool-1: replicas 4, ready 4/4"
+t_contains "pattern: observed" "$(field "$S/StatefulSet/aistor-*" observed)" "replicas = 4; ready = all"
+t_eq "pattern: not in the manifests is unknown" "unknown" "$(status "$S/StatefulSet/aistor-*/manifest")"
+t_contains "pattern: unknown's reason" "$(field "$S/StatefulSet/aistor-*/manifest" message)" "managed by aistor-operator: not in manifests"
+t_eq "pattern: the operator's own manifest ok" "ok" "$(status "$S/Deployment/aistor-operator/manifest")"
+t_eq "pattern: no static extras" "" "$(extras)"
+
+# Without the patterns, the operator's objects are undeclared.
+grep -v 'aistor-\*' "$P" >"$TMPDIR/nopattern.yaml"
+t_exit "no pattern: extras" 1 "$TOPO" check -f "$TMPDIR/nopattern.yaml" --layer live --format json -o "$TMPDIR/out.json"
+t_eq "no pattern: each is an extra" "$S/Service/aistor-console $S/Service/aistor-hl $S/StatefulSet/aistor-pool-0 $S/StatefulSet/aistor-pool-1" "$(extras)"
+
+# What matches no declaration is still an extra: another name, another kind.
+jq '.items += [
+  {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "debug-sts", "namespace": "storage"},
+   "spec": {"replicas": 1}, "status": {"replicas": 1, "readyReplicas": 1}},
+  {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "aistor-rogue", "namespace": "storage"},
+   "spec": {"replicas": 1}, "status": {"replicas": 1, "readyReplicas": 1}}]' "$TMPDIR/storage.json" >"$KD/storage.json"
+t_exit "pattern: unmatched objects drift" 1 "$TOPO" check -f "$P" --layer live --format json -o "$TMPDIR/out.json"
+t_eq "pattern: only the unmatched are extras" "$S/Deployment/aistor-rogue $S/StatefulSet/debug-sts" "$(extras)"
+t_eq "pattern: still ok itself" "ok" "$(status "$S/StatefulSet/aistor-*")"
+
+# A matched object not ready, or scaled otherwise: changed, naming it.
+jq '(.items[] | select(.metadata.name == "aistor-pool-1") | .status.readyReplicas) = 2' "$TMPDIR/storage.json" >"$KD/storage.json"
+t_exit "pattern: one not ready" 1 "$TOPO" check -f "$P" --layer live --format json -o "$TMPDIR/out.json"
+t_eq "not ready: changed" "drift/changed" "$(status "$S/StatefulSet/aistor-*")"
+t_contains "not ready: names it" "$(field "$S/StatefulSet/aistor-*" message)" "ready is aistor-pool-1 2/4, expected all"
+jq '(.items[] | select(.metadata.name == "aistor-pool-1") | .spec.replicas) = 2 |
+    (.items[] | select(.metadata.name == "aistor-pool-1") | .status.readyReplicas) = 2' "$TMPDIR/storage.json" >"$KD/storage.json"
+"$TOPO" check -f "$P" --layer live --format json -o "$TMPDIR/out.json"
+t_contains "replicas: each one's" "$(field "$S/StatefulSet/aistor-*" message)" "replicas is aistor-pool-0=4,aistor-pool-1=2, expected 4"
+
+# One declared by its own name is its own check, not the pattern's.
+sed 's|^        - Deployment/aistor-operator|&\n        - StatefulSet/aistor-pool-1|' "$P" >"$TMPDIR/named.yaml"
+jq '(.items[] | select(.metadata.name == "aistor-pool-1") | .status.readyReplicas) = 0' "$TMPDIR/storage.json" >"$KD/storage.json"
+t_exit "named and pattern: drift" 1 "$TOPO" check -f "$TMPDIR/named.yaml" --layer live --format json -o "$TMPDIR/out.json"
+t_eq "named: its own drift" "drift/changed" "$(status "$S/StatefulSet/aistor-pool-1")"
+t_eq "named: the pattern's others are ok" "ok" "$(status "$S/StatefulSet/aistor-*")"
+t_contains "named: the pattern counts the others" "$(field "$S/StatefulSet/aistor-*" evidence)" "1 StatefulSet matching aistor-*"
+
+# None made: missing.
+jq '.items |= map(select(.kind != "StatefulSet"))' "$TMPDIR/storage.json" >"$KD/storage.json"
+t_exit "pattern: none made" 1 "$TOPO" check -f "$P" --layer live --format json -o "$TMPDIR/out.json"
+t_eq "none made: missing" "drift/missing" "$(status "$S/StatefulSet/aistor-*")"
+t_contains "none made: evidence" "$(field "$S/StatefulSet/aistor-*" evidence)" "no StatefulSet matching aistor-* in namespace storage"
+cp "$TMPDIR/storage.json" "$KD/storage.json"
+
+# In the manifests: matched there, ok; and not extras.
+cat >"$OPS/tenant.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: aistor-pool-0, namespace: storage}
+spec: {replicas: 4}
+EOF
+t_exit "pattern in the manifests" 0 "$TOPO" check -f "$P" --layer static --format json -o "$TMPDIR/out.json"
+t_eq "manifests: matched, ok" "ok" "$(status "$S/StatefulSet/aistor-*/manifest")"
+t_contains "manifests: file:line" "$(field "$S/StatefulSet/aistor-*/manifest" evidence)" "tenant.yaml:1: StatefulSet/aistor-pool-0, replicas 4"
+t_eq "manifests: no extras" "" "$(extras)"
+
+cat >"$TMPDIR/badpattern.yaml" <<'EOB'
+version: 1
+system: bad
+kubernetes:
+  namespaces:
+    storage:
+      workloads:
+        - StatefulSet/aistor-*
+        - {name: Deployment/op-?, replicas: 1}
+      services:
+        - {name: aistor-*, managed_by: op, ports: [9000]}
+EOB
+t_exit "pattern without managed_by: exit 2" 2 "$TOPO" validate -f "$TMPDIR/badpattern.yaml"
+t_contains "scalar pattern: needs managed_by" "$T_ERR" "badpattern.yaml:7:11: kubernetes: StatefulSet/aistor-* is a name pattern: it needs managed_by"
+t_contains "map pattern: needs managed_by" "$T_ERR" "badpattern.yaml:8:11: kubernetes: Deployment/op-? is a name pattern"
+t_contains "pattern with ports" "$T_ERR" "badpattern.yaml:10:51: kubernetes: ports: not with a name pattern"

@@ -3,7 +3,8 @@
  * ../shared/fixtures/kubectl sample, found through $ROOT) and the four
  * manifests of ../shared/fixtures/joelclaw-repo/k8s must give the same
  * objects; plus multi-document edge cases, non-Kubernetes YAML, Helm
- * values, invalid input with file:line:column.
+ * values, invalid input with file:line:column; names declared by pattern
+ * (the objects an operator makes) and what they match.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,6 +243,41 @@ test_json_matches_manifests(void **state)
 	k8s_objects_free(&repo);
 }
 
+static void
+test_patterns(void **state)
+{
+	static const char json[] =
+	    "{\"kind\": \"List\", \"items\": ["
+	    "{\"kind\": \"StatefulSet\", \"metadata\": {\"name\": \"aistor-pool-0\", "
+	    "\"namespace\": \"storage\"}, \"spec\": {\"replicas\": 4}},"
+	    "{\"kind\": \"Deployment\", \"metadata\": {\"name\": \"aistor-operator\", "
+	    "\"namespace\": \"storage\"}, \"spec\": {\"replicas\": 1}},"
+	    "{\"kind\": \"Service\", \"metadata\": {\"name\": \"aistor-hl\"}, "
+	    "\"spec\": {\"ports\": [{\"port\": 9000}]}}]}";
+	struct k8s_objects	 objs = { 0 };
+	char			*cause = NULL;
+
+	(void)state;
+	assert_true(k8s_name_is_pattern("aistor-*"));
+	assert_true(k8s_name_is_pattern("pool-?"));
+	assert_false(k8s_name_is_pattern("aistor-pool-0"));
+	assert_int_equal(k8s_objects_from_json(&objs, json, sizeof json - 1, &cause), 0);
+	assert_int_equal(objs.count, 3);
+	/* The kind must be the declared one: a pattern is not a wildcard kind. */
+	assert_true(k8s_object_matches(&objs.items[0], "StatefulSet", "aistor-*", "storage"));
+	assert_false(k8s_object_matches(&objs.items[1], "StatefulSet", "aistor-*", "storage"));
+	assert_true(k8s_object_matches(&objs.items[1], "Deployment", "aistor-*", NULL));
+	/* Another namespace; and one written without its namespace matches any. */
+	assert_false(k8s_object_matches(&objs.items[0], "StatefulSet", "aistor-*", "other"));
+	assert_true(k8s_object_matches(&objs.items[2], "Service", "aistor-*", "other"));
+	assert_true(k8s_object_matches(&objs.items[0], "StatefulSet", "aistor-pool-?", NULL));
+	assert_false(k8s_object_matches(&objs.items[0], "StatefulSet", "aistor-pool-", NULL));
+	assert_false(k8s_object_matches(&objs.items[0], "StatefulSet", "pool-*", NULL));
+	/* A plain name is a pattern matching itself alone. */
+	assert_true(k8s_object_matches(&objs.items[2], "Service", "aistor-hl", NULL));
+	k8s_objects_free(&objs);
+}
+
 int
 main(void)
 {
@@ -251,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_manifests),
 		cmocka_unit_test(test_yaml_edge),
 		cmocka_unit_test(test_json_matches_manifests),
+		cmocka_unit_test(test_patterns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
