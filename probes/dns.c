@@ -95,6 +95,7 @@ static const struct schema dns_item_schema[] = {
 	  .help = "what the name is for (documentation)" },
 	{ .key = "timeout_ms", .type = SCHEMA_INT, .min = 1, .max = 3600000,
 	  .help = "lookup timeout (default: --timeout, then defaults: timeout_ms)" },
+	SCHEMA_DEPENDS_ON,
 	{ .key = NULL },
 };
 
