@@ -103,6 +103,33 @@ node_new(struct node_arena *a, enum node_type type, const char *file,
 	return n;
 }
 
+struct node *
+node_copy(struct node_arena *arena, const struct node *n, const char *file)
+{
+	struct node	*c = node_new(arena, n->type, file != NULL ? file : n->file,
+			    n->line, n->column);
+	size_t		 i;
+
+	if (n->type == NODE_SCALAR) {
+		node_set_text(c, n->value, n->raw);
+		c->quoted = n->quoted;
+		c->is_null = n->is_null;
+		return c;
+	}
+	if (n->count == 0)
+		return c;
+	c->items = xreallocarray(NULL, n->count, sizeof *c->items);
+	if (n->keys != NULL)
+		c->keys = xreallocarray(NULL, n->count, sizeof *c->keys);
+	for (i = 0; i < n->count; i++) {
+		c->items[i] = node_copy(arena, n->items[i], file);
+		if (n->keys != NULL)
+			c->keys[i] = node_copy(arena, n->keys[i], file);
+	}
+	c->count = n->count;
+	return c;
+}
+
 void
 node_root(struct node *n)
 {

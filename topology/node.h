@@ -53,6 +53,11 @@ void		 node_arena_free(struct node_arena *);
  */
 struct node	*node_new(struct node_arena *, enum node_type, const char *file,
 		    int line, int column);
+/*
+ * A deep copy of n's subtree in arena (YAML merge keys and aliases, an
+ * included file's tree); file, when not NULL, replaces every node's file.
+ */
+struct node	*node_copy(struct node_arena *, const struct node *n, const char *file);
 /* Makes n the root of its tree: node_free(n) frees the arena too. */
 void		 node_root(struct node *n);
 /*

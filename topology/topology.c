@@ -274,33 +274,6 @@ include_count(const struct node *n)
 	return size;
 }
 
-/* A deep copy of n into arena, its nodes pointing at file. */
-static struct node *
-include_copy(struct node_arena *arena, const struct node *n, const char *file)
-{
-	struct node	*c = node_new(arena, n->type, file, n->line, n->column);
-	size_t		 i;
-
-	if (n->type == NODE_SCALAR) {
-		node_set_text(c, n->value, n->raw);
-		c->quoted = n->quoted;
-		c->is_null = n->is_null;
-		return c;
-	}
-	if (n->count == 0)
-		return c;
-	c->items = xreallocarray(NULL, n->count, sizeof *c->items);
-	if (n->type == NODE_MAP)
-		c->keys = xreallocarray(NULL, n->count, sizeof *c->keys);
-	for (i = 0; i < n->count; i++) {
-		c->items[i] = include_copy(arena, n->items[i], file);
-		if (n->type == NODE_MAP)
-			c->keys[i] = include_copy(arena, n->keys[i], file);
-	}
-	c->count = n->count;
-	return c;
-}
-
 /* Removes key from a map (the arrays stay; the nodes stay in the arena). */
 static void
 include_remove(struct node *map, const char *key)
@@ -523,7 +496,7 @@ include_file(struct include_ctx *ctx, struct node *into, const struct node *entr
 		node_free(parsed);
 		goto out;
 	}
-	tree = include_copy(ctx->arena, parsed, name);
+	tree = node_copy(ctx->arena, parsed, name);
 	ctx->nodes += include_count(tree);
 	node_free(parsed);
 

@@ -243,33 +243,6 @@ yaml_measure(const struct node *n, int *height, size_t *bytes)
 	return size;
 }
 
-static struct node *
-yaml_copy(const struct node *n)
-{
-	struct node	*c = node_new(n->arena, n->type, n->file, n->line,
-			    n->column);
-	size_t		 i;
-
-	if (n->type == NODE_SCALAR) {
-		node_set_text(c, n->value, n->raw);
-		c->quoted = n->quoted;
-		c->is_null = n->is_null;
-		return c;
-	}
-	if (n->count == 0)
-		return c;
-	c->items = xreallocarray(NULL, n->count, sizeof *c->items);
-	if (n->keys != NULL)
-		c->keys = xreallocarray(NULL, n->count, sizeof *c->keys);
-	for (i = 0; i < n->count; i++) {
-		c->items[i] = yaml_copy(n->items[i]);
-		if (n->keys != NULL)
-			c->keys[i] = yaml_copy(n->keys[i]);
-	}
-	c->count = n->count;
-	return c;
-}
-
 static void
 yaml_anchor_add(struct parse *p, const char *name, struct node *n)
 {
@@ -456,8 +429,8 @@ yaml_merge_entry(struct parse *p, struct frame *f, const struct node *key,
 		*keys = xreallocarray(*keys, *alloc, sizeof **keys);
 		*items = xreallocarray(*items, *alloc, sizeof **items);
 	}
-	(*keys)[*count] = yaml_copy(key);
-	(*items)[*count] = yaml_copy(value);
+	(*keys)[*count] = node_copy(key->arena, key, NULL);
+	(*items)[*count] = node_copy(value->arena, value, NULL);
 	strmap_set(&f->keys, (*keys)[*count]->raw, (*keys)[*count]);
 	(*count)++;
 }
@@ -639,7 +612,7 @@ yaml_alias(struct parse *p, const yaml_event_t *e)
 	}
 	p->nodes += a->size;
 	p->bytes += a->bytes;
-	n = yaml_copy(a->node);
+	n = node_copy(a->node->arena, a->node, NULL);
 	/* The copy as a whole is where the alias is; its inside points at
 	 * the anchored text, which is where a fault in it would be fixed. */
 	n->line = line;
