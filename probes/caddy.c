@@ -210,8 +210,8 @@ caddy_plan(struct plan *p, const struct node *section)
 	 * run on a checkout has none to read. */
 	if (file_node != NULL && file_node->type == NODE_SCALAR &&
 	    !file_node->is_null && file_node->value[0] != '\0')
-		caddyfile = textfile_resolve(p->topology != NULL ?
-		    p->topology->path : NULL, file_node->value);
+		caddyfile = textfile_resolve_at(p->topology, file_node,
+		    file_node->value);
 	admin_raw = node_str(section, "admin", NULL);
 	if (admin_raw != NULL && admin_raw[0] != '\0')
 		admin = caddy_admin_url(admin_raw);

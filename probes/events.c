@@ -1135,7 +1135,8 @@ events_paths(const char *topology, const struct node *seq, size_t *n, int resolv
 	for (i = 0; i < seq->count; i++) {
 		if (seq->items[i]->type != NODE_SCALAR || seq->items[i]->is_null)
 			continue;
-		out[(*n)++] = resolve ? textfile_resolve(topology,
+		out[(*n)++] = resolve ? textfile_resolve(seq->items[i]->file != NULL &&
+		    *seq->items[i]->file != '\0' ? seq->items[i]->file : topology,
 		    seq->items[i]->value) : xstrdup(seq->items[i]->value);
 	}
 	return out;
@@ -1186,8 +1187,8 @@ events_plan(struct plan *p, const struct node *section)
 			break;
 		}
 		ec->workers[ec->nworkers].name = xstrdup(node_str(item, "name", ""));
-		ec->workers[ec->nworkers].file = textfile_resolve(topology,
-		    node_str(item, "file", ""));
+		ec->workers[ec->nworkers].file = textfile_resolve(item->file != NULL &&
+		    *item->file != '\0' ? item->file : topology, node_str(item, "file", ""));
 		ec->workers[ec->nworkers].list = xstrdup(node_str(item, "list", ""));
 		ec->workers[ec->nworkers].port = (int)node_int(item, "port", 0);
 		if (node_str(item, "app", NULL) != NULL)

@@ -235,8 +235,7 @@ files_plan_item(struct plan *p, const struct node *item)
 	c = plan_add(p, &probe_files, LAYER_STATIC, item, "file/%s",
 	    name != NULL ? name : shown);
 	fc = xcalloc(1, sizeof *fc);
-	fc->path = textfile_resolve(p->topology != NULL ? p->topology->path :
-	    NULL, path_node->value);
+	fc->path = textfile_resolve_at(p->topology, path_node, path_node->value);
 	c->config = fc;
 	plan_expect(p, c, path_node, "exists", MATCH_EQUALS, absent ? "no" : "yes");
 	if (contains != NULL) {

@@ -631,7 +631,8 @@ k8s_plan(struct plan *p, const struct node *section)
 	if ((v = node_str(section, "context", NULL)) != NULL && *v != '\0')
 		s->context = xstrdup(v);
 	if ((v = node_str(section, "manifests", NULL)) != NULL && *v != '\0')
-		s->manifests = textfile_resolve(p->topology != NULL ? p->topology->path : NULL, v);
+		s->manifests = textfile_resolve_at(p->topology,
+		    node_get(section, "manifests"), v);
 	s->recursive = node_bool(section, "recursive", 0);
 
 	namespaces = node_get(section, "namespaces");

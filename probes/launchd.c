@@ -295,7 +295,7 @@ launchd_plan(struct plan *p, const struct node *section)
 	else
 		s->domain = xasprintf("gui/%u", (unsigned)getuid());
 	if ((v = node_str(section, "plists", NULL)) != NULL && *v != '\0')
-		s->plists = textfile_resolve(p->topology != NULL ? p->topology->path : NULL, v);
+		s->plists = textfile_resolve_at(p->topology, node_get(section, "plists"), v);
 	if ((v = node_str(section, "extra_prefix", NULL)) != NULL && *v != '\0')
 		s->extra_prefix = xstrdup(v);
 	s->timeout_ms = (int)node_int(section, "timeout_ms", 0);

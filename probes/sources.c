@@ -704,8 +704,7 @@ sources_plan_item(struct plan *p, const struct node *item)
 	shown = textfile_stable_path(file_node->raw != NULL ? file_node->raw :
 	    file);
 	sc = xcalloc(1, sizeof *sc);
-	sc->path = textfile_resolve(p->topology != NULL ? p->topology->path :
-	    NULL, file);
+	sc->path = textfile_resolve_at(p->topology, file_node, file);
 	c->config = sc;
 	/* The file itself first: a source file that is gone is drift
 	 * "missing" (the repository changed), not an error. */

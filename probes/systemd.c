@@ -241,8 +241,8 @@ systemd_plan(struct plan *p, const struct node *section)
 	s->user = node_bool(section, "user", 0);
 	s->timeout_ms = (int)node_int(section, "timeout_ms", 0);
 	if ((v = node_str(section, "unit_files", NULL)) != NULL && *v != '\0')
-		s->unit_files = textfile_resolve(p->topology != NULL ? p->topology->path :
-		    NULL, v);
+		s->unit_files = textfile_resolve_at(p->topology,
+		    node_get(section, "unit_files"), v);
 	units = node_get(section, "units");
 	for (i = 0; units != NULL && units->type == NODE_SEQ && i < units->count; i++) {
 		u = units->items[i];

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../topology/node.h"
+#include "../topology/topology.h"
 #include "../util/util.h"
 
 /* Dangling symbolic links followed in one path, at most: the kernel's limit. */
@@ -26,6 +28,15 @@ textfile_resolve(const char *topology_path, const char *path)
 		return xstrdup(path);
 	return xasprintf("%.*s/%s", (int)(slash - topology_path), topology_path,
 	    path);
+}
+
+char *
+textfile_resolve_at(const struct topology *t, const struct node *declared,
+    const char *path)
+{
+	if (declared != NULL && declared->file != NULL && declared->file[0] != '\0')
+		return textfile_resolve(declared->file, path);
+	return textfile_resolve(t != NULL ? t->path : NULL, path);
 }
 
 /*

@@ -11,6 +11,9 @@
 
 #include "../util/buf.h"
 
+struct node;
+struct topology;
+
 /* Largest file the static probes read; a larger one is an error. */
 #define TEXTFILE_MAX_BYTES	(16 * 1024 * 1024)
 /* Longest excerpt of a line kept as a fact or in evidence. */
@@ -22,6 +25,10 @@
  * beside it). Caller frees.
  */
 char		*textfile_resolve(const char *topology_path, const char *path);
+/* The same, relative to the file where declared is written (an included
+ * file), else to the topology's own file. */
+char		*textfile_resolve_at(const struct topology *, const struct node *declared,
+		    const char *path);
 /*
  * The rule of --root, the one every static read and stat goes through: 0
  * when path resolves to root or below, -1 with *cause "path P is outside the

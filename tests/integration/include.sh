@@ -153,3 +153,13 @@ printf 'version: 1\nsystem: deep\ninclude: [d1.yaml]\n' >"$W/deep.yaml"
 t_exit "too deep: exit 2" 2 "$TOPO" validate -f "$W/deep.yaml"
 t_contains "too deep: at the entry" "$T_ERR" "d16.yaml:1:11: include: more than 16 levels"
 t_eq "too deep: one problem" "1" "$(grep -c 'include:' <<<"$T_ERR")"
+
+# A relative path in an included file is relative to that file, wherever
+# topo runs from.
+mkdir -p "$W/rel/sub/data"
+echo hello >"$W/rel/sub/data/x.txt"
+printf 'version: 1\nsystem: rel\ninclude: [sub/part.yaml]\n' >"$W/rel/main.yaml"
+printf 'files:\n  - {name: x, path: data/x.txt, contains: hello}\nsources:\n  - {name: hello, file: data/x.txt, regex: "(hel+o)", equals: hello}\n' >"$W/rel/sub/part.yaml"
+t_exit "relative paths: from the included file's folder" 0 "$TOPO" check -f "$W/rel/main.yaml"
+t_exit "relative paths: ... from anywhere" 0 sh -c 'cd / && "$1" check -f "$2"' _ "$TOPO" "$W/rel/main.yaml"
+t_exit "relative paths: the main file's own stay its own" 1 sh -c 'printf "files:\n  - {name: y, path: data/x.txt}\n" >>"$1" && "$2" check -f "$1" --only file/y' _ "$W/rel/main.yaml" "$TOPO"
