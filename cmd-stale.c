@@ -139,6 +139,12 @@ cmd_stale_exec(const struct cmd_entry *e, struct cmd_args *a)
 			updated = 1;
 			continue;
 		}
+		for (i = 0, matched = 0; i < t->nincluded && !matched; i++)
+			matched = stale_same(line, t->included[i]);
+		if (matched) {	/* a file the topology includes */
+			updated = 1;
+			continue;
+		}
 		matched = 0;
 		for (i = 0; watch != NULL && i < watch->count && !matched; i++) {
 			if (watch->items[i]->type != NODE_SCALAR)

@@ -561,8 +561,14 @@ topology_include(struct topology *t, struct problems *ps)
 		ctx.merged[ctx.nmerged++] = xstrdup(real);
 	}
 	include_section(&ctx, t->root, t->path);
-	for (i = 0; i < ctx.nmerged; i++)
-		free(ctx.merged[i]);
+	/* The first is the topology's own file, when it has one. */
+	for (i = ctx.depth > 0 ? 1 : 0; i < ctx.nmerged; i++) {
+		t->included = xreallocarray(t->included, t->nincluded + 1,
+		    sizeof *t->included);
+		t->included[t->nincluded++] = ctx.merged[i];
+	}
+	if (ctx.depth > 0 && ctx.nmerged > 0)
+		free(ctx.merged[0]);
 	free(ctx.merged);
 	if (ctx.depth > 0)
 		free(ctx.chain[0]);
@@ -620,6 +626,9 @@ topology_free(struct topology *t)
 	if (t == NULL)
 		return;
 	node_free(t->root);
+	for (i = 0; i < t->nincluded; i++)
+		free(t->included[i]);
+	free(t->included);
 	for (i = 0; i < t->nvars; i++) {
 		free(t->vars[i].name);
 		free(t->vars[i].value);

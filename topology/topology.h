@@ -63,6 +63,10 @@ struct topology {
 	 * confined to (textfile_allowed); NULL reads wherever the file says.
 	 */
 	char		*read_root;
+	/* The real paths of the files include: merged in (topo stale counts a
+	 * change to one as a change to the topology). */
+	char		**included;
+	size_t		  nincluded;
 };
 
 /*

@@ -72,3 +72,17 @@ t_exit "stale: --changed is required" 2 "$TOPO" stale -f topologies/joelclaw.yam
 t_exit "stale: a missing --changed file" 2 "$TOPO" stale -f topologies/joelclaw.yaml --changed "$TMPDIR/none.txt"
 echo 'version: [' >"$TMPDIR/broken.yaml"
 t_exit "stale: an invalid topology" 2 "$TOPO" stale -f "$TMPDIR/broken.yaml" --changed "$TMPDIR/changed.txt"
+
+# A file the topology includes is the topology: changing it with a watched
+# path is an update, not stale.
+mkdir -p "$TMPDIR/inc/parts"
+printf 'version: 1\nsystem: inc\ninclude: [parts/k8s.yaml]\nwatch: ["k8s/**"]\n' >"$TMPDIR/inc/main.yaml"
+printf 'files: []\n' >"$TMPDIR/inc/parts/k8s.yaml"
+t_exit "stale (include): a watched path alone is stale" 1 bash -c \
+	"cd '$TMPDIR/inc' && printf 'k8s/redis.yaml\n' | '$TOPO' stale -f main.yaml --changed -"
+t_exit "stale (include): with the included file changed, up to date" 0 bash -c \
+	"cd '$TMPDIR/inc' && printf 'k8s/redis.yaml\nparts/k8s.yaml\n' | '$TOPO' stale -f main.yaml --changed -"
+t_exit "stale (include): the included file first, a watched path after" 0 bash -c \
+	"cd '$TMPDIR/inc' && printf 'parts/k8s.yaml\nk8s/redis.yaml\n' | '$TOPO' stale -f main.yaml --changed -"
+t_exit "stale (include): another file changed is not the topology" 1 bash -c \
+	"cd '$TMPDIR/inc' && printf 'k8s/redis.yaml\nparts/other.yaml\n' | '$TOPO' stale -f main.yaml --changed -"
