@@ -143,6 +143,8 @@ why_events(struct why_context *w, cJSON *out)
 	return 0;
 }
 
+static void	why_event_live(struct why_context *, const char *, cJSON *);
+
 static int
 why_event(struct why_context *w, const char *name, cJSON *out)
 {
@@ -187,6 +189,8 @@ why_event(struct why_context *w, const char *name, cJSON *out)
 		cJSON_AddStringToObject(out, "problem", "no site of the repository names it");
 		return 1;
 	}
+	if (w->args->live)
+		why_event_live(w, name, out);
 	return 0;
 }
 
@@ -340,21 +344,14 @@ why_running_function(const cJSON *apps, const char *app, const char *id,
 }
 
 /*
- * --live for a function: is it registered on the running worker, did it run
- * in the window, and when not, did any of its trigger events arrive.
+ * What --live reads, in one query: the apps and their functions' slugs,
+ * and the last WHY_WINDOW_H hours of runs (newest first) and events.
  */
-static void
-why_function_live(struct why_context *w, const struct events_function *f,
-    long k, cJSON *out)
+static cJSON *
+why_live_data(struct why_context *w, cJSON *out)
 {
-	cJSON			*data, *apps, *runs, *events, *e, *live, *list;
-	const char		*fid = NULL, *app, *name, *status, *latest = NULL;
-	const char		*latest_status = NULL;
-	const struct events_site *s;
-	char			 from[32], *query, *text;
-	size_t			 i, nruns = 0, nevents = 0, ncron = 0, ntrig = 0;
-	long			 napp = 0;
-	int			 app_found = 0, registered_app = 0;
+	char	 from[32], *query;
+	cJSON	*data;
 
 	why_window_from(from, sizeof from);
 	query = xasprintf("{ apps { name functionCount functions { id slug name } } "
@@ -364,7 +361,123 @@ why_function_live(struct why_context *w, const struct events_function *f,
 	    "{ edges { node { id name occurredAt } } } }", from, WHY_FIRST, WHY_FIRST, from);
 	data = why_gql(w, query, out);
 	free(query);
-	if (data == NULL)
+	return data;
+}
+
+/* The runs of functionID fid in data, newest first: their count. */
+static size_t
+why_runs_of(const cJSON *data, const char *fid, const char **latest,
+    const char **latest_status)
+{
+	const cJSON	*e, *node;
+	const char	*id;
+	size_t		 n = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(data, "runs"), "edges")) {
+		node = cJSON_GetObjectItemCaseSensitive(e, "node");
+		if ((id = why_json_str(node, "functionID")) == NULL || strcmp(id, fid) != 0)
+			continue;
+		if (n++ == 0 && latest != NULL) {
+			*latest = why_json_str(node, "startedAt");
+			*latest_status = why_json_str(node, "status");
+		}
+	}
+	return n;
+}
+
+/*
+ * --live for an event: did it arrive in the window, and did each function
+ * it triggers run (or is it not registered on the running worker).
+ */
+static void
+why_event_live(struct why_context *w, const char *name, cJSON *out)
+{
+	const struct events_function	*f;
+	const struct events_site	*s;
+	const cJSON			*e, *apps;
+	cJSON				*data, *live, *fns, *o;
+	const char			*fid, *ev, *latest = NULL;
+	char				*text;
+	size_t				 i, k, narrived = 0, nran = 0, nfns = 0;
+	long				 napp;
+	int				 app_found;
+
+	if ((data = why_live_data(w, out)) == NULL)
+		return;
+	live = cJSON_AddObjectToObject(out, "live");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(data, "eventsV2"), "edges")) {
+		const cJSON *node = cJSON_GetObjectItemCaseSensitive(e, "node");
+
+		if ((ev = why_json_str(node, "name")) == NULL || strcmp(ev, name) != 0)
+			continue;
+		if (narrived++ == 0)
+			latest = why_json_str(node, "occurredAt");
+	}
+	cJSON_AddNumberToObject(live, "arrived", (double)narrived);
+	fns = cJSON_AddArrayToObject(live, "functions");
+	apps = cJSON_GetObjectItemCaseSensitive(data, "apps");
+	for (i = 0; i < w->graph.nsites; i++) {
+		s = &w->graph.sites[i];
+		if (s->kind != EVENTS_TRIGGER || s->name == NULL ||
+		    strcmp(s->name, name) != 0 || s->function < 0)
+			continue;
+		f = &w->graph.functions[s->function];
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", f->id != NULL ? f->id : "?");
+		for (k = 0, fid = NULL; k < w->graph.nworkers && fid == NULL; k++) {
+			if (f->registered[k] == 0 || w->graph.workers[k].app == NULL)
+				continue;
+			napp = 0;
+			app_found = 0;
+			fid = why_running_function(apps, w->graph.workers[k].app,
+			    f->id != NULL ? f->id : "", &napp, &app_found);
+			if (fid != NULL)
+				cJSON_AddStringToObject(o, "running_in", w->graph.workers[k].app);
+		}
+		if (fid == NULL)
+			cJSON_AddStringToObject(o, "runs", "not registered on the running worker");
+		else {
+			size_t n = why_runs_of(data, fid, NULL, NULL);
+
+			cJSON_AddNumberToObject(o, "runs", (double)n);
+			nran += n;
+		}
+		cJSON_AddItemToArray(fns, o);
+		nfns++;
+	}
+	if (narrived == 0)
+		text = xasprintf("not received in the last %d h: nothing it triggers "
+		    "ran because of it", WHY_WINDOW_H);
+	else
+		text = xasprintf("arrived %zu time%s in the last %d h (the latest at %s); "
+		    "the %zu function%s it triggers ran %zu time%s", narrived,
+		    narrived == 1 ? "" : "s", WHY_WINDOW_H, latest != NULL ? latest : "?",
+		    nfns, nfns == 1 ? "" : "s", nran, nran == 1 ? "" : "s");
+	cJSON_AddStringToObject(live, "answer", text);
+	free(text);
+	cJSON_Delete(data);
+}
+
+/*
+ * --live for a function: is it registered on the running worker, did it run
+ * in the window, and when not, did any of its trigger events arrive.
+ */
+static void
+why_function_live(struct why_context *w, const struct events_function *f,
+    long k, cJSON *out)
+{
+	cJSON			*data, *apps, *events, *e, *live, *list;
+	const char		*fid = NULL, *app, *status, *latest = NULL;
+	const char		*latest_status = NULL;
+	const struct events_site *s;
+	char			*text;
+	size_t			 i, nruns = 0, nevents = 0, ncron = 0, ntrig = 0;
+	long			 napp = 0;
+	int			 app_found = 0, registered_app = 0;
+
+	if ((data = why_live_data(w, out)) == NULL)
 		return;
 	live = cJSON_AddObjectToObject(out, "live");
 	apps = cJSON_GetObjectItemCaseSensitive(data, "apps");
@@ -389,18 +502,7 @@ why_function_live(struct why_context *w, const struct events_function *f,
 		cJSON_Delete(data);
 		return;
 	}
-	runs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data,
-	    "runs"), "edges");
-	cJSON_ArrayForEach(e, runs) {
-		const cJSON *node = cJSON_GetObjectItemCaseSensitive(e, "node");
-
-		if ((name = why_json_str(node, "functionID")) == NULL || strcmp(name, fid) != 0)
-			continue;
-		if (nruns++ == 0) {	/* newest first */
-			latest = why_json_str(node, "startedAt");
-			latest_status = why_json_str(node, "status");
-		}
-	}
+	nruns = why_runs_of(data, fid, &latest, &latest_status);
 	list = cJSON_AddArrayToObject(live, "trigger_events_received");
 	events = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data,
 	    "eventsV2"), "edges");

@@ -151,3 +151,17 @@ ev_topology "http://user:s3cr3t-pass@127.0.0.1:$(t_free_port)"
 t_exit "live: server down: exit 0" 0 "$TOPO" why "${E[@]}" function fn-a
 t_contains "live: server down: said" "$(jq -r .live <<<"$T_OUT")" "Couldn't connect"
 t_not_contains "live: the URL's password is not shown" "$T_OUT" "s3cr3t-pass"
+
+# --- why event --live: did it arrive, did what it triggers run ------------------
+ev_topology "http://127.0.0.1:$GQL_PORT"
+t_exit "live event: demo/a.requested" 0 "$TOPO" why "${E[@]}" event demo/a.requested
+t_eq "live event: it arrived once" 1 "$(jq -r .live.arrived <<<"$T_OUT")"
+t_eq "live event: fn-a, which it triggers, ran twice" "fn-a 2 system-bus-host" \
+	"$(jq -r '.live.functions[] | "\(.id) \(.runs) \(.running_in)"' <<<"$T_OUT")"
+t_contains "live event: the answer" "$(jq -r .live.answer <<<"$T_OUT")" \
+	"arrived 1 time in the last 24 h (the latest at 2026-12-07T09:59:59Z); the 1 function it triggers ran 2 times"
+t_exit "live event: demo/c.requested" 0 "$TOPO" why "${E[@]}" event demo/c.requested
+t_eq "live event: not received" "not received in the last 24 h: nothing it triggers ran because of it" \
+	"$(jq -r .live.answer <<<"$T_OUT")"
+t_eq "live event: fn-c is not on the running worker" "fn-c not registered on the running worker" \
+	"$(jq -r '.live.functions[] | "\(.id) \(.runs)"' <<<"$T_OUT")"
