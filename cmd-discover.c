@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "probes/propose.h"
 #include "util/buf.h"
+#include "util/exec.h"
 #include "util/listeners.h"
 #include "util/util.h"
 
@@ -91,6 +92,33 @@ discover_health(const struct listeners *l, long timeout_ms, unsigned char *healt
 	curl_multi_cleanup(multi);
 }
 
+/*
+ * The running services, where systemd is: `systemctl list-units` through
+ * $TOPO_SYSTEMCTL like the systemd probe. Where it is not (no systemctl, not
+ * booted with systemd: a container, macOS), a note on stderr and nothing.
+ */
+static void
+discover_systemd(struct buf *b, int timeout_ms)
+{
+	const char	*prog = getenv("TOPO_SYSTEMCTL");
+	char		*argv[] = { NULL, "list-units", "--type=service", "--state=running",
+			    "--plain", "--no-legend", "--no-pager", NULL };
+	struct exec_job	 job;
+
+	argv[0] = (char *)(prog != NULL && *prog != '\0' ? prog : "systemctl");
+	memset(&job, 0, sizeof job);
+	job.argv = argv;
+	job.timeout_ms = timeout_ms;
+	exec_run(&job);
+	if (!job.started || !job.exited || job.exit_code != 0)
+		fprintf(stderr, "topo discover: no systemd units: %s %s\n", argv[0],
+		    !job.started ? "could not be run" : job.timed_out ? "timed out" :
+		    "failed (no systemd here?)");
+	else
+		propose_systemd(b, buf_str(&job.out));
+	exec_job_free(&job);
+}
+
 static int
 cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -112,6 +140,8 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 	}
 	buf_init(&b, 0);
 	propose_live(&b, &l, healthy);
+	if (a->live)
+		discover_systemd(&b, a->timeout_ms);
 	rc = cmd_propose_emit(a, &b);
 	buf_free(&b);
 	free(healthy);

@@ -442,3 +442,32 @@ propose_merge(struct buf *out, const char *original, const char *proposed)
 		p = next ? next + 1 : p + strlen(p);
 	}
 }
+
+size_t
+propose_systemd(struct buf *b, const char *text)
+{
+	const char	*line, *end;
+	char		 unit[256];
+	size_t		 n = 0, len;
+
+	for (line = text; line != NULL && *line != '\0'; line = *end != '\0' ? end + 1 : NULL) {
+		end = line + strcspn(line, "\n");
+		line += strspn(line, " \t");
+		/* "UNIT LOAD ACTIVE SUB DESCRIPTION": the first word, a service. */
+		len = strcspn(line, " \t\n");
+		if (len == 0 || len >= sizeof unit || len < 9 ||
+		    strncmp(line + len - 8, ".service", 8) != 0 ||
+		    strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789:-_.@\\") < len)
+			continue;
+		memcpy(unit, line, len);
+		unit[len] = '\0';
+		if (n++ == 0)
+			buf_puts(b, "\n# Running when discovered (systemctl list-units).\n"
+			    "systemd:\n  units:\n");
+		buf_puts(b, "    - unit: ");
+		propose_quote(b, unit);
+		buf_puts(b, "\n      state: running\n");
+	}
+	return n;
+}

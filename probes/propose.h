@@ -14,6 +14,12 @@ struct listeners;
 /* Appends a topology for the checkout at repo (its path kept as ${REPO}). 0 or -1. */
 int	propose_repo(struct buf *, const char *repo, char **cause);
 /* Appends a topology of the listening ports in l (owners as comments). */
+/*
+ * The running services `systemctl list-units --type=service --state=running
+ * --plain --no-legend` printed (text): a systemd: section, each unit
+ * running. Returns how many.
+ */
+size_t	propose_systemd(struct buf *, const char *text);
 /* The host: a check of listener i (sorted by port) must name, NULL for 127.0.0.1. */
 const char *propose_host(const struct listeners *, size_t i);
 /*

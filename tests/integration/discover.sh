@@ -42,3 +42,26 @@ t_eq "a listener stopped: the other still ok" ok \
 t_exit "--merge: only what the file lacks" 0 "$TOPO" discover --merge "$TMPDIR/d.yaml"
 t_not_contains "--merge: nothing new for the stopped port" "$T_OUT" "+  - port: $A"
 : "$B_PID"
+
+# --- --live, systemd: the running services (systemctl through $TOPO_SYSTEMCTL,
+# here tests/bin/fake-systemctl replaying what systemd prints) ------------------
+SD=$TMPDIR/systemctl
+mkdir -p "$SD"
+printf 'redis-server.service loaded active running Advanced key-value store\ncaddy.service loaded active running Caddy\n' >"$SD/list-units.txt"
+for u in redis-server caddy; do
+	printf 'MainPID=42\nExecMainStatus=0\nLoadState=loaded\nActiveState=active\nSubState=running\n' >"$SD/$u.service.txt"
+done
+export FAKE_SYSTEMCTL_DIR=$SD TOPO_SYSTEMCTL=$ROOT/tests/bin/fake-systemctl
+t_exit "discover --live (systemd): exit 0" 0 "$TOPO" discover --live -o "$TMPDIR/sd.yaml"
+t_eq "discover --live (systemd): the running services" '"redis-server.service" "caddy.service"' \
+	"$(sed -n 's/^    - unit: //p' "$TMPDIR/sd.yaml" | paste -sd' ')"
+t_exit "discover --live (systemd): valid" 0 "$TOPO" validate -f "$TMPDIR/sd.yaml"
+t_exit "round trip (systemd): ok" 0 "$TOPO" check -f "$TMPDIR/sd.yaml" --only 'systemd/**'
+printf 'MainPID=0\nExecMainStatus=1\nLoadState=loaded\nActiveState=failed\nSubState=failed\n' >"$SD/caddy.service.txt"
+t_exit "round trip (systemd): a service that failed since is found" 1 "$TOPO" check -f "$TMPDIR/sd.yaml" --only 'systemd/**' --format json -o "$TMPDIR/sd.json"
+t_eq "round trip (systemd): exactly it" "systemd/caddy.service drift" \
+	"$(jq -r '[.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id) \(.status)"] | join("|")' "$TMPDIR/sd.json")"
+FAKE_SYSTEMCTL_MODE=no-systemd t_exit "discover --live, no systemd: still exit 0" 0 "$TOPO" discover --live -o "$TMPDIR/nosd.yaml"
+t_contains "discover --live, no systemd: said on stderr" "$T_ERR" "no systemd units"
+t_not_contains "discover --live, no systemd: no systemd section" "$(cat "$TMPDIR/nosd.yaml")" "systemd:"
+unset FAKE_SYSTEMCTL_DIR TOPO_SYSTEMCTL
