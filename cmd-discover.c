@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "probes/propose.h"
@@ -119,6 +120,33 @@ discover_systemd(struct buf *b, int timeout_ms)
 	exec_job_free(&job);
 }
 
+/*
+ * The running launchd jobs of this user's gui domain, where launchd is
+ * (macOS): `launchctl print gui/UID` through $TOPO_LAUNCHCTL.
+ */
+static void
+discover_launchd(struct buf *b, int timeout_ms)
+{
+	const char	*prog = getenv("TOPO_LAUNCHCTL");
+	char		 domain[32];
+	char		*argv[] = { NULL, "print", domain, NULL };
+	struct exec_job	 job;
+
+	snprintf(domain, sizeof domain, "gui/%u", (unsigned)getuid());
+	argv[0] = (char *)(prog != NULL && *prog != '\0' ? prog : "launchctl");
+	memset(&job, 0, sizeof job);
+	job.argv = argv;
+	job.timeout_ms = timeout_ms;
+	exec_run(&job);
+	if (!job.started || !job.exited || job.exit_code != 0)
+		fprintf(stderr, "topo discover: no launchd jobs: %s %s\n", argv[0],
+		    !job.started ? "could not be run (not macOS?)" : job.timed_out ?
+		    "timed out" : "failed");
+	else
+		propose_launchd_running(b, domain, buf_str(&job.out), job.out.len);
+	exec_job_free(&job);
+}
+
 static int
 cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -140,8 +168,10 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 	}
 	buf_init(&b, 0);
 	propose_live(&b, &l, healthy);
-	if (a->live)
+	if (a->live) {
 		discover_systemd(&b, a->timeout_ms);
+		discover_launchd(&b, a->timeout_ms);
+	}
 	rc = cmd_propose_emit(a, &b);
 	buf_free(&b);
 	free(healthy);
@@ -153,7 +183,7 @@ cmd_discover_exec(const struct cmd_entry *e, struct cmd_args *a)
 const struct cmd_entry cmd_discover_entry = {
 	.name = "discover",
 	.usage = "[--live] [-o FILE] [--merge FILE]",
-	.help = "Propose a topology from this machine (listening TCP ports, owners; --live: health endpoints).",
+	.help = "Propose a topology from this machine (ports and owners; --live: health endpoints, systemd, launchd).",
 	.options = CMD_OPT_OUTPUT | CMD_OPT_MERGE | CMD_OPT_LIVE | CMD_OPT_TIMEOUT,
 	.exec = cmd_discover_exec,
 };

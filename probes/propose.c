@@ -471,3 +471,28 @@ propose_systemd(struct buf *b, const char *text)
 	}
 	return n;
 }
+
+size_t
+propose_launchd_running(struct buf *b, const char *domain, const char *text, size_t len)
+{
+	struct launchd_domain_entry	*jobs = NULL;
+	size_t				 i, n, kept = 0;
+
+	n = launchd_domain_parse(text, len, &jobs);
+	for (i = 0; i < n; i++) {
+		if (jobs[i].label == NULL || strncmp(jobs[i].label, "com.apple.", 10) == 0 ||
+		    jobs[i].pid == NULL || strcmp(jobs[i].pid, "-") == 0 ||
+		    strcmp(jobs[i].pid, "0") == 0)
+			continue;
+		if (kept++ == 0) {
+			buf_puts(b, "\n# Running when discovered (launchctl print).\nlaunchd:\n  domain: ");
+			propose_quote(b, domain);
+			buf_puts(b, "\n  jobs:\n");
+		}
+		buf_puts(b, "    - label: ");
+		propose_quote(b, jobs[i].label);
+		buf_puts(b, "\n      state: running\n");
+	}
+	launchd_domain_free(jobs, n);
+	return kept;
+}

@@ -20,6 +20,12 @@ int	propose_repo(struct buf *, const char *repo, char **cause);
  * running. Returns how many.
  */
 size_t	propose_systemd(struct buf *, const char *text);
+/*
+ * The jobs `launchctl print DOMAIN` listed running (a pid), but Apple's
+ * (com.apple.*): a launchd: section in domain. Returns how many.
+ */
+size_t	propose_launchd_running(struct buf *, const char *domain, const char *text,
+	    size_t len);
 /* The host: a check of listener i (sorted by port) must name, NULL for 127.0.0.1. */
 const char *propose_host(const struct listeners *, size_t i);
 /*

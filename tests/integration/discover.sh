@@ -65,3 +65,25 @@ FAKE_SYSTEMCTL_MODE=no-systemd t_exit "discover --live, no systemd: still exit 0
 t_contains "discover --live, no systemd: said on stderr" "$T_ERR" "no systemd units"
 t_not_contains "discover --live, no systemd: no systemd section" "$(cat "$TMPDIR/nosd.yaml")" "systemd:"
 unset FAKE_SYSTEMCTL_DIR TOPO_SYSTEMCTL
+
+# --- --live, launchd: this user's running jobs (launchctl print gui/UID through
+# $TOPO_LAUNCHCTL, here tests/bin/fake-launchctl and recorded outputs) ---------
+LD=$TMPDIR/launchctl
+mkdir -p "$LD"
+cp "$ROOT/tests/fixtures/launchctl/domain-gui-501.txt" "$LD/domain.txt"
+for l in com.joel.gateway com.joel.rogue-sync; do
+	cp "$ROOT/demo/recorded/launchctl/com.joel.talon.txt" "$LD/$l.txt"	# a running job
+done
+export FAKE_LAUNCHCTL_DIR=$LD TOPO_LAUNCHCTL=$ROOT/tests/bin/fake-launchctl
+t_exit "discover --live (launchd): exit 0" 0 "$TOPO" discover --live -o "$TMPDIR/ld.yaml"
+t_eq "discover --live (launchd): the running jobs, not Apple's, not the stopped ones" \
+	'"com.joel.gateway" "com.joel.rogue-sync"' "$(sed -n 's/^    - label: //p' "$TMPDIR/ld.yaml" | paste -sd' ')"
+t_contains "discover --live (launchd): this user's gui domain" "$(cat "$TMPDIR/ld.yaml")" "domain: \"gui/$(id -u)\""
+t_exit "round trip (launchd): ok" 0 "$TOPO" check -f "$TMPDIR/ld.yaml" --only 'launchd/**'
+cp "$ROOT/tests/fixtures/launchctl/gateway-exited-78.txt" "$LD/com.joel.rogue-sync.txt"
+t_exit "round trip (launchd): a job that exited since is found" 1 "$TOPO" check -f "$TMPDIR/ld.yaml" --only 'launchd/**' --format json -o "$TMPDIR/ld.json"
+t_eq "round trip (launchd): exactly it" "launchd/com.joel.rogue-sync drift" \
+	"$(jq -r '[.checks[] | select(.status != "ok" and .status != "skipped") | "\(.id) \(.status)"] | join("|")' "$TMPDIR/ld.json")"
+unset FAKE_LAUNCHCTL_DIR TOPO_LAUNCHCTL
+t_exit "discover --live, no launchctl: still exit 0" 0 env TOPO_LAUNCHCTL=$TMPDIR/no-launchctl "$TOPO" discover --live -o "$TMPDIR/nold.yaml"
+t_contains "discover --live, no launchctl: said on stderr" "$T_ERR" "no launchd jobs"
