@@ -94,6 +94,29 @@ discover_health(const struct listeners *l, long timeout_ms, unsigned char *healt
 }
 
 /*
+ * Runs the program $ENV names (else name) with argv[1..]: 0 with job's
+ * output, or -1 when it could not say, stderr telling why ("no WHAT: ...",
+ * with the hint for "could not be run" or "failed"). exec_job_free(job) after.
+ */
+static int
+discover_program(struct exec_job *job, char **argv, const char *env, const char *name,
+    int timeout_ms, const char *what, const char *unrun, const char *failed)
+{
+	const char	*prog = getenv(env);
+
+	argv[0] = (char *)(prog != NULL && *prog != '\0' ? prog : name);
+	memset(job, 0, sizeof *job);
+	job->argv = argv;
+	job->timeout_ms = timeout_ms;
+	exec_run(job);
+	if (job->started && job->exited && job->exit_code == 0)
+		return 0;
+	fprintf(stderr, "topo discover: no %s: %s %s\n", what, argv[0],
+	    !job->started ? unrun : job->timed_out ? "timed out" : failed);
+	return -1;
+}
+
+/*
  * The running services, where systemd is: `systemctl list-units` through
  * $TOPO_SYSTEMCTL like the systemd probe. Where it is not (no systemctl, not
  * booted with systemd: a container, macOS), a note on stderr and nothing.
@@ -101,21 +124,12 @@ discover_health(const struct listeners *l, long timeout_ms, unsigned char *healt
 static void
 discover_systemd(struct buf *b, int timeout_ms)
 {
-	const char	*prog = getenv("TOPO_SYSTEMCTL");
 	char		*argv[] = { NULL, "list-units", "--type=service", "--state=running",
 			    "--plain", "--no-legend", "--no-pager", NULL };
 	struct exec_job	 job;
 
-	argv[0] = (char *)(prog != NULL && *prog != '\0' ? prog : "systemctl");
-	memset(&job, 0, sizeof job);
-	job.argv = argv;
-	job.timeout_ms = timeout_ms;
-	exec_run(&job);
-	if (!job.started || !job.exited || job.exit_code != 0)
-		fprintf(stderr, "topo discover: no systemd units: %s %s\n", argv[0],
-		    !job.started ? "could not be run" : job.timed_out ? "timed out" :
-		    "failed (no systemd here?)");
-	else
+	if (discover_program(&job, argv, "TOPO_SYSTEMCTL", "systemctl", timeout_ms,
+	    "systemd units", "could not be run", "failed (no systemd here?)") == 0)
 		propose_systemd(b, buf_str(&job.out));
 	exec_job_free(&job);
 }
@@ -127,22 +141,13 @@ discover_systemd(struct buf *b, int timeout_ms)
 static void
 discover_launchd(struct buf *b, int timeout_ms)
 {
-	const char	*prog = getenv("TOPO_LAUNCHCTL");
 	char		 domain[32];
 	char		*argv[] = { NULL, "print", domain, NULL };
 	struct exec_job	 job;
 
 	snprintf(domain, sizeof domain, "gui/%u", (unsigned)getuid());
-	argv[0] = (char *)(prog != NULL && *prog != '\0' ? prog : "launchctl");
-	memset(&job, 0, sizeof job);
-	job.argv = argv;
-	job.timeout_ms = timeout_ms;
-	exec_run(&job);
-	if (!job.started || !job.exited || job.exit_code != 0)
-		fprintf(stderr, "topo discover: no launchd jobs: %s %s\n", argv[0],
-		    !job.started ? "could not be run (not macOS?)" : job.timed_out ?
-		    "timed out" : "failed");
-	else
+	if (discover_program(&job, argv, "TOPO_LAUNCHCTL", "launchctl", timeout_ms,
+	    "launchd jobs", "could not be run (not macOS?)", "failed") == 0)
 		propose_launchd_running(b, domain, buf_str(&job.out), job.out.len);
 	exec_job_free(&job);
 }

@@ -333,12 +333,13 @@ http_plan_headers(struct plan *p, struct http_config *hc,
 		 * echo it. "Bearer TOKEN": the token alone too. Not the few
 		 * that only describe the request (Host: localhost:9443 would
 		 * turn every id and URL naming that site into ***). */
-		if (!http_header_public(key->value))
+		if (!http_header_public(key->value)) {
 			topology_add_secret(p->topology, value->value);
-		if (!http_header_public(key->value) && strchr(value->value, ' ') != NULL)
-			topology_add_secret(p->topology,
-			    value->value + strcspn(value->value, " ") +
-			    strspn(value->value + strcspn(value->value, " "), " "));
+			if (strchr(value->value, ' ') != NULL)
+				topology_add_secret(p->topology,
+				    value->value + strcspn(value->value, " ") +
+				    strspn(value->value + strcspn(value->value, " "), " "));
+		}
 		if (strcasecmp(key->value, "Content-Type") == 0)
 			has_type = 1;
 		if (strcasecmp(key->value, "Expect") == 0)
